@@ -1,0 +1,106 @@
+// Package normalize turns what vendors say into upstat's schema: the
+// severity mapping tables (overridable per vendor), the incident lifecycle,
+// words that carry a severity, and a time parser that gets zone
+// abbreviations right.
+package normalize
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/upstat/upstat"
+)
+
+// Mapping domains: each is one vendor-native vocabulary with a table.
+const (
+	DomainComponent = "component" // Statuspage component status
+	DomainImpact    = "impact"    // Statuspage incident impact
+	DomainIndicator = "indicator" // Statuspage page status indicator
+	DomainEmoji     = "emoji"     // status emoji on hand-made pages
+)
+
+// DefaultTables are SPEC.md's default mappings, as data.
+var DefaultTables = map[string]map[string]upstat.Severity{
+	DomainComponent: {
+		"operational":          upstat.Operational,
+		"under_maintenance":    upstat.Maintenance,
+		"degraded_performance": upstat.Degraded,
+		"partial_outage":       upstat.PartialOutage,
+		"major_outage":         upstat.MajorOutage,
+	},
+	DomainImpact: {
+		"none":        upstat.Operational,
+		"minor":       upstat.Degraded,
+		"major":       upstat.PartialOutage,
+		"critical":    upstat.MajorOutage,
+		"maintenance": upstat.Maintenance,
+	},
+	DomainIndicator: {
+		"none":        upstat.Operational,
+		"minor":       upstat.Degraded,
+		"major":       upstat.PartialOutage,
+		"critical":    upstat.MajorOutage,
+		"maintenance": upstat.Maintenance,
+	},
+	DomainEmoji: {
+		"🔴": upstat.MajorOutage,
+		"🟠": upstat.PartialOutage,
+		"🟡": upstat.Degraded,
+		"🔵": upstat.Operational,
+		"🟢": upstat.Operational,
+	},
+}
+
+// Mapper maps vendor-native values to severities: the default tables with
+// one vendor's overrides on top. The zero value is not usable; a nil
+// *Mapper maps with the defaults.
+type Mapper struct {
+	tables map[string]map[string]upstat.Severity
+}
+
+// NewMapper returns a Mapper with overrides (domain → native value →
+// severity) applied over DefaultTables. An unknown domain is an error
+// wrapping upstat.ErrInvalid.
+func NewMapper(overrides map[string]map[string]upstat.Severity) (*Mapper, error) {
+	m := &Mapper{tables: map[string]map[string]upstat.Severity{}}
+	for d, t := range DefaultTables {
+		m.tables[d] = t
+	}
+	domains := make([]string, 0, len(overrides))
+	for d := range overrides {
+		domains = append(domains, d)
+	}
+	sort.Strings(domains)
+	for _, d := range domains {
+		base, ok := DefaultTables[d]
+		if !ok {
+			return nil, fmt.Errorf("%w: unknown severity_map domain %q (known: component, impact, indicator, emoji)", upstat.ErrInvalid, d)
+		}
+		t := make(map[string]upstat.Severity, len(base)+len(overrides[d]))
+		for k, v := range base {
+			t[k] = v
+		}
+		for k, v := range overrides[d] {
+			t[k] = v
+		}
+		m.tables[d] = t
+	}
+	return m, nil
+}
+
+// Map returns the severity of a native value in a domain. Values are
+// matched case-insensitively after trimming; ok is false when the table
+// has no entry (the caller decides; usually the value is ignored).
+func (m *Mapper) Map(domain, native string) (sev upstat.Severity, ok bool) {
+	tables := DefaultTables
+	if m != nil {
+		tables = m.tables
+	}
+	t := tables[domain]
+	if s, ok := t[native]; ok {
+		return s, true
+	}
+	s, ok := t[strings.ToLower(strings.TrimSpace(native))]
+	return s, ok
+}

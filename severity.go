@@ -1,0 +1,119 @@
+package upstat
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Severity is a point on upstat's ordered severity scale, or Unknown.
+// The zero value is Unknown: no trustworthy data.
+type Severity int8
+
+// The severity scale, lowest first. Unknown is not on the scale.
+const (
+	Unknown       Severity = -1
+	Operational   Severity = 0
+	Maintenance   Severity = 1
+	Degraded      Severity = 2
+	PartialOutage Severity = 3
+	MajorOutage   Severity = 4
+)
+
+var severityNames = map[Severity]string{
+	Unknown:       "unknown",
+	Operational:   "operational",
+	Maintenance:   "maintenance",
+	Degraded:      "degraded",
+	PartialOutage: "partial_outage",
+	MajorOutage:   "major_outage",
+}
+
+// Severities lists the scale in order, lowest first (Unknown excluded).
+var Severities = []Severity{Operational, Maintenance, Degraded, PartialOutage, MajorOutage}
+
+// String returns the API name of s ("partial_outage").
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("severity(%d)", int8(s))
+}
+
+// ParseSeverity reads an API severity name. It returns an error wrapping
+// ErrInvalid for anything else.
+func ParseSeverity(name string) (Severity, error) {
+	for s, n := range severityNames {
+		if n == name {
+			return s, nil
+		}
+	}
+	return Unknown, fmt.Errorf("%w: unknown severity %q", ErrInvalid, name)
+}
+
+// Worse returns the worse of a and b. Unknown loses to any known severity.
+func Worse(a, b Severity) Severity {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// MarshalJSON writes the severity's name.
+func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads a severity name.
+func (s *Severity) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		return err
+	}
+	v, err := ParseSeverity(name)
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// MarshalText writes the severity's name (used by YAML and map keys).
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// IncidentState is a step of the incident or maintenance lifecycle.
+type IncidentState string
+
+// Incident lifecycle: investigating → identified → monitoring → resolved.
+// Maintenance: scheduled → in_progress → verifying → completed.
+const (
+	StateInvestigating IncidentState = "investigating"
+	StateIdentified    IncidentState = "identified"
+	StateMonitoring    IncidentState = "monitoring"
+	StateResolved      IncidentState = "resolved"
+	StateScheduled     IncidentState = "scheduled"
+	StateInProgress    IncidentState = "in_progress"
+	StateVerifying     IncidentState = "verifying"
+	StateCompleted     IncidentState = "completed"
+)
+
+// Active reports whether an incident in this state counts towards its
+// vendor's status: unresolved incidents and maintenance in progress or
+// being verified. A scheduled (future) maintenance is not active.
+func (s IncidentState) Active() bool {
+	switch s {
+	case StateInvestigating, StateIdentified, StateMonitoring, StateInProgress, StateVerifying:
+		return true
+	}
+	return false
+}
+
+// Closed reports whether the state ends the lifecycle.
+func (s IncidentState) Closed() bool { return s == StateResolved || s == StateCompleted }

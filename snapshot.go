@@ -1,0 +1,69 @@
+package upstat
+
+import (
+	"context"
+	"time"
+)
+
+// Snapshot is what one successful poll of one source says about its vendor,
+// already normalised to our schema. Incident IDs in a Snapshot are the
+// source's own ids (no vendor prefix); the aggregator prefixes them.
+type Snapshot struct {
+	// HasComponents is true when the source reports components at all; a
+	// feed does not, and its empty Components must not erase the vendor's.
+	HasComponents bool
+	Components    []Component
+	// Incidents the source currently lists (active and recent). An incident
+	// that is absent is not thereby resolved: only an explicit resolution
+	// closes it.
+	Incidents []Incident
+	// Indicator is the page-level status, when the source publishes one.
+	Indicator *Severity
+	// NotModified is true when the source answered "unchanged" (HTTP 304 or
+	// an identical body): nothing else in the Snapshot is meaningful.
+	NotModified bool
+}
+
+// IncidentFilter selects incidents for a listing. Zero values mean "any".
+type IncidentFilter struct {
+	Vendor      string
+	State       string // "active", "resolved" or "" / "all"
+	MinSeverity Severity
+	HasMinSev   bool
+	Since       *time.Time // started (or, for maintenance, scheduled) at or after
+	Until       *time.Time // started before
+	Limit       int
+	After       *IncidentCursor // resume after this position (newest first)
+}
+
+// IncidentCursor is a position in the newest-first incident order.
+type IncidentCursor struct {
+	StartedAt time.Time
+	ID        string
+}
+
+// Reader is the read side the API and dashboard depend on. Not found is
+// reported as an error wrapping ErrNotFound, never (nil, nil).
+type Reader interface {
+	// Summary lists every configured vendor, in configuration order.
+	Summary(ctx context.Context) ([]VendorSummary, error)
+	// Vendor returns one vendor with components, active incidents, sources.
+	Vendor(ctx context.Context, id string) (*Vendor, error)
+	// Incidents lists incidents newest first (by StartedAt, then ID
+	// descending), at most f.Limit, and the cursor of the last one returned
+	// when more may follow.
+	Incidents(ctx context.Context, f IncidentFilter) ([]Incident, *IncidentCursor, error)
+	// Incident returns one incident with all its updates, oldest first.
+	Incident(ctx context.Context, id string) (*Incident, error)
+	// Events returns up to limit events with Seq > after, oldest first.
+	Events(ctx context.Context, after int64, limit int) ([]Event, error)
+}
+
+// EventSource lets a consumer (SSE stream, alert engine) follow events live.
+type EventSource interface {
+	// Subscribe returns a channel of events committed after the call and a
+	// function that ends the subscription. A subscriber that falls behind
+	// by more than the channel's buffer is dropped (its channel closed) so
+	// it never blocks the others; it can resume with Reader.Events.
+	Subscribe() (<-chan Event, func())
+}

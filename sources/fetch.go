@@ -1,0 +1,275 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultMaxBody is the default cap on a fetched body (after decompression).
+const DefaultMaxBody = 5 << 20
+
+// UserAgent is sent with every request.
+const UserAgent = "upstat/0.1 (self-hosted status aggregator; +https://github.com/upstat/upstat)"
+
+// FetchOptions configures a Fetcher. Zero values take the defaults.
+type FetchOptions struct {
+	Timeout   time.Duration // per attempt; default 15s
+	MaxBody   int64         // default DefaultMaxBody
+	Retries   int           // retries after the first attempt; default 2, -1 for none
+	MinWait   time.Duration // first retry backoff; default 500ms
+	MaxWait   time.Duration // backoff cap (also caps Retry-After within one poll); default 5s
+	Transport http.RoundTripper
+	Log       *slog.Logger
+}
+
+// Fetcher is the one HTTP client every adapter fetches through. It is safe
+// for concurrent use. It remembers validators (ETag, Last-Modified) per URL
+// once an adapter commits a response, and sends them on the next request.
+type Fetcher struct {
+	opts   FetchOptions
+	client *retryablehttp.Client
+
+	mu         sync.Mutex
+	validators map[string]validator
+}
+
+type validator struct{ etag, lastModified string }
+
+// HTTPError is a non-2xx, non-304 answer. RetryAfter is the server's
+// Retry-After, when it sent one, so the scheduler can wait that long.
+type HTTPError struct {
+	Status     int
+	RetryAfter time.Duration
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return msg
+}
+
+// ErrBodyTooLarge is returned when a body exceeds the configured cap.
+var ErrBodyTooLarge = errors.New("body too large")
+
+// NewFetcher builds a Fetcher.
+func NewFetcher(o FetchOptions) *Fetcher {
+	if o.Timeout <= 0 {
+		o.Timeout = 15 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.Retries == 0 {
+		o.Retries = 2
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.MinWait <= 0 {
+		o.MinWait = 500 * time.Millisecond
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = 5 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	rt := o.Transport
+	if rt == nil {
+		rt = NewTransport()
+	}
+	c := retryablehttp.NewClient()
+	c.HTTPClient = &http.Client{Transport: rt, CheckRedirect: checkRedirect, Timeout: o.Timeout}
+	c.RetryMax = o.Retries
+	c.RetryWaitMin = o.MinWait
+	c.RetryWaitMax = o.MaxWait
+	c.Logger = nil
+	c.CheckRetry = checkRetry
+	c.Backoff = retryablehttp.DefaultBackoff // honours Retry-After on 429/503
+	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return &Fetcher{opts: o, client: c, validators: map[string]validator{}}
+}
+
+// NewTransport returns the shared transport: keep-alive, bounded idle
+// connections per host, timeouts on every phase before the body.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 4
+	t.MaxConnsPerHost = 8
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 15 * time.Second
+	return t
+}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return fmt.Errorf("stopped after %d redirects", len(via))
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
+	}
+	return nil
+}
+
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		// Redirect policy and scheme errors are final; network errors retry.
+		if strings.Contains(err.Error(), "redirect") {
+			return false, err
+		}
+		return true, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return true, nil
+	}
+	return false, nil
+}
+
+// Response is a fetched body, fully read and capped.
+type Response struct {
+	URL         string
+	Status      int
+	ContentType string
+	Header      http.Header
+	Body        []byte
+	// NotModified is true for a 304: Body is empty and nothing changed.
+	NotModified bool
+
+	f *Fetcher
+}
+
+// Commit records the response's validators so the next Get of the same URL
+// is conditional. Adapters call it only after the body parsed: a body that
+// failed to parse must be fetched again in full.
+func (r *Response) Commit() {
+	if r == nil || r.f == nil || r.NotModified {
+		return
+	}
+	v := validator{etag: r.Header.Get("ETag"), lastModified: r.Header.Get("Last-Modified")}
+	r.f.mu.Lock()
+	defer r.f.mu.Unlock()
+	if v.etag == "" && v.lastModified == "" {
+		delete(r.f.validators, r.URL)
+		return
+	}
+	r.f.validators[r.URL] = v
+}
+
+// Forget drops the validators of url, so the next Get fetches it in full.
+func (f *Fetcher) Forget(url string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.validators, url)
+}
+
+// Get fetches url. accept is sent as the Accept header. A 304 returns a
+// Response with NotModified set; any other non-2xx status returns an
+// *HTTPError. The body is read in full up to the cap; past it Get fails
+// with an error wrapping ErrBodyTooLarge.
+func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("request: %w", err)
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return nil, fmt.Errorf("unsupported scheme %q", req.URL.Scheme)
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	f.mu.Lock()
+	v, ok := f.validators[url]
+	f.mu.Unlock()
+	if ok {
+		if v.etag != "" {
+			req.Header.Set("If-None-Match", v.etag)
+		}
+		if v.lastModified != "" {
+			req.Header.Set("If-Modified-Since", v.lastModified)
+		}
+	}
+	// http.Client.Timeout bounds each attempt, body included (a trickling
+	// body fails); ctx bounds the whole call, retries included.
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	defer resp.Body.Close()
+	out := &Response{URL: url, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header, f: f}
+	if resp.StatusCode == http.StatusNotModified {
+		out.NotModified = true
+		return out, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > f.opts.MaxBody {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, f.opts.MaxBody)
+	}
+	out.Body = body
+	return out, nil
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date).
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// LooksLikeJSON reports whether the response is plausibly JSON: a JSON (or
+// missing/plain) content type and a body that starts with '{' or '['. It is
+// how adapters refuse a bot-challenge or error page served as data.
+func (r *Response) LooksLikeJSON() error {
+	ct := strings.ToLower(r.ContentType)
+	if strings.Contains(ct, "html") {
+		return fmt.Errorf("expected JSON, got content type %q", r.ContentType)
+	}
+	b := bytes.TrimLeft(r.Body, " \t\r\n\ufeff")
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if len(b) == 0 {
+		return errors.New("empty body")
+	}
+	if b[0] != '{' && b[0] != '[' {
+		return fmt.Errorf("expected JSON, body starts with %q", snippet(b))
+	}
+	return nil
+}
+
+func snippet(b []byte) string {
+	if len(b) > 24 {
+		b = b[:24]
+	}
+	return string(b)
+}

@@ -1,0 +1,147 @@
+// Package upstat holds the domain of the upstat status aggregator: the
+// normalised schema every source is turned into (vendors, components,
+// incidents, updates, events), the severity scale, and the small interfaces
+// that the packages around it implement (sources → normalize → aggregate →
+// alert → api). It imports nothing else from the project.
+package upstat
+
+import (
+	"time"
+)
+
+// Component is one part of a vendor, as the vendor names it.
+type Component struct {
+	Name      string    `json:"name"`
+	Group     string    `json:"group"`
+	Status    Severity  `json:"status"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Hidden is true for components the vendor only shows while degraded
+	// (Statuspage only_show_if_degraded). They are tracked like any other.
+	Hidden bool `json:"-"`
+}
+
+// Key identifies a component within its vendor: names are unique only
+// within a group (Cloudflare has hundreds of leaves under eight groups).
+func (c Component) Key() string {
+	if c.Group == "" {
+		return c.Name
+	}
+	return c.Group + "/" + c.Name
+}
+
+// Kind says whether an incident is unplanned or a planned maintenance.
+type Kind string
+
+// Incident kinds.
+const (
+	KindIncident    Kind = "incident"
+	KindMaintenance Kind = "maintenance"
+)
+
+// Update is one entry of an incident's timeline.
+type Update struct {
+	// ID is the source's own id for the update, or a stable derived key
+	// (ordinal from oldest plus label) where the source has none. It is not
+	// part of the API.
+	ID     string        `json:"-"`
+	At     time.Time     `json:"at"`
+	Status IncidentState `json:"status"`
+	Body   string        `json:"body"`
+}
+
+// Incident is something a vendor reported, with its timeline. Scheduled
+// maintenance is an Incident of Kind maintenance.
+type Incident struct {
+	ID             string        `json:"id"` // "<vendor>:<source id>"
+	Vendor         string        `json:"vendor"`
+	Kind           Kind          `json:"kind"`
+	Title          string        `json:"title"`
+	URL            string        `json:"url"`
+	Severity       Severity      `json:"severity"`
+	Status         IncidentState `json:"status"`
+	Components     []string      `json:"components"`
+	StartedAt      time.Time     `json:"started_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+	ResolvedAt     *time.Time    `json:"resolved_at"`
+	ScheduledFor   *time.Time    `json:"scheduled_for"`
+	ScheduledUntil *time.Time    `json:"scheduled_until"`
+	Updates        []Update      `json:"updates,omitempty"`
+}
+
+// Active reports whether the incident is still open: not resolved, not a
+// completed maintenance, and (for maintenance) already in progress.
+func (i *Incident) Active() bool {
+	return i.Status.Active()
+}
+
+// VendorSummary is one vendor's row in the summary.
+type VendorSummary struct {
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Status          Severity          `json:"status"`
+	Stale           bool              `json:"stale"`
+	LastCheckedAt   *time.Time        `json:"last_checked_at"`
+	LastSuccessAt   *time.Time        `json:"last_success_at"`
+	LastError       string            `json:"last_error"`
+	ActiveIncidents int               `json:"active_incidents"`
+	Labels          map[string]string `json:"labels,omitempty"`
+	// StatusChangedAt is when Status last changed (for "time since the last
+	// change" on the dashboard).
+	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+}
+
+// SourceStatus is what the API shows of one source of a vendor.
+type SourceStatus struct {
+	Kind          string     `json:"kind"`
+	URL           string     `json:"url"`
+	LastError     string     `json:"last_error"`
+	LastCheckedAt *time.Time `json:"last_checked_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+}
+
+// Vendor is a vendor with its components, active incidents and sources.
+type Vendor struct {
+	VendorSummary
+	Components []Component    `json:"components"`
+	Incidents  []Incident     `json:"incidents"`
+	Sources    []SourceStatus `json:"sources"`
+}
+
+// EventType names what an Event says happened.
+type EventType string
+
+// Event types, as listed in the API contract.
+const (
+	EventIncidentOpened         EventType = "incident.opened"
+	EventIncidentUpdated        EventType = "incident.updated"
+	EventIncidentResolved       EventType = "incident.resolved"
+	EventVendorStatusChanged    EventType = "vendor.status_changed"
+	EventComponentStatusChanged EventType = "component.status_changed"
+	EventVendorStale            EventType = "vendor.stale"
+	EventVendorRecovered        EventType = "vendor.recovered"
+)
+
+// Event is one change the aggregator observed. Events are totally ordered by
+// Seq; the API exposes Seq only through opaque cursors.
+type Event struct {
+	Seq        int64     `json:"-"`
+	ID         string    `json:"id"`
+	At         time.Time `json:"at"`
+	Type       EventType `json:"type"`
+	Vendor     string    `json:"vendor"`
+	IncidentID string    `json:"incident_id,omitempty"`
+	Component  string    `json:"component,omitempty"`
+	From       Severity  `json:"from,omitempty"`
+	To         Severity  `json:"to,omitempty"`
+}
+
+// Alert is an alert rule firing for a vendor (or one of its components).
+type Alert struct {
+	Rule      string            `json:"rule"`
+	Vendor    string            `json:"vendor"`
+	Component string            `json:"component"`
+	Severity  Severity          `json:"severity"`
+	Since     time.Time         `json:"since"`
+	FiredAt   time.Time         `json:"fired_at"`
+	Labels    map[string]string `json:"labels,omitempty"`
+}
