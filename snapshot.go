@@ -49,6 +49,9 @@ type Reader interface {
 	Summary(ctx context.Context) ([]VendorSummary, error)
 	// Vendor returns one vendor with components, active incidents, sources.
 	Vendor(ctx context.Context, id string) (*Vendor, error)
+	// Vendors returns every configured vendor as Vendor returns it, in
+	// configuration order (metrics, alert evaluation, the dashboard).
+	Vendors(ctx context.Context) ([]Vendor, error)
 	// Incidents lists incidents newest first (by StartedAt, then ID
 	// descending), at most f.Limit, and the cursor of the last one returned
 	// when more may follow.
