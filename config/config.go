@@ -1,0 +1,415 @@
+// Package config loads upstat's YAML configuration: strictly (an unknown
+// key is an error), with ${VAR} expansion from the environment, defaults
+// set in one place, and validation whose errors name the file, the line
+// and the key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources"
+)
+
+// Config is a whole configuration file.
+type Config struct {
+	Listen  string    `yaml:"listen"`
+	Storage string    `yaml:"storage"`
+	API     APIConfig `yaml:"api"`
+	Poll    Poll      `yaml:"poll"`
+	Vendors []Vendor  `yaml:"vendors"`
+	Alerts  Alerts    `yaml:"alerts"`
+
+	// File is the path the config was read from ("" for built-in).
+	File string `yaml:"-"`
+}
+
+// APIConfig holds the API tokens. They are secrets: never log them.
+type APIConfig struct {
+	ReadToken  string `yaml:"read_token"`
+	AdminToken string `yaml:"admin_token"`
+}
+
+// Poll holds polling defaults; a source may override interval and timeout.
+type Poll struct {
+	Interval     time.Duration `yaml:"interval"`
+	Timeout      time.Duration `yaml:"timeout"`
+	StaleAfter   time.Duration `yaml:"stale_after"`
+	MaxBodyBytes int64         `yaml:"max_body_bytes"`
+	Concurrency  int           `yaml:"concurrency"`
+	// AllowPrivateNetworks lets sources point at private and link-local
+	// addresses (off by default).
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+}
+
+// Vendor is one watched vendor.
+type Vendor struct {
+	ID          string                                `yaml:"id"`
+	Name        string                                `yaml:"name"`
+	Labels      map[string]string                     `yaml:"labels"`
+	Sources     []Source                              `yaml:"sources"`
+	Components  Components                            `yaml:"components"`
+	SeverityMap map[string]map[string]upstat.Severity `yaml:"severity_map"`
+
+	line int
+}
+
+// Components holds per-vendor component rules.
+type Components struct {
+	Ignore []string          `yaml:"ignore"`
+	Rename map[string]string `yaml:"rename"`
+}
+
+// Source is one source of a vendor. Keys other than kind, url, interval
+// and timeout are the adapter's own options, decoded by the adapter.
+type Source struct {
+	Kind     string        `yaml:"kind"`
+	URL      string        `yaml:"url"`
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+
+	options *yaml.Node
+	decoded *bool
+	path    string
+	line    int
+	file    string
+}
+
+// UnmarshalYAML keeps the adapter's options aside for the adapter.
+func (s *Source) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a source must be a mapping", n.Line)
+	}
+	common := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
+	opts := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch n.Content[i].Value {
+		case "kind", "url", "interval", "timeout":
+			common.Content = append(common.Content, n.Content[i], n.Content[i+1])
+		default:
+			opts.Content = append(opts.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	type plain Source
+	var p plain
+	if err := common.Decode(&p); err != nil {
+		return err
+	}
+	*s = Source(p)
+	s.line = n.Line
+	if len(opts.Content) > 0 {
+		s.options = opts
+	}
+	return nil
+}
+
+// Spec returns the source as the sources registry takes it. Its Decode
+// decodes the adapter's options strictly, with errors naming file, line
+// and key.
+func (s *Source) Spec(vendor string) sources.Spec {
+	spec := sources.Spec{Kind: s.Kind, URL: s.URL, Vendor: vendor}
+	if s.options != nil {
+		opts, d, path := s.options, decoder{file: s.file}, s.path
+		decoded := new(bool)
+		s.decoded = decoded
+		spec.Decode = func(v any) error {
+			*decoded = true
+			return d.decode(opts, path, v)
+		}
+	}
+	return spec
+}
+
+// Alerts holds alert rules and notifiers. They are decoded by the alert
+// package (see Rules and Notifiers).
+type Alerts struct {
+	Rules     []yaml.Node `yaml:"rules"`
+	Notifiers []yaml.Node `yaml:"notifiers"`
+}
+
+// Defaults, in one place.
+const (
+	DefaultListen      = "127.0.0.1:8080"
+	DefaultStorage     = "sqlite:upstat.db"
+	DefaultInterval    = 60 * time.Second
+	DefaultTimeout     = 15 * time.Second
+	DefaultStaleAfter  = 10 * time.Minute
+	DefaultConcurrency = 64
+)
+
+func (c *Config) setDefaults() {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.Storage == "" {
+		c.Storage = DefaultStorage
+	}
+	if c.Poll.Interval == 0 {
+		c.Poll.Interval = DefaultInterval
+	}
+	if c.Poll.Timeout == 0 {
+		c.Poll.Timeout = DefaultTimeout
+	}
+	if c.Poll.StaleAfter == 0 {
+		c.Poll.StaleAfter = DefaultStaleAfter
+	}
+	if c.Poll.MaxBodyBytes == 0 {
+		c.Poll.MaxBodyBytes = sources.DefaultMaxBody
+	}
+	if c.Poll.Concurrency == 0 {
+		c.Poll.Concurrency = DefaultConcurrency
+	}
+	for i := range c.Vendors {
+		v := &c.Vendors[i]
+		for j := range v.Sources {
+			s := &v.Sources[j]
+			if s.Interval == 0 {
+				s.Interval = c.Poll.Interval
+			}
+			if s.Timeout == 0 {
+				s.Timeout = c.Poll.Timeout
+			}
+		}
+	}
+}
+
+// Load reads, expands, decodes, defaults and validates the file at path.
+// Every error names the file, and where it can the line and the key.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, b, os.LookupEnv)
+}
+
+// Parse is Load on bytes already read; lookup resolves ${VAR}.
+func Parse(file string, b []byte, lookup func(string) (string, bool)) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, syntaxError(file, err)
+	}
+	if root.Kind == 0 {
+		return nil, &FieldError{File: file, Line: 1, Key: "(document)", Msg: "empty configuration"}
+	}
+	if err := expand(&root, lookup, decoder{file: file}, ""); err != nil {
+		return nil, err
+	}
+	d := decoder{file: file}
+	c := &Config{File: file}
+	if err := d.decode(&root, "", c); err != nil {
+		return nil, err
+	}
+	c.annotate(&root)
+	c.resolveCatalogue()
+	c.setDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func syntaxError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if strings.HasPrefix(msg, "line ") {
+		if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+			msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		}
+	}
+	return &FieldError{File: file, Line: line, Key: "(syntax)", Msg: msg}
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// expand replaces ${VAR} and ${VAR:-default} in scalar values. An unset
+// variable without a default expands to "".
+func expand(n *yaml.Node, lookup func(string) (string, bool), d decoder, path string) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if strings.Contains(n.Value, "${") {
+			n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+				m := envRef.FindStringSubmatch(ref)
+				if v, ok := lookup(m[1]); ok {
+					return v
+				}
+				return m[3]
+			})
+			if n.Tag == "!!null" || n.Tag == "" {
+				n.Tag = "!!str"
+			}
+		}
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			if err := expand(c, lookup, d, path); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := expand(n.Content[i], lookup, d, join(path, n.Content[i-1].Value)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// annotate records where each vendor and source sits in the file, for
+// errors found after decoding.
+func (c *Config) annotate(root *yaml.Node) {
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	vendors := mapValue(doc, "vendors")
+	if vendors == nil || vendors.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, vn := range vendors.Content {
+		if i >= len(c.Vendors) {
+			break
+		}
+		v := &c.Vendors[i]
+		v.line = vn.Line
+		srcs := mapValue(vn, "sources")
+		for j := range v.Sources {
+			s := &v.Sources[j]
+			s.file = c.File
+			s.path = fmt.Sprintf("vendors[%d].sources[%d]", i, j)
+			if srcs != nil && j < len(srcs.Content) {
+				s.line = srcs.Content[j].Line
+			}
+		}
+	}
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+var vendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+func (c *Config) fieldErr(line int, key, format string, args ...any) error {
+	return &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *Config) validate() error {
+	if c.Poll.Interval < time.Second {
+		return c.fieldErr(0, "poll.interval", "must be at least 1s, got %s", c.Poll.Interval)
+	}
+	if c.Poll.Timeout <= 0 {
+		return c.fieldErr(0, "poll.timeout", "must be positive")
+	}
+	if c.Poll.Concurrency < 1 {
+		return c.fieldErr(0, "poll.concurrency", "must be at least 1")
+	}
+	if len(c.Vendors) == 0 {
+		return c.fieldErr(0, "vendors", "no vendors configured")
+	}
+	seen := map[string]bool{}
+	for i := range c.Vendors {
+		v := &c.Vendors[i]
+		key := fmt.Sprintf("vendors[%d]", i)
+		if !vendorID.MatchString(v.ID) {
+			return c.fieldErr(v.line, key+".id", "%q must match [a-z0-9-]+", v.ID)
+		}
+		if seen[v.ID] {
+			return c.fieldErr(v.line, key+".id", "duplicate vendor id %q", v.ID)
+		}
+		seen[v.ID] = true
+		if v.Name == "" {
+			v.Name = v.ID
+		}
+		if len(v.Sources) == 0 {
+			return c.fieldErr(v.line, key+".sources", "vendor %q has no sources and is not in the built-in catalogue", v.ID)
+		}
+		if _, err := normalize.NewMapper(v.SeverityMap); err != nil {
+			return c.fieldErr(v.line, key+".severity_map", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+		}
+		for j := range v.Sources {
+			s := &v.Sources[j]
+			skey := fmt.Sprintf("%s.sources[%d]", key, j)
+			if _, ok := sources.Lookup(s.Kind); !ok {
+				return c.fieldErr(s.line, skey+".kind", "unknown source kind %q (known: %s)", s.Kind, strings.Join(sources.Kinds(), ", "))
+			}
+			u, err := url.Parse(s.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return c.fieldErr(s.line, skey+".url", "%q is not an http(s) URL", s.URL)
+			}
+			if s.Interval < time.Second {
+				return c.fieldErr(s.line, skey+".interval", "must be at least 1s")
+			}
+			// Let the adapter check its own options now, not at first poll.
+			if _, err := sources.New(s.Spec(v.ID), sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{}), Now: time.Now}); err != nil {
+				var fe *FieldError
+				if errors.As(err, &fe) {
+					return fe
+				}
+				return c.fieldErr(s.line, skey, "%s", err)
+			}
+			if s.options != nil && (s.decoded == nil || !*s.decoded) {
+				k := s.options.Content[0]
+				return c.fieldErr(k.Line, skey+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind)
+			}
+		}
+	}
+	return nil
+}
+
+// Rules returns the decode functions for each alert rule entry: the alert
+// package decodes them into its own types. path is the key for errors.
+func (c *Config) Rules() []NodeDecoder { return c.nodeDecoders(c.Alerts.Rules, "alerts.rules") }
+
+// Notifiers returns the decode functions for each notifier entry.
+func (c *Config) Notifiers() []NodeDecoder {
+	return c.nodeDecoders(c.Alerts.Notifiers, "alerts.notifiers")
+}
+
+// NodeDecoder decodes one config entry strictly into v.
+type NodeDecoder struct {
+	Path string
+	Line int
+	// Decode decodes the whole entry; errors name file, line and key.
+	Decode func(v any) error
+	// Fail builds an error at this entry for a problem found later.
+	Fail func(key, msg string) error
+}
+
+func (c *Config) nodeDecoders(nodes []yaml.Node, base string) []NodeDecoder {
+	out := make([]NodeDecoder, len(nodes))
+	d := decoder{file: c.File}
+	for i := range nodes {
+		n := &nodes[i]
+		path := fmt.Sprintf("%s[%d]", base, i)
+		out[i] = NodeDecoder{
+			Path:   path,
+			Line:   n.Line,
+			Decode: func(v any) error { return d.decode(n, path, v) },
+			Fail: func(key, msg string) error {
+				return &FieldError{File: c.File, Line: n.Line, Key: join(path, key), Msg: msg}
+			},
+		}
+	}
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,212 @@
+package config
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FieldError is a configuration error pinned to a place in the file.
+type FieldError struct {
+	File string
+	Line int
+	Key  string // dotted path, e.g. vendors[2].sources[0].url
+	Msg  string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+}
+
+// decoder decodes yaml nodes into structs strictly: every mapping key must
+// name a field (by its yaml tag), and errors carry file, line and key path.
+type decoder struct{ file string }
+
+func (d decoder) errf(n *yaml.Node, key, format string, args ...any) error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &FieldError{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// decode checks n against v's type, then decodes it. path names n.
+func (d decoder) decode(n *yaml.Node, path string, v any) error {
+	if err := d.check(n, path, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return d.wrapDecodeError(n, path, err)
+	}
+	return nil
+}
+
+// wrapDecodeError turns yaml.v3's "line N: cannot unmarshal ..." into a
+// FieldError at that line.
+func (d decoder) wrapDecodeError(n *yaml.Node, path string, err error) error {
+	msg := err.Error()
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := n.Line
+	if strings.HasPrefix(msg, "line ") {
+		var l int
+		if _, scanErr := fmt.Sscanf(msg, "line %d:", &l); scanErr == nil {
+			line = l
+			msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		}
+	}
+	key := path
+	if k := keyAtLine(n, path, line); k != "" {
+		key = k
+	}
+	return &FieldError{File: d.file, Line: line, Key: key, Msg: msg}
+}
+
+// keyAtLine finds the dotted path of the value on a given line.
+func keyAtLine(n *yaml.Node, path string, line int) string {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return keyAtLine(n.Content[0], path, line)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			if k.Line == line && (v.Kind == yaml.ScalarNode || v.Line == line) {
+				return p
+			}
+			if found := keyAtLine(v, p, line); found != "" {
+				return found
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if c.Kind == yaml.ScalarNode && c.Line == line {
+				return p
+			}
+			if found := keyAtLine(c, p, line); found != "" {
+				return found
+			}
+		}
+	}
+	return ""
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+var nodeType = reflect.TypeOf(yaml.Node{})
+
+// check walks n beside type t and reports the first mapping key that t has
+// no field for.
+func (d decoder) check(n *yaml.Node, path string, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		return d.check(n.Content[0], path, t)
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return d.check(n.Alias, path, t)
+	}
+	if t == nodeType {
+		return nil
+	}
+	if _, ok := reflect.New(t).Interface().(yaml.Unmarshaler); ok {
+		return nil // the type checks itself
+	}
+	if tu, ok := reflect.New(t).Interface().(encoding.TextUnmarshaler); ok && n.Kind == yaml.ScalarNode {
+		if err := tu.UnmarshalText([]byte(n.Value)); err != nil {
+			return d.errf(n, path, "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+				return nil
+			}
+			if t.PkgPath() == "time" {
+				return nil
+			}
+			return d.errf(n, path, "expected a mapping")
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" {
+				continue
+			}
+			f, ok := fields[k.Value]
+			if !ok {
+				return d.errf(k, join(path, k.Value), "unknown key %q (known: %s)", k.Value, knownKeys(fields))
+			}
+			if err := d.check(v, join(path, k.Value), f.Type); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for i, c := range n.Content {
+				if err := d.check(c, fmt.Sprintf("%s[%d]", path, i), t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if err := d.check(n.Content[i+1], join(path, n.Content[i].Value), t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			for k, v := range yamlFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f
+	}
+	return out
+}
+
+func knownKeys(fields map[string]reflect.StructField) string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return strings.Join(keys, ", ")
+}
