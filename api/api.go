@@ -1,0 +1,195 @@
+// Package api serves upstat's HTTP interface: the JSON API under /api/v1,
+// the live event stream (Server-Sent Events), Prometheus metrics, health
+// probes, and the routes other packages mount on it (the dashboard). It reads
+// through upstat.Reader and upstat.EventSource and never writes state itself.
+//
+// Authentication: when Options.ReadToken is set, every request except
+// /healthz and /readyz must carry it (or the admin token) as
+// "Authorization: Bearer <token>". Browsers, which cannot set that header on
+// a link or an EventSource, may pass "?token=<token>" instead; a request
+// authenticated that way gets an HttpOnly cookie so that the dashboard's
+// following pages and its event stream work without the token in every URL.
+// Any method other than GET and HEAD requires the admin token; without an
+// admin token configured, such requests are always refused.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/upstat/upstat"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultMaxSSEClients     = 1000
+	DefaultHeartbeatInterval = 15 * time.Second
+	DefaultSSEWriteTimeout   = 30 * time.Second
+)
+
+// AlertLister lists the alerts firing now (the alert engine implements it).
+type AlertLister interface {
+	// Firing returns the alerts firing now; none is an empty list, not an
+	// error.
+	Firing(ctx context.Context) ([]upstat.Alert, error)
+}
+
+// Options are the dependencies and settings of a Server. Reader is required;
+// every other field has a documented default.
+type Options struct {
+	// Reader answers every read (required).
+	Reader upstat.Reader
+	// Events feeds the live SSE stream; nil disables it (503 to SSE
+	// clients; the JSON event listing still works).
+	Events upstat.EventSource
+	// Alerts lists firing alerts; nil serves an empty list.
+	Alerts AlertLister
+	// Registry is served at /metrics; the vendor collector is registered
+	// on it. Nil: a new registry holding only that collector.
+	Registry *prometheus.Registry
+	// ReadToken, when set, is required on every request except the health
+	// probes. AdminToken is required on every non-GET request (and also
+	// accepted for reads).
+	ReadToken, AdminToken string
+	// Ready reports readiness for /readyz; nil means always ready.
+	Ready func() error
+	// Log receives request logs (debug level) and errors; nil discards.
+	Log *slog.Logger
+	// Now is the clock (for generated_at); nil means time.Now.
+	Now func() time.Time
+	// MaxSSEClients caps concurrent event-stream clients; past it a new
+	// client gets 503. Zero means DefaultMaxSSEClients.
+	MaxSSEClients int
+	// HeartbeatInterval is how often an idle event stream gets a comment
+	// line. Zero means DefaultHeartbeatInterval.
+	HeartbeatInterval time.Duration
+	// SSEWriteTimeout bounds each write to an event-stream client; a client
+	// that does not read for that long is disconnected. Zero means
+	// DefaultSSEWriteTimeout. The http.Server's own WriteTimeout must be
+	// zero (or longer than a stream lives) for streams to last.
+	SSEWriteTimeout time.Duration
+}
+
+// Server is the HTTP handler set of upstat. Create it with New.
+type Server struct {
+	opt        Options
+	log        *slog.Logger
+	mux        *http.ServeMux
+	handler    http.Handler
+	sseClients atomic.Int64
+}
+
+// New builds a Server from o, applying defaults, and registers the vendor
+// metrics collector on o.Registry. It panics if o.Reader is nil or the
+// collector is already registered on that registry (programming errors).
+func New(o Options) *Server {
+	if o.Reader == nil {
+		panic("api: Options.Reader is required")
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxSSEClients <= 0 {
+		o.MaxSSEClients = DefaultMaxSSEClients
+	}
+	if o.HeartbeatInterval <= 0 {
+		o.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if o.SSEWriteTimeout <= 0 {
+		o.SSEWriteTimeout = DefaultSSEWriteTimeout
+	}
+	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
+	o.Registry.MustRegister(newCollector(o.Reader, o.Log))
+	s.routes()
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(http.HandlerFunc(s.dispatch))))
+	return s
+}
+
+// routes registers the API's own endpoints.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /api/v1/summary", s.handleSummary)
+	s.mux.HandleFunc("GET /api/v1/vendors/{id}", s.handleVendor)
+	s.mux.HandleFunc("GET /api/v1/incidents", s.handleIncidents)
+	s.mux.HandleFunc("GET /api/v1/incidents/{id}", s.handleIncident)
+	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
+	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
+	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+	}))
+}
+
+// Handler returns the complete handler: routes behind panic recovery,
+// request logging and authentication.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// AddRoute mounts h at pattern (net/http ServeMux syntax, e.g.
+// "GET /vendors/{id}" or "GET /static/"), behind the same middleware as the
+// API: authentication, logging, panic recovery. Routes with a method other
+// than GET or HEAD need the admin token, like every non-GET request; wrap
+// them in RequireAdmin to make that explicit. It panics if pattern is
+// invalid or conflicts with a registered one, as ServeMux does. Call it
+// before serving.
+func (s *Server) AddRoute(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+}
+
+// dispatch routes r, answering unmatched requests (404, 405) with the JSON
+// error shape instead of ServeMux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		w = &jsonMuxErrors{ResponseWriter: w, s: s, r: r}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// jsonMuxErrors rewrites ServeMux's plain-text 404 and 405 answers into JSON
+// errors, passing everything else (redirects) through.
+type jsonMuxErrors struct {
+	http.ResponseWriter
+	s        *Server
+	r        *http.Request
+	replaced bool
+}
+
+// WriteHeader replaces a 404 or 405 with the JSON error.
+func (j *jsonMuxErrors) WriteHeader(code int) {
+	switch code {
+	case http.StatusNotFound:
+		j.replaced = true
+		j.s.writeError(j.ResponseWriter, j.r, notFound("no route for %s", j.r.URL.Path))
+	case http.StatusMethodNotAllowed:
+		j.replaced = true
+		j.s.writeError(j.ResponseWriter, j.r, &apiError{kind: errMethodNotAllowed,
+			msg: "method " + j.r.Method + " not allowed; allowed: " + j.Header().Get("Allow")})
+	default:
+		j.ResponseWriter.WriteHeader(code)
+	}
+}
+
+// Write discards the mux's plain-text body once the JSON error was written.
+func (j *jsonMuxErrors) Write(b []byte) (int, error) {
+	if j.replaced {
+		return len(b), nil
+	}
+	return j.ResponseWriter.Write(b)
+}
+
+// isRead reports whether a method only reads.
+func isRead(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/upstat/upstat"
+)
+
+// collectTimeout bounds the Reader call of one scrape.
+const collectTimeout = 10 * time.Second
+
+// collector exports every vendor's state at scrape time, read fresh from
+// the Reader, so the metrics never lag behind the API.
+type collector struct {
+	reader upstat.Reader
+	log    *slog.Logger
+
+	vendorStatus    *prometheus.Desc
+	componentStatus *prometheus.Desc
+	vendorStale     *prometheus.Desc
+	activeIncidents *prometheus.Desc
+	vendorInfo      *prometheus.Desc
+}
+
+var _ prometheus.Collector = (*collector)(nil)
+
+// newCollector builds the vendor collector over r.
+func newCollector(r upstat.Reader, log *slog.Logger) *collector {
+	return &collector{
+		reader: r,
+		log:    log,
+		vendorStatus: prometheus.NewDesc("upstat_vendor_status",
+			"Vendor status: 0 operational, 1 maintenance, 2 degraded, 3 partial_outage, 4 major_outage, -1 unknown.",
+			[]string{"vendor"}, nil),
+		componentStatus: prometheus.NewDesc("upstat_component_status",
+			"Component status on the upstat_vendor_status scale; component is \"Group/Name\" for grouped components.",
+			[]string{"vendor", "component"}, nil),
+		vendorStale: prometheus.NewDesc("upstat_vendor_stale",
+			"1 when the vendor's sources have failed longer than the staleness window, else 0.",
+			[]string{"vendor"}, nil),
+		activeIncidents: prometheus.NewDesc("upstat_active_incidents",
+			"Number of the vendor's active (unresolved) incidents.",
+			[]string{"vendor"}, nil),
+		vendorInfo: prometheus.NewDesc("upstat_vendor_info",
+			"Always 1; carries the vendor's display name.",
+			[]string{"vendor", "name"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.vendorStatus, c.componentStatus, c.vendorStale, c.activeIncidents, c.vendorInfo} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector. A Reader failure is reported as
+// an invalid metric (the scrape shows the error; other collectors' metrics
+// are still served).
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
+	defer cancel()
+	vs, err := c.reader.Vendors(ctx)
+	if err != nil {
+		c.log.Error("api: collect vendor metrics", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.vendorStatus, err)
+		return
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, v := range vs {
+		gauge(c.vendorStatus, float64(v.Status), v.ID)
+		gauge(c.vendorStale, boolFloat(v.Stale), v.ID)
+		gauge(c.activeIncidents, float64(v.ActiveIncidents), v.ID)
+		gauge(c.vendorInfo, 1, v.ID, v.Name)
+		// Two components with the same key would make the scrape fail:
+		// export the worse of them once.
+		worst := map[string]upstat.Severity{}
+		var order []string
+		for _, comp := range v.Components {
+			k := comp.Key()
+			prev, seen := worst[k]
+			if !seen {
+				order = append(order, k)
+				prev = upstat.Unknown
+			}
+			worst[k] = upstat.Worse(prev, comp.Status)
+		}
+		for _, k := range order {
+			gauge(c.componentStatus, float64(worst[k]), v.ID, k)
+		}
+	}
+}
+
+// boolFloat is 1 for true, 0 for false.
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
