@@ -1,0 +1,169 @@
+// Package feed is the adapter for RSS, Atom and JSON Feed sources (kind
+// "feed", aliases "rss" and "atom"). It reads the incident-history feeds of
+// hosted status pages (Statuspage, incident.io, Instatus), where each entry
+// is one incident with its timeline, and generic feeds such as a company
+// blog, where match keywords select the entries that are incidents.
+package feed
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/sources"
+)
+
+// DefaultActiveFor is how long a generic feed entry counts as active when
+// it does not say that the problem is over.
+const DefaultActiveFor = 24 * time.Hour
+
+// accept is the Accept header sent when fetching a feed.
+const accept = "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
+
+func init() {
+	sources.Register(sources.Kind{
+		Name:    "feed",
+		Aliases: []string{"rss", "atom"},
+		New:     New,
+		Summary: "RSS, Atom or JSON Feed: Statuspage/incident.io/Instatus history feeds, or any blog with match keywords",
+	})
+}
+
+// Options are the kind-specific options of a feed source, as written in
+// the config.
+type Options struct {
+	// Match lists keywords (case-insensitive substrings of the title or
+	// body); in a generic feed only matching entries are incidents. Empty:
+	// entries in which the normalize keyword table finds a problem.
+	Match []string `yaml:"match"`
+	// ActiveFor is how long a generic entry stays active (default 24h).
+	ActiveFor time.Duration `yaml:"active_for"`
+	// Format forces how entries are read: auto (default), statuspage,
+	// incidentio, instatus or generic.
+	Format string `yaml:"format"`
+	// Zone is the IANA zone of times written without one (default UTC).
+	Zone string `yaml:"zone"`
+}
+
+// Config turns the options into a parse configuration. Errors wrap
+// upstat.ErrInvalid and name the offending key.
+func (o Options) Config() (Config, error) {
+	c := Config{Format: o.Format, Match: o.Match, ActiveFor: o.ActiveFor}
+	if c.Format == "" {
+		c.Format = FormatAuto
+	}
+	if !validFormat(c.Format) {
+		return Config{}, fmt.Errorf("%w: format: unknown feed format %q (known: auto, statuspage, incidentio, instatus, generic)", upstat.ErrInvalid, o.Format)
+	}
+	if c.ActiveFor < 0 {
+		return Config{}, fmt.Errorf("%w: active_for: must not be negative, got %s", upstat.ErrInvalid, o.ActiveFor)
+	}
+	if c.ActiveFor == 0 {
+		c.ActiveFor = DefaultActiveFor
+	}
+	if o.Zone != "" {
+		loc, err := time.LoadLocation(o.Zone)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: zone: %v", upstat.ErrInvalid, err)
+		}
+		c.Zone = loc
+	}
+	return c, nil
+}
+
+// Source polls one feed. It keeps the last body so that a 304 or an
+// identical body is answered without parsing, except when a generic entry
+// may have expired since the last parse.
+type Source struct {
+	url    string
+	cfg    Config
+	env    sources.Env
+	last   []byte
+	sum    [32]byte
+	expiry time.Time // zero: the last result cannot change by itself
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// New builds a feed Source from its spec (the sources.Factory of kind
+// "feed"). Option errors wrap upstat.ErrInvalid.
+func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
+	var o Options
+	if spec.Decode != nil {
+		if err := spec.Decode(&o); err != nil {
+			return nil, fmt.Errorf("%w: feed options: %v", upstat.ErrInvalid, err)
+		}
+	}
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, err
+	}
+	if spec.URL == "" {
+		return nil, fmt.Errorf("%w: url: a feed source needs a url", upstat.ErrInvalid)
+	}
+	if env.Fetcher == nil {
+		env.Fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	return &Source{url: spec.URL, cfg: cfg, env: env}, nil
+}
+
+// Poll fetches the feed and returns its incidents. A feed has no
+// components (HasComponents is false). An empty feed yields no incidents,
+// which never resolves anything by itself.
+func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	resp, err := s.env.Fetcher.Get(ctx, s.url, accept)
+	if err != nil {
+		return nil, err
+	}
+	now := s.env.Now()
+	body := resp.Body
+	if resp.NotModified {
+		body = s.last
+	}
+	same := s.last != nil && (resp.NotModified || sha256.Sum256(body) == s.sum)
+	if same && (s.expiry.IsZero() || now.Before(s.expiry)) {
+		resp.Commit()
+		return &upstat.Snapshot{NotModified: true}, nil
+	}
+	if body == nil {
+		return nil, fmt.Errorf("feed: 304 before any full response")
+	}
+	cfg := s.cfg
+	cfg.Now = now
+	res, err := Parse(body, cfg)
+	if err != nil {
+		return nil, err
+	}
+	resp.Commit()
+	s.last, s.sum, s.expiry = bytes.Clone(body), sha256.Sum256(body), res.Expiry
+	return &upstat.Snapshot{Incidents: res.Incidents}, nil
+}
+
+// Decoder returns a spec Decode function that decodes the options in m
+// strictly (unknown keys are errors), as the config loader does. It lets a
+// command line build a Spec from flags: Decoder(map[string]any{"match":
+// []string{"outage"}}).
+func Decoder(m map[string]any) func(v any) error {
+	return func(v any) error {
+		b, err := yaml.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("options: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("options: %w", err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,110 @@
+package feed
+
+import (
+	"strings"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
+)
+
+// maxBody caps the body kept from a generic entry (a whole blog post).
+const maxBody = 4000
+
+// genericIncident reads an entry of a feed that has no incident structure
+// (a company blog). The entry is an incident when one of the match
+// keywords occurs in its title or text (without match keywords: when the
+// normalize keyword table finds a problem there). Its severity comes from
+// the keyword table (degraded when it names none); it is resolved when its
+// text says the problem is over, and in any case once it is older than
+// ActiveFor, so that an old post never makes a vendor look down today.
+// Entries without any date are skipped: their age is unknown. The second
+// result is when an active incident stops being active by age.
+func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
+	title := e.title()
+	text := htmlText(e.content)
+	if !matches(c.Match, title+"\n"+text) {
+		return nil, time.Time{}
+	}
+	at := e.published
+	if at.IsZero() {
+		return nil, time.Time{}
+	}
+	id := e.it.GUID
+	if id == "" {
+		id = e.link
+	}
+	if id == "" {
+		id = title + "@" + at.Format(time.RFC3339)
+	}
+	whole := normalize.Classify(title + "\n" + text)
+	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
+	if tv := normalize.Classify(title); tv.Maintenance && tv.Severity <= upstat.Maintenance {
+		inc.Kind = upstat.KindMaintenance
+		inc.Severity = upstat.Maintenance
+	} else {
+		inc.Severity = textSeverity(upstat.Degraded, title, text)
+	}
+	st := upstat.StateInvestigating
+	if inc.Kind == upstat.KindMaintenance {
+		st = upstat.StateInProgress
+	}
+	if whole.Resolves {
+		st = upstat.StateResolved
+		if inc.Kind == upstat.KindMaintenance {
+			st = upstat.StateCompleted
+		}
+	}
+	inc.Updates = []upstat.Update{{At: at, Status: st, Body: truncate(text, maxBody)}}
+	finish(inc, at)
+	inc.Updates[0].ID = "post"
+	if e.edited.After(inc.UpdatedAt) {
+		inc.UpdatedAt = e.edited
+	}
+	now := c.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	expiry := at.Add(c.ActiveFor)
+	if !inc.Status.Closed() {
+		if !now.Before(expiry) {
+			inc.Status = upstat.StateResolved
+			if inc.Kind == upstat.KindMaintenance {
+				inc.Status = upstat.StateCompleted
+			}
+			inc.ResolvedAt = &expiry
+			return inc, time.Time{}
+		}
+		return inc, expiry
+	}
+	return inc, time.Time{}
+}
+
+// matches reports whether text contains one of the keywords (case
+// insensitive), or, without keywords, whether the keyword table finds a
+// problem or a maintenance in it.
+func matches(keywords []string, text string) bool {
+	if len(keywords) == 0 {
+		v := normalize.Classify(text)
+		return v.Matched && (v.Severity > upstat.Operational || v.Maintenance)
+	}
+	lower := strings.ToLower(text)
+	for _, k := range keywords {
+		if k = strings.ToLower(strings.TrimSpace(k)); k != "" && strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate cuts s to at most n bytes at a word boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexAny(s[:n], " \n")
+	if cut <= 0 {
+		cut = n
+	}
+	return strings.ToValidUTF8(strings.TrimSpace(s[:cut]), "") + " …"
+}

@@ -1,0 +1,92 @@
+package feed
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/upstat/upstat"
+)
+
+// An incident.io history entry carries only the latest update:
+//
+//	<b>Status: Resolved</b><br/><br/>All impacted services have now fully
+//	recovered.<br/><br/><b>Affected components</b><ul><li>Conversations
+//	(Operational)</li></ul>
+//
+// Each poll adds the update it shows to the record; the update is keyed
+// by the entry's timestamp, the only id the feed gives it.
+
+var (
+	statusLineRe = regexp.MustCompile(`(?i)^\s*Status:\s*(.+?)\s*$`)
+	componentRe  = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
+)
+
+// componentWords maps incident.io component statuses to severities.
+var componentWords = map[string]upstat.Severity{
+	"operational":          upstat.Operational,
+	"degraded performance": upstat.Degraded,
+	"partial outage":       upstat.PartialOutage,
+	"full outage":          upstat.MajorOutage,
+	"major outage":         upstat.MajorOutage,
+	"under maintenance":    upstat.Maintenance,
+}
+
+func (e entry) incidentIOIncident() *upstat.Incident {
+	id := e.id()
+	if id == "" {
+		return nil
+	}
+	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: e.title(), URL: e.url()}
+	doc := parseHTML(e.content)
+	worst := upstat.Unknown
+	doc.Find("li").Each(func(_ int, li *goquery.Selection) {
+		name, status := collapse(li.Text()), ""
+		if m := componentRe.FindStringSubmatch(name); m != nil {
+			name, status = m[1], strings.ToLower(m[2])
+		}
+		if name != "" {
+			inc.Components = append(inc.Components, name)
+		}
+		if s, ok := componentWords[status]; ok {
+			worst = upstat.Worse(worst, s)
+		}
+	})
+	doc.Find("ul, ol").Remove()
+	state := upstat.StateInvestigating
+	doc.Find("b, strong").Each(func(_ int, b *goquery.Selection) {
+		if m := statusLineRe.FindStringSubmatch(b.Text()); m != nil {
+			if s, ok := labelState(m[1]); ok {
+				state = s
+			}
+		}
+		b.Remove() // status line and "Affected components" heading
+	})
+	switch state {
+	case upstat.StateScheduled, upstat.StateInProgress, upstat.StateVerifying, upstat.StateCompleted:
+		inc.Kind = upstat.KindMaintenance
+	}
+	body := tidy(doc.Text())
+	at := e.updated
+	inc.Updates = []upstat.Update{{At: at, Status: state, Body: body}}
+	finish(inc, at)
+	inc.Updates[0].ID = "at-" + at.UTC().Format(time.RFC3339Nano)
+	if !e.published.IsZero() && e.published.Before(inc.StartedAt) {
+		inc.StartedAt = e.published
+	}
+	switch {
+	case inc.Kind == upstat.KindMaintenance:
+		inc.Severity = upstat.Maintenance
+	case worst > upstat.Maintenance:
+		inc.Severity = worst
+	default:
+		var bodies []string
+		if !state.Closed() {
+			bodies = append(bodies, body)
+		}
+		inc.Severity = textSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+	}
+	return inc
+}
