@@ -8,7 +8,6 @@ package feed
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -82,12 +81,10 @@ func (o Options) Config() (Config, error) {
 // identical body is answered without parsing, except when a generic entry
 // may have expired since the last parse.
 type Source struct {
-	url    string
-	cfg    Config
-	env    sources.Env
-	last   []byte
-	sum    [32]byte
-	expiry time.Time // zero: the last result cannot change by itself
+	url   string
+	cfg   Config
+	env   sources.Env
+	cache BodyCache
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -126,17 +123,12 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, err
 	}
 	now := s.env.Now()
-	body := resp.Body
-	if resp.NotModified {
-		body = s.last
+	body, _, parse, err := s.cache.Body(resp, now)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
 	}
-	same := s.last != nil && (resp.NotModified || sha256.Sum256(body) == s.sum)
-	if same && (s.expiry.IsZero() || now.Before(s.expiry)) {
-		resp.Commit()
+	if !parse {
 		return &upstat.Snapshot{NotModified: true}, nil
-	}
-	if body == nil {
-		return nil, fmt.Errorf("feed: 304 before any full response")
 	}
 	cfg := s.cfg
 	cfg.Now = now
@@ -144,8 +136,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Commit()
-	s.last, s.sum, s.expiry = bytes.Clone(body), sha256.Sum256(body), res.Expiry
+	s.cache.Store(resp, body, "", res.Expiry)
 	return &upstat.Snapshot{Incidents: res.Incidents}, nil
 }
 

@@ -56,7 +56,7 @@ func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
 		}
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: truncate(text, maxBody)}}
-	finish(inc, at)
+	Finish(inc, at)
 	inc.Updates[0].ID = "post"
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited

@@ -71,7 +71,7 @@ func (e entry) incidentIOIncident() *upstat.Incident {
 	body := tidy(doc.Text())
 	at := e.updated
 	inc.Updates = []upstat.Update{{At: at, Status: state, Body: body}}
-	finish(inc, at)
+	Finish(inc, at)
 	inc.Updates[0].ID = "at-" + at.UTC().Format(time.RFC3339Nano)
 	if !e.published.IsZero() && e.published.Before(inc.StartedAt) {
 		inc.StartedAt = e.published

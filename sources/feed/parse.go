@@ -252,12 +252,15 @@ func tidy(s string) string {
 // collapse turns all whitespace into single spaces and trims.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// finish sets the fields every timeline-shaped incident derives from its
+// Finish sets the fields every timeline-shaped incident derives from its
 // updates: it sorts them oldest first (stable, so updates of one minute
 // keep their order), keys each by its ordinal from the oldest and its
 // state ("3-monitoring": edits of bodies and stamps keep the key), and
-// derives status, started, updated and resolved times.
-func finish(inc *upstat.Incident, fallback time.Time) {
+// derives status (the latest update's), started, updated and resolved
+// times (resolved: the first closing update of the final closed run).
+// Without updates, started and updated are fallback. The html adapter
+// shares it.
+func Finish(inc *upstat.Incident, fallback time.Time) {
 	sort.SliceStable(inc.Updates, func(i, j int) bool { return inc.Updates[i].At.Before(inc.Updates[j].At) })
 	for i := range inc.Updates {
 		inc.Updates[i].ID = fmt.Sprintf("%d-%s", i+1, inc.Updates[i].Status)

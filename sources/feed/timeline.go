@@ -175,7 +175,7 @@ func (e entry) timelineIncident(format string) *upstat.Incident {
 		}
 	}
 	fillStates(inc)
-	finish(inc, e.published)
+	Finish(inc, e.published)
 	if !postmortem.IsZero() && !inc.Status.Closed() && inc.Kind == upstat.KindIncident {
 		inc.Status = upstat.StateResolved
 		inc.ResolvedAt = &postmortem
