@@ -1,0 +1,196 @@
+package poll
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/sources"
+)
+
+type recorder struct {
+	mu      sync.Mutex
+	records map[string]int
+	errs    map[string][]error
+}
+
+func newRecorder() *recorder {
+	return &recorder{records: map[string]int{}, errs: map[string][]error{}}
+}
+
+func (r *recorder) Record(_ context.Context, vendor string, _ int, _ *upstat.Snapshot, err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.records[vendor]++
+	if err != nil {
+		r.errs[vendor] = append(r.errs[vendor], err)
+	}
+	return nil
+}
+
+func (r *recorder) CheckStale(context.Context) error { return nil }
+
+func (r *recorder) count(vendor string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.records[vendor]
+}
+
+func (r *recorder) lastErr(vendor string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.errs[vendor]; len(e) > 0 {
+		return e[len(e)-1]
+	}
+	return nil
+}
+
+type funcSource func(ctx context.Context) (*upstat.Snapshot, error)
+
+func (f funcSource) Poll(ctx context.Context) (*upstat.Snapshot, error) { return f(ctx) }
+
+var _ sources.Source = funcSource(nil)
+
+func hanging(ctx context.Context) (*upstat.Snapshot, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func quick(context.Context) (*upstat.Snapshot, error) { return &upstat.Snapshot{}, nil }
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestHangingVendorDoesNotDelayOthers(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	// Concurrency 1 is the harshest case: the hanging poll holds the only
+	// slot until its own timeout, so the fast vendor may only lose that.
+	s, err := New(Options{Recorder: rec, Concurrency: 1, StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), []Target{
+		{Key: "slow", Vendor: "slow", Kind: "test", Source: funcSource(hanging), Interval: time.Hour, Timeout: 300 * time.Millisecond},
+		{Key: "fast", Vendor: "fast", Kind: "test", Source: funcSource(quick), Interval: 20 * time.Millisecond, Timeout: time.Second},
+	})
+	start := time.Now()
+	waitFor(t, 3*time.Second, "fast vendor polled 10 times", func() bool { return rec.count("fast") >= 10 })
+	// 10 polls at 20ms ≈ 200ms; one blocked slot adds at most the slow
+	// vendor's 300ms timeout. A serial scheduler would block far longer.
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("fast vendor needed %s for 10 polls", took)
+	}
+	waitFor(t, 3*time.Second, "slow vendor timed out and recorded", func() bool { return rec.count("slow") >= 1 })
+	if err := rec.lastErr("slow"); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("slow vendor error = %v, want a timeout", err)
+	}
+	s.Stop()
+}
+
+func TestStopCancelsInFlightPolls(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	started := make(chan struct{})
+	var once sync.Once
+	src := funcSource(func(ctx context.Context) (*upstat.Snapshot, error) {
+		once.Do(func() { close(started) })
+		return hanging(ctx)
+	})
+	s, err := New(Options{Recorder: rec, StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), []Target{{Key: "x", Vendor: "x", Kind: "test", Source: src, Interval: time.Minute, Timeout: time.Hour}})
+	<-started
+	done := make(chan struct{})
+	go func() { s.Stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Stop did not return while a poll hung")
+	}
+	if n := rec.count("x"); n != 0 {
+		t.Errorf("a poll aborted by shutdown was recorded %d times", n)
+	}
+}
+
+func TestAdapterPanicIsContained(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	s, err := New(Options{Recorder: rec, StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), []Target{
+		{Key: "p", Vendor: "p", Kind: "test", Interval: time.Hour, Timeout: time.Second,
+			Source: funcSource(func(context.Context) (*upstat.Snapshot, error) { panic("bad page") })},
+	})
+	waitFor(t, 3*time.Second, "panic recorded as an error", func() bool { return rec.lastErr("p") != nil })
+	if got := rec.lastErr("p").Error(); got != "adapter panic: bad page" {
+		t.Errorf("error = %q", got)
+	}
+	s.Stop()
+}
+
+func TestReplaceKeepsUnchangedLoops(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	s, err := New(Options{Recorder: rec, StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Target{Key: "a", Vendor: "a", Kind: "test", Source: funcSource(quick), Interval: time.Hour, Timeout: time.Second}
+	b := Target{Key: "b", Vendor: "b", Kind: "test", Source: funcSource(quick), Interval: time.Hour, Timeout: time.Second}
+	s.Start(context.Background(), []Target{a})
+	waitFor(t, 3*time.Second, "a polled", func() bool { return rec.count("a") == 1 })
+	s.Replace([]Target{a, b})
+	waitFor(t, 3*time.Second, "b polled", func() bool { return rec.count("b") == 1 })
+	// a's loop kept running on its hourly timer: it was not restarted
+	// (a restart would poll it again within StartSpread).
+	if n := rec.count("a"); n != 1 {
+		t.Errorf("unchanged target polled %d times after Replace, want 1", n)
+	}
+	s.Stop()
+}
+
+func TestBackoff(t *testing.T) {
+	cases := []struct {
+		interval time.Duration
+		failures int
+		cap      time.Duration
+		want     time.Duration
+	}{
+		{time.Minute, 1, 5 * time.Minute, time.Minute},
+		{time.Minute, 2, 5 * time.Minute, 2 * time.Minute},
+		{time.Minute, 3, 5 * time.Minute, 4 * time.Minute},
+		{time.Minute, 4, 5 * time.Minute, 5 * time.Minute},
+		{time.Minute, 40, 5 * time.Minute, 5 * time.Minute},
+		{10 * time.Minute, 3, 5 * time.Minute, 10 * time.Minute}, // never below the interval
+		{time.Second, 3, 1500 * time.Millisecond, 1500 * time.Millisecond},
+	}
+	for _, c := range cases {
+		if got := backoff(c.interval, c.failures, c.cap); got != c.want {
+			t.Errorf("backoff(%s, %d, %s) = %s, want %s", c.interval, c.failures, c.cap, got, c.want)
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		if d := jitter(time.Second); d < 900*time.Millisecond || d > 1100*time.Millisecond {
+			t.Fatalf("jitter(1s) = %s, outside ±10%%", d)
+		}
+	}
+}
