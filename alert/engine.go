@@ -1,0 +1,560 @@
+package alert
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/upstat/upstat"
+)
+
+// Options configures an Engine. Store, Reader and Rules' notifiers are
+// required; zero values elsewhere take the defaults.
+type Options struct {
+	Store     Store
+	Reader    upstat.Reader
+	Notifiers map[string]Notifier // by notifier id
+	Rules     []RuleConfig
+	Now       func() time.Time
+	Log       *slog.Logger
+	// Registry receives upstat_alerts_firing and upstat_notifications_total;
+	// nil leaves them unregistered.
+	Registry *prometheus.Registry
+	// EvalInterval is how often Run evaluates the rules; default 1s.
+	EvalInterval time.Duration
+	Retry        RetryPolicy
+}
+
+// RetryPolicy says how the outbox retries a delivery that failed with a
+// retryable error. Zero values take the defaults.
+type RetryPolicy struct {
+	MinBackoff  time.Duration // first wait; default 5s, doubled per attempt
+	MaxBackoff  time.Duration // cap on the wait; default 5m
+	MaxAttempts int           // then the delivery fails; default 12 (about 45m)
+	Timeout     time.Duration // per attempt; default 15s
+}
+
+// Engine evaluates alert rules and delivers their notifications. Its
+// methods are safe for concurrent use.
+type Engine struct {
+	store     Store
+	reader    upstat.Reader
+	notifiers map[string]Notifier
+	rules     []RuleConfig
+	byName    map[string]*RuleConfig
+	now       func() time.Time
+	log       *slog.Logger
+	every     time.Duration
+	retry     RetryPolicy
+	wake      chan struct{}
+
+	firing        *prometheus.GaugeVec
+	notifications *prometheus.CounterVec
+
+	mu        sync.Mutex // guards the fields below; held by Evaluate
+	loaded    bool
+	states    map[string]State
+	lastTrue  map[string]time.Time            // alert key → last time its condition held (this process)
+	refreshed map[string]map[string]time.Time // alert key → Refresher id → last refresh
+
+	deliverMu sync.Mutex // one outbox pass at a time
+}
+
+// New builds an Engine. The rules are validated against the notifiers;
+// errors wrap upstat.ErrInvalid. Stored alert states are loaded on first
+// use.
+func New(o Options) (*Engine, error) {
+	if o.Store == nil || o.Reader == nil {
+		return nil, fmt.Errorf("%w: alert: Store and Reader are required", upstat.ErrInvalid)
+	}
+	if err := ValidateRules(o.Rules, slices.Collect(maps.Keys(o.Notifiers))); err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.EvalInterval <= 0 {
+		o.EvalInterval = time.Second
+	}
+	o.Retry.setDefaults()
+	e := &Engine{
+		store: o.Store, reader: o.Reader, notifiers: o.Notifiers, rules: slices.Clone(o.Rules),
+		byName: map[string]*RuleConfig{}, now: o.Now, log: o.Log, every: o.EvalInterval, retry: o.Retry,
+		wake:      make(chan struct{}, 1),
+		lastTrue:  map[string]time.Time{},
+		refreshed: map[string]map[string]time.Time{},
+		firing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "upstat_alerts_firing", Help: "Alerts firing now, by rule.",
+		}, []string{"rule"}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "upstat_notifications_total", Help: "Notification delivery attempts by notifier id and result (sent, retry, failed).",
+		}, []string{"notifier", "result"}),
+	}
+	for i := range e.rules {
+		e.byName[e.rules[i].Name] = &e.rules[i]
+		e.firing.WithLabelValues(e.rules[i].Name)
+	}
+	if o.Registry != nil {
+		for _, c := range []prometheus.Collector{e.firing, e.notifications} {
+			if err := o.Registry.Register(c); err != nil {
+				return nil, fmt.Errorf("alert: register metrics: %w", err)
+			}
+		}
+	}
+	return e, nil
+}
+
+func (p *RetryPolicy) setDefaults() {
+	if p.MinBackoff <= 0 {
+		p.MinBackoff = 5 * time.Second
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = 5 * time.Minute
+	}
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 12
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = 15 * time.Second
+	}
+}
+
+// loadLocked reads the stored states once. e.mu must be held.
+func (e *Engine) loadLocked(ctx context.Context) error {
+	if e.loaded {
+		return nil
+	}
+	states, err := e.store.AlertStates(ctx)
+	if err != nil {
+		return fmt.Errorf("alert: load states: %w", err)
+	}
+	e.states = make(map[string]State, len(states))
+	for _, s := range states {
+		e.states[s.Key] = s
+	}
+	e.loaded = true
+	return nil
+}
+
+// Firing returns the alerts firing now (including those whose condition
+// is gone but not yet for the rule's "for"), by rule, vendor, component.
+func (e *Engine) Firing(ctx context.Context) ([]upstat.Alert, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.loadLocked(ctx); err != nil {
+		return nil, err
+	}
+	out := []upstat.Alert{}
+	for _, s := range e.states {
+		if s.Phase != PhasePending {
+			out = append(out, s.alert())
+		}
+	}
+	slices.SortFunc(out, func(a, b upstat.Alert) int {
+		return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.Component, b.Component))
+	})
+	return out, nil
+}
+
+// FailedDeliveries lists the notifications that could not be delivered,
+// newest first, at most limit.
+func (e *Engine) FailedDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	return e.store.Deliveries(ctx, DeliveryFailed, limit)
+}
+
+func (s State) alert() upstat.Alert {
+	return upstat.Alert{
+		Rule: s.Rule, Vendor: s.Vendor, Component: s.Component, Severity: s.Severity,
+		Since: s.Since, FiredAt: s.FiredAt, Labels: maps.Clone(s.Labels),
+	}
+}
+
+// pass is one evaluation in progress: the next states and what to write.
+type pass struct {
+	now     time.Time
+	states  map[string]State
+	change  Change
+	vendors map[string]*upstat.Vendor
+}
+
+func (p *pass) put(s State) { p.states[s.Key] = s; p.change.Put = append(p.change.Put, s) }
+
+func (p *pass) del(key string) {
+	delete(p.states, key)
+	p.change.Put = slices.DeleteFunc(p.change.Put, func(s State) bool { return s.Key == key })
+	p.change.Delete = append(p.change.Delete, key)
+}
+
+// Evaluate reads every vendor and advances every alert's state machine,
+// persisting transitions and enqueuing their notifications in one Store
+// change. It never waits for a delivery.
+func (e *Engine) Evaluate(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.loadLocked(ctx); err != nil {
+		return err
+	}
+	vendors, err := e.reader.Vendors(ctx)
+	if err != nil {
+		return fmt.Errorf("alert: read vendors: %w", err)
+	}
+	p := &pass{now: e.now().UTC(), states: maps.Clone(e.states), vendors: map[string]*upstat.Vendor{}}
+	for i := range vendors {
+		p.vendors[vendors[i].ID] = &vendors[i]
+	}
+	seen := map[string]bool{}
+	for ri := range e.rules {
+		r := &e.rules[ri]
+		for vi := range vendors {
+			v := &vendors[vi]
+			if !matchAny(r.Vendors, v.ID) {
+				continue
+			}
+			for _, o := range observe(r, v) {
+				key := AlertKey(r.Name, v.ID, o.component)
+				seen[key] = true
+				e.step(p, r, v, key, o)
+			}
+		}
+	}
+	// Alerts nothing observed any more: the vendor, the component or the
+	// rule is gone, so the condition no longer holds.
+	for _, key := range slices.Sorted(maps.Keys(e.states)) {
+		s := e.states[key]
+		if seen[key] {
+			continue
+		}
+		v := p.vendors[s.Vendor]
+		if v == nil {
+			v = &upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: s.Vendor, Status: upstat.Unknown}}
+		}
+		r := e.byName[s.Rule]
+		if r == nil {
+			if s.Phase != PhasePending {
+				e.resolve(p, s, v)
+			} else {
+				p.del(key)
+			}
+			continue
+		}
+		e.step(p, r, v, key, observation{component: s.Component, severity: s.Severity, known: true})
+	}
+	refreshed := e.refresh(p)
+	if !p.change.empty() {
+		if err := e.store.Apply(ctx, p.change); err != nil {
+			return fmt.Errorf("alert: save: %w", err)
+		}
+	}
+	e.states = p.states
+	for k, m := range refreshed {
+		e.refreshed[k] = m
+	}
+	for k := range e.refreshed {
+		if _, ok := e.states[k]; !ok {
+			delete(e.refreshed, k)
+		}
+	}
+	e.updateGauge()
+	if len(p.change.Enqueue) > 0 {
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// step advances one alert given what its rule observes now.
+func (e *Engine) step(p *pass, r *RuleConfig, v *upstat.Vendor, key string, o observation) {
+	if !o.known {
+		return
+	}
+	old, exists := p.states[key]
+	s := old
+	if o.active {
+		e.lastTrue[key] = p.now
+	}
+	switch {
+	case !exists:
+		if !o.active {
+			return
+		}
+		s = State{
+			Key: key, Rule: r.Name, Vendor: v.ID, Component: o.component, Phase: PhasePending,
+			Severity: o.severity, Since: p.now, Labels: maps.Clone(r.Labels), Notify: slices.Clone(r.Notify),
+		}
+		if r.For <= 0 {
+			e.fire(p, &s, v)
+		}
+	case s.Phase == PhasePending:
+		if !o.active {
+			p.del(key)
+			return
+		}
+		s.Severity = o.severity
+		if p.now.Sub(s.Since) >= r.For {
+			e.fire(p, &s, v)
+		}
+	case o.active: // firing, or resolving and back again
+		s.Phase, s.ClearSince, s.Severity = PhaseFiring, time.Time{}, o.severity
+		if r.RepeatInterval > 0 && p.now.Sub(s.NotifiedAt) >= r.RepeatInterval {
+			s.NotifiedAt = p.now
+			e.enqueue(p, s, v, StatusFiring, true, "")
+		}
+	default: // firing or resolving, and the condition does not hold
+		if s.Phase == PhaseFiring {
+			s.Phase, s.ClearSince = PhaseResolving, e.clearSince(key, s, o.changedAt, p.now)
+		}
+		if p.now.Sub(s.ClearSince) >= r.For {
+			e.resolve(p, s, v)
+			return
+		}
+	}
+	if !exists || !sameState(old, s) {
+		p.put(s)
+	}
+}
+
+func sameState(a, b State) bool {
+	return a.Phase == b.Phase && a.Severity == b.Severity && a.FiredAt.Equal(b.FiredAt) &&
+		a.ClearSince.Equal(b.ClearSince) && a.NotifiedAt.Equal(b.NotifiedAt)
+}
+
+// clearSince is when a firing alert's condition stopped holding: the time
+// the data says the value changed, when that is after the condition was
+// last seen holding (so an alert that cleared while upstat was down
+// resolves on time), otherwise now.
+func (e *Engine) clearSince(key string, s State, changedAt *time.Time, now time.Time) time.Time {
+	floor := s.FiredAt
+	if t := e.lastTrue[key]; t.After(floor) {
+		floor = t
+	}
+	if changedAt != nil && changedAt.After(floor) && !changedAt.After(now) {
+		return changedAt.UTC()
+	}
+	return now
+}
+
+func (e *Engine) fire(p *pass, s *State, v *upstat.Vendor) {
+	s.Phase, s.FiredAt, s.NotifiedAt = PhaseFiring, p.now, p.now
+	e.log.Info("alert fired", "rule", s.Rule, "vendor", s.Vendor, "component", s.Component, "severity", s.Severity.String())
+	e.enqueue(p, *s, v, StatusFiring, false, "")
+}
+
+func (e *Engine) resolve(p *pass, s State, v *upstat.Vendor) {
+	e.log.Info("alert resolved", "rule", s.Rule, "vendor", s.Vendor, "component", s.Component)
+	e.enqueue(p, s, v, StatusResolved, false, "")
+	p.del(s.Key)
+	delete(e.lastTrue, s.Key)
+}
+
+// enqueue adds a notification of s for each of its notifiers (or only the
+// one named by only) to the pass's change.
+func (e *Engine) enqueue(p *pass, s State, v *upstat.Vendor, status Status, reminder bool, only string) {
+	for _, id := range s.Notify {
+		if only != "" && id != only {
+			continue
+		}
+		if _, ok := e.notifiers[id]; !ok {
+			e.log.Warn("alert notifier not configured", "rule", s.Rule, "notifier", id)
+			continue
+		}
+		n := Notification{
+			Status: status, Alert: s.alert(), Vendor: v.VendorSummary, Incident: pickIncident(v, s.Component),
+			Key: s.Key, Reminder: reminder,
+		}
+		if status == StatusResolved {
+			at := p.now
+			n.ResolvedAt = &at
+		}
+		p.change.Enqueue = append(p.change.Enqueue, Delivery{
+			Notifier: id, AlertKey: s.Key, Notification: n, State: DeliveryPending,
+			NextAttemptAt: p.now, CreatedAt: p.now, UpdatedAt: p.now, Refresh: only != "",
+		})
+	}
+}
+
+// refresh enqueues a re-send of each firing alert to each of its
+// Refresher notifiers whose interval has passed. It returns the refresh
+// times to record once the pass is saved.
+func (e *Engine) refresh(p *pass) map[string]map[string]time.Time {
+	out := map[string]map[string]time.Time{}
+	for _, key := range slices.Sorted(maps.Keys(p.states)) {
+		s := p.states[key]
+		if s.Phase == PhasePending {
+			continue
+		}
+		for _, id := range s.Notify {
+			rf, ok := e.notifiers[id].(Refresher)
+			if !ok || rf.RefreshInterval() <= 0 {
+				continue
+			}
+			last := e.refreshed[key][id]
+			if last.Before(s.NotifiedAt) {
+				last = s.NotifiedAt
+			}
+			if p.now.Sub(last) < rf.RefreshInterval() {
+				continue
+			}
+			v := p.vendors[s.Vendor]
+			if v == nil {
+				v = &upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: s.Vendor, Status: upstat.Unknown}}
+			}
+			e.enqueue(p, s, v, StatusFiring, false, id)
+			if out[key] == nil {
+				out[key] = maps.Clone(e.refreshed[key])
+				if out[key] == nil {
+					out[key] = map[string]time.Time{}
+				}
+			}
+			out[key][id] = p.now
+		}
+	}
+	return out
+}
+
+func (e *Engine) updateGauge() {
+	counts := map[string]int{}
+	for _, s := range e.states {
+		if s.Phase != PhasePending {
+			counts[s.Rule]++
+		}
+	}
+	for _, r := range e.rules {
+		e.firing.WithLabelValues(r.Name).Set(float64(counts[r.Name]))
+	}
+}
+
+// Run evaluates the rules every EvalInterval and delivers the outbox until
+// ctx ends; then it waits for its delivery worker and returns nil.
+// Evaluation errors are logged (once until they change).
+func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.deliverLoop(ctx)
+	}()
+	defer wg.Wait()
+	tick := time.NewTicker(e.every)
+	defer tick.Stop()
+	var lastErr string
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		err := e.Evaluate(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && err.Error() != lastErr:
+			e.log.Error("alert evaluation failed", "err", Scrub(err).Error())
+			lastErr = err.Error()
+		case err == nil:
+			lastErr = ""
+		}
+	}
+}
+
+func (e *Engine) deliverLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if _, err := e.Deliver(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("alert outbox failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-e.wake:
+		}
+	}
+}
+
+// Deliver makes one pass over the outbox: each due delivery is attempted
+// once, and its outcome stored (sent; retry later with backoff; failed).
+// It returns the number of attempts. A delivery interrupted by ctx ending
+// is left as it was, to be attempted again (after a restart if need be).
+func (e *Engine) Deliver(ctx context.Context) (int, error) {
+	e.deliverMu.Lock()
+	defer e.deliverMu.Unlock()
+	due, err := e.store.DueDeliveries(ctx, e.now().UTC(), 32)
+	if err != nil {
+		return 0, fmt.Errorf("alert: due deliveries: %w", err)
+	}
+	n := 0
+	for _, d := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		if e.attempt(ctx, d) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (e *Engine) attempt(ctx context.Context, d Delivery) bool {
+	var retry bool
+	var err error
+	if nt, ok := e.notifiers[d.Notifier]; ok {
+		actx, cancel := context.WithTimeout(ctx, e.retry.Timeout)
+		retry, err = nt.Notify(actx, d.Notification)
+		cancel()
+		if ctx.Err() != nil {
+			return false
+		}
+	} else {
+		err = fmt.Errorf("notifier %q is not configured", d.Notifier)
+	}
+	now := e.now().UTC()
+	d.Attempts++
+	d.UpdatedAt = now
+	log := e.log.With("notifier", d.Notifier, "rule", d.Notification.Alert.Rule, "vendor", d.Notification.Alert.Vendor,
+		"component", d.Notification.Alert.Component, "status", string(d.Notification.Status), "attempt", d.Attempts)
+	var result string
+	switch {
+	case err == nil:
+		d.State, d.LastError, result = DeliverySent, "", "sent"
+		log.Info("notification sent")
+	case retry && !d.Refresh && d.Attempts < e.retry.MaxAttempts:
+		d.LastError, result = Scrub(err).Error(), "retry"
+		d.NextAttemptAt = now.Add(e.backoff(d.Attempts, err))
+		log.Warn("notification failed, will retry", "err", d.LastError, "next_attempt_at", d.NextAttemptAt)
+	default:
+		d.State, d.LastError, result = DeliveryFailed, Scrub(err).Error(), "failed"
+		log.Error("notification failed", "err", d.LastError)
+	}
+	e.notifications.WithLabelValues(d.Notifier, result).Inc()
+	if err := e.store.UpdateDelivery(ctx, d); err != nil {
+		e.log.Error("alert outbox update failed", "delivery", d.ID, "err", err.Error())
+	}
+	return true
+}
+
+// backoff is the wait before attempt n+1: MinBackoff doubled per attempt,
+// capped at MaxBackoff, or the receiver's Retry-After when longer (at most
+// an hour).
+func (e *Engine) backoff(attempts int, err error) time.Duration {
+	wait := e.retry.MinBackoff
+	for i := 1; i < attempts && wait < e.retry.MaxBackoff; i++ {
+		wait *= 2
+	}
+	wait = min(wait, e.retry.MaxBackoff)
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > wait {
+		wait = min(he.RetryAfter, time.Hour)
+	}
+	return wait
+}
