@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -124,33 +123,29 @@ func baseURL(raw string) (string, error) {
 	return b, nil
 }
 
-// decodeOptions reads the kind-specific options. They are decoded into a
-// map so that an unknown key is reported by name whatever the decoder.
+// options are the kind-specific settings of a statuspage source.
+type options struct {
+	// HistoryInterval is how often incidents.json and
+	// scheduled-maintenances.json are fetched ("5m").
+	HistoryInterval string `yaml:"history_interval" json:"history_interval"`
+}
+
+// decodeOptions reads the options through spec.Decode, which is strict:
+// an unknown key is its error, naming the key (and, from a config file,
+// its line).
 func decodeOptions(dec func(any) error) (time.Duration, error) {
 	every := DefaultHistoryInterval
 	if dec == nil {
 		return every, nil
 	}
-	var opts map[string]any
-	if err := dec(&opts); err != nil {
+	var o options
+	if err := dec(&o); err != nil {
 		return 0, fmt.Errorf("%w: statuspage options: %w", upstat.ErrInvalid, err)
 	}
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if k != "history_interval" {
-			return 0, fmt.Errorf("%w: statuspage: unknown option %q (known: history_interval)", upstat.ErrInvalid, k)
-		}
-		str, ok := opts[k].(string)
-		if !ok {
-			return 0, fmt.Errorf("%w: history_interval: want a duration string like \"5m\", got %v", upstat.ErrInvalid, opts[k])
-		}
-		d, err := time.ParseDuration(str)
+	if o.HistoryInterval != "" {
+		d, err := time.ParseDuration(o.HistoryInterval)
 		if err != nil || d <= 0 {
-			return 0, fmt.Errorf("%w: history_interval: %q is not a positive duration", upstat.ErrInvalid, str)
+			return 0, fmt.Errorf("%w: history_interval: %q is not a positive duration", upstat.ErrInvalid, o.HistoryInterval)
 		}
 		every = d
 	}
