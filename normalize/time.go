@@ -141,6 +141,9 @@ func ParseTime(s string, tc TimeContext) (time.Time, error) {
 }
 
 func parseTime(s string, tc TimeContext) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil // the common case (JSON APIs), without normalising
+	}
 	fields := normalizeFields(s)
 	if len(fields) == 0 {
 		return time.Time{}, fmt.Errorf("%w: empty", upstat.ErrInvalid)
