@@ -1,8 +1,7 @@
 // Package normalize turns what vendors say into upstat's schema: the
 // severity mapping tables (overridable per vendor), the incident lifecycle,
 // words that carry a severity, per-vendor component rules (ignore,
-// rename), and a time parser that gets zone
-// abbreviations right.
+// rename), and a time parser that gets zone abbreviations right.
 package normalize
 
 import (
