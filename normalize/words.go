@@ -97,7 +97,7 @@ var Keywords = slices.Concat(
 		"degraded", "degradation", "degraded performance", "performance issues", "performance degradation",
 		"slow", "slowly", "slower", "slowness", "slowdown", "slowing down", "slowed down", "slows down",
 		"error", "errors", "elevated error rates", "interruption", "interruptions", "interrupted",
-		"timeout", "timeouts", "timing out", "timed out", "time out", "latency", "delays", "delayed",
+		"timeout", "timeouts", "timing out", "timed out", "time out", "latency", "delay", "delays", "delayed",
 		"trouble", "unstable", "instability", "intermittent", "intermittently",
 		"fail", "fails", "failing", "failed", "failure", "failures", "defect",
 		"emergency maintenance", "unplanned maintenance", "unscheduled maintenance"),
