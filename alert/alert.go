@@ -15,6 +15,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -98,4 +101,62 @@ type Refresher interface {
 func AlertKey(rule, vendor, component string) string {
 	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s", rule, vendor, component))
 	return "upstat-" + hex.EncodeToString(h[:16])
+}
+
+// Headline is Title prefixed with what the notification is:
+// "[FIRING] Stripe API: partial_outage", "[RESOLVED] ...", "[REMINDER] ...",
+// with "[TEST] " first for SendTest.
+func (n Notification) Headline() string {
+	tag := "[FIRING] "
+	switch {
+	case n.Status == StatusResolved:
+		tag = "[RESOLVED] "
+	case n.Reminder:
+		tag = "[STILL FIRING] "
+	}
+	if n.Test {
+		tag = "[TEST] " + tag
+	}
+	return tag + n.Title()
+}
+
+// Fact is one labelled value of a notification, for formats that show a
+// list (Slack fields, a Teams FactSet, an email body).
+type Fact struct{ Name, Value string }
+
+// Facts lists what a person needs to act on n, in a fixed order; absent
+// values are left out.
+func (n Notification) Facts() []Fact {
+	vendor := n.Vendor.Name
+	if vendor == "" {
+		vendor = n.Alert.Vendor
+	}
+	component := n.Alert.Component
+	if component == "" {
+		component = "(whole vendor)"
+	}
+	facts := []Fact{
+		{"Vendor", vendor},
+		{"Component", component},
+		{"Severity", n.Alert.Severity.String()},
+		{"Rule", n.Alert.Rule},
+		{"Since", n.Alert.Since.UTC().Format(time.RFC3339)},
+	}
+	if !n.Alert.FiredAt.IsZero() {
+		facts = append(facts, Fact{"Fired at", n.Alert.FiredAt.UTC().Format(time.RFC3339)})
+	}
+	if n.ResolvedAt != nil {
+		facts = append(facts, Fact{"Resolved at", n.ResolvedAt.UTC().Format(time.RFC3339)})
+	}
+	if n.Incident != nil && n.Incident.Title != "" {
+		facts = append(facts, Fact{"Incident", n.Incident.Title})
+	}
+	if len(n.Alert.Labels) > 0 {
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(n.Alert.Labels)) {
+			kv = append(kv, k+"="+n.Alert.Labels[k])
+		}
+		facts = append(facts, Fact{"Labels", strings.Join(kv, ", ")})
+	}
+	return facts
 }

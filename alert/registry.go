@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -105,4 +106,17 @@ func NewNotifiers(specs []NotifierSpec, env Env) (map[string]Notifier, error) {
 		out[spec.ID] = n
 	}
 	return out, nil
+}
+
+// CheckURL returns an error wrapping upstat.ErrInvalid, naming the
+// notifier and key but never the value, unless v is an absolute http(s) URL.
+func CheckURL(spec NotifierSpec, key, v string) error {
+	if v == "" {
+		return fmt.Errorf("%w: notifier %q: %s: required", upstat.ErrInvalid, spec.ID, key)
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: notifier %q: %s: not an http(s) URL", upstat.ErrInvalid, spec.ID, key)
+	}
+	return nil
 }
