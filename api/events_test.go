@@ -1,0 +1,413 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/api/apitest"
+)
+
+// eventReader returns a Reader holding n events alternating between a
+// vendor status change and an incident opening.
+func eventReader(n int) *apitest.Reader {
+	r := fixtureReader()
+	for i := range n {
+		addEvent(r, nil, i)
+	}
+	return r
+}
+
+// addEvent commits the i-th test event to r and, when es is set, publishes
+// it, as the aggregator does.
+func addEvent(r *apitest.Reader, es *apitest.Events, i int) upstat.Event {
+	ev := upstat.Event{At: apitest.Time("2024-05-02T10:00:00Z").Add(time.Duration(i) * time.Minute).In(paris),
+		Type: upstat.EventVendorStatusChanged, Vendor: "github", From: upstat.Operational, To: upstat.Degraded}
+	if i%2 == 1 {
+		ev.Type, ev.IncidentID, ev.From, ev.To = upstat.EventIncidentOpened, "github:abc123", upstat.Operational, upstat.Operational
+	}
+	ev = r.AddEvent(ev)
+	if es != nil {
+		es.Publish(ev)
+	}
+	return ev
+}
+
+type eventsPage struct {
+	Events     []map[string]any `json:"events"`
+	NextCursor string           `json:"next_cursor"`
+}
+
+func (p eventsPage) ids() []string {
+	var out []string
+	for _, e := range p.Events {
+		out = append(out, e["id"].(string))
+	}
+	return out
+}
+
+func TestEventsJSON(t *testing.T) {
+	s, _ := newTestServer(t, eventReader(5), nil)
+	var page eventsPage
+	getJSON(t, s.Handler(), "/api/v1/events", http.StatusOK, &page)
+	if got := strings.Join(page.ids(), ","); got != "ev-1,ev-2,ev-3,ev-4,ev-5" {
+		t.Fatalf("ids = %s", got)
+	}
+	first := page.Events[0]
+	for k, want := range map[string]any{"type": "vendor.status_changed", "vendor": "github",
+		"from": "operational", "to": "degraded", "cursor": encodeEventCursor(1)} {
+		if first[k] != want {
+			t.Errorf("events[0].%s = %v, want %v", k, first[k], want)
+		}
+	}
+	wantUTC(t, "events[0].at", first["at"], apitest.Time("2024-05-02T10:00:00Z"))
+	if opened := page.Events[1]; opened["incident_id"] != "github:abc123" || opened["from"] != nil {
+		t.Errorf("events[1] = %v, want incident_id and no from", opened)
+	}
+	if page.NextCursor != encodeEventCursor(5) {
+		t.Errorf("next_cursor = %q, want the last event's", page.NextCursor)
+	}
+
+	getJSON(t, s.Handler(), "/api/v1/events?limit=2&since="+encodeEventCursor(2), http.StatusOK, &page)
+	if got := strings.Join(page.ids(), ","); got != "ev-3,ev-4" || page.NextCursor != encodeEventCursor(4) {
+		t.Errorf("page after 2 = %s next %q", got, page.NextCursor)
+	}
+	// Nothing new: an empty list and the same position to poll from.
+	since := encodeEventCursor(5)
+	getJSON(t, s.Handler(), "/api/v1/events?since="+since, http.StatusOK, &page)
+	if len(page.Events) != 0 || page.NextCursor != since || page.Events == nil {
+		t.Errorf("page after 5 = %v next %q, want [] and %q", page.Events, page.NextCursor, since)
+	}
+}
+
+func TestEventsBadParameters(t *testing.T) {
+	s, _ := newTestServer(t, eventReader(1), func(o *Options) { o.Events = apitest.NewEvents(4) })
+	tests := []struct {
+		query, param string
+		header       http.Header
+	}{
+		{"since=zzz", "since", nil},
+		{"since=" + encodeIncidentCursor(&upstat.IncidentCursor{ID: "x"}), "since", nil},
+		{"since=" + cursorEncoding.EncodeToString([]byte("e1|-4")), "since", nil},
+		{"since=a&since=b", "since", nil},
+		{"limit=1001", "limit", nil},
+		{"limit=0", "limit", nil},
+		{"", "Last-Event-ID", http.Header{"Accept": {"text/event-stream"}, "Last-Event-Id": {"garbage"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query+tt.param, func(t *testing.T) {
+			rec := do(s.Handler(), http.MethodGet, "/api/v1/events?"+tt.query, tt.header)
+			wantError(t, rec, http.StatusBadRequest, "bad_request", `invalid parameter "`+tt.param+`"`)
+		})
+	}
+}
+
+// sseMsg is one message of an event stream; comment is set for ": ..." lines.
+type sseMsg struct{ id, event, data, comment string }
+
+// streamClient is an open event stream read in the background.
+type streamClient struct {
+	resp *http.Response
+	msgs chan sseMsg // closed when the stream ends
+	stop context.CancelFunc
+}
+
+// newStreamServer serves s on a local listener whose connections have small
+// socket buffers (so a client that stops reading blocks the server soon);
+// streams are ended on cleanup.
+func newStreamServer(t *testing.T, s *Server, es *apitest.Events) *httptest.Server {
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Listener = smallBuffers{ts.Listener}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	t.Cleanup(es.DropAll) // runs before ts.Close: no stream outlives the test
+	return ts
+}
+
+// smallBuffers shrinks the buffers of every connection it accepts.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(8 << 10)
+		_ = tc.SetReadBuffer(8 << 10)
+	}
+	return c, err
+}
+
+// openStream requests the event stream at path; read says whether the body
+// is consumed (a client that never reads simulates a stuck browser).
+func openStream(t *testing.T, ts *httptest.Server, path string, header http.Header, read bool) *streamClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	client := ts.Client()
+	if !read {
+		// A client that never reads gets small buffers too.
+		client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetReadBuffer(8 << 10)
+			}
+			return c, err
+		}}}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &streamClient{resp: resp, msgs: make(chan sseMsg, 1024), stop: cancel}
+	t.Cleanup(func() { _ = resp.Body.Close() })
+	if read && resp.StatusCode == http.StatusOK {
+		go c.read(ctx)
+	}
+	return c
+}
+
+// read parses the stream into messages until it ends.
+func (c *streamClient) read(ctx context.Context) {
+	defer close(c.msgs)
+	sc := bufio.NewScanner(c.resp.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	var m sseMsg
+	for sc.Scan() {
+		line := sc.Text()
+		field, value, _ := strings.Cut(line, ": ")
+		switch {
+		case line == "":
+			select {
+			case c.msgs <- m:
+			case <-ctx.Done():
+				return
+			}
+			m = sseMsg{}
+		case strings.HasPrefix(line, ":"):
+			m.comment = strings.TrimPrefix(line, ": ")
+		case field == "id":
+			m.id = value
+		case field == "event":
+			m.event = value
+		case field == "data":
+			m.data = value
+		}
+	}
+}
+
+// next returns the next message that is not a heartbeat, failing after a
+// deadline or when the stream ends.
+func (c *streamClient) next(t *testing.T) sseMsg {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				t.Fatal("event stream ended")
+			}
+			if m.comment == "" {
+				return m
+			}
+		case <-deadline:
+			t.Fatal("no event within the deadline")
+		}
+	}
+}
+
+// wantSeqs asserts the next messages are the events with these Seqs, in
+// order, with matching id, type and data.
+func (c *streamClient) wantSeqs(t *testing.T, seqs ...int64) {
+	t.Helper()
+	for _, seq := range seqs {
+		m := c.next(t)
+		var data map[string]any
+		if err := json.Unmarshal([]byte(m.data), &data); err != nil {
+			t.Fatalf("data %q: %v", m.data, err)
+		}
+		want := encodeEventCursor(seq)
+		if m.id != want || data["cursor"] != want || data["id"] != fmt.Sprintf("ev-%d", seq) || m.event != data["type"] {
+			t.Fatalf("message %+v, want event %d", m, seq)
+		}
+	}
+}
+
+// eventually polls cond until it holds, failing after a deadline.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+func TestEventStreamReplayThenLive(t *testing.T) {
+	r, es := eventReader(3), apitest.NewEvents(16)
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
+	ts := newStreamServer(t, s, es)
+
+	c := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(1), nil, true)
+	if ct := c.resp.Header.Get("Content-Type"); c.resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("stream answer %d %q", c.resp.StatusCode, ct)
+	}
+	c.wantSeqs(t, 2, 3)
+	addEvent(r, es, 3)
+	addEvent(r, es, 4)
+	c.wantSeqs(t, 4, 5)
+
+	// A reconnecting browser sends Last-Event-ID, which wins over ?since.
+	c2 := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(1),
+		http.Header{"Last-Event-Id": {encodeEventCursor(4)}}, true)
+	c2.wantSeqs(t, 5)
+	// Without a position the stream starts from the beginning.
+	c3 := openStream(t, ts, "/api/v1/events", nil, true)
+	c3.wantSeqs(t, 1, 2, 3, 4, 5)
+}
+
+// commitDuringReplay commits and publishes one event the first time the
+// stream reads the store: the race between replay and live at the seam.
+type commitDuringReplay struct {
+	*apitest.Reader
+	es   *apitest.Events
+	once sync.Once
+}
+
+func (c *commitDuringReplay) Events(ctx context.Context, after int64, limit int) ([]upstat.Event, error) {
+	c.once.Do(func() { addEvent(c.Reader, c.es, 9) })
+	return c.Reader.Events(ctx, after, limit)
+}
+
+func TestEventStreamSeamHasNoDuplicatesOrGaps(t *testing.T) {
+	es := apitest.NewEvents(16)
+	r := &commitDuringReplay{Reader: eventReader(3), es: es}
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
+	ts := newStreamServer(t, s, es)
+
+	c := openStream(t, ts, "/api/v1/events", nil, true)
+	// Event 4 was both replayed and delivered live: it must come once.
+	c.wantSeqs(t, 1, 2, 3, 4)
+	// Event 5 is committed but its live delivery is lost; 6 arrives live:
+	// the stream fills the gap from the store, in order.
+	addEvent(r.Reader, nil, 4)
+	addEvent(r.Reader, es, 5)
+	addEvent(r.Reader, es, 6)
+	c.wantSeqs(t, 5, 6, 7)
+}
+
+func TestEventStreamHeartbeat(t *testing.T) {
+	r, es := eventReader(0), apitest.NewEvents(16)
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es; o.HeartbeatInterval = 5 * time.Millisecond })
+	ts := newStreamServer(t, s, es)
+	c := openStream(t, ts, "/api/v1/events", nil, true)
+	select {
+	case m := <-c.msgs:
+		if m.comment != "heartbeat" || m.id != "" || m.data != "" {
+			t.Fatalf("first message %+v, want a heartbeat comment", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+}
+
+func TestEventStreamClientCap(t *testing.T) {
+	r, es := eventReader(0), apitest.NewEvents(16)
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es; o.MaxSSEClients = 2 })
+	ts := newStreamServer(t, s, es)
+
+	c1 := openStream(t, ts, "/api/v1/events", nil, true)
+	openStream(t, ts, "/api/v1/events", nil, true)
+	over := openStream(t, ts, "/api/v1/events", nil, false)
+	if over.resp.StatusCode != http.StatusServiceUnavailable || over.resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("third client got %d, want 503 with Retry-After", over.resp.StatusCode)
+	}
+	var body errorBody
+	if err := json.NewDecoder(over.resp.Body).Decode(&body); err != nil || body.Error.Code != "unavailable" {
+		t.Fatalf("503 body %+v (%v)", body, err)
+	}
+	// The JSON listing is not a stream and is not capped.
+	if rec := do(s.Handler(), http.MethodGet, "/api/v1/events", nil); rec.Code != http.StatusOK {
+		t.Errorf("JSON events while streams are full = %d", rec.Code)
+	}
+	// A client leaving frees its place.
+	c1.stop()
+	eventually(t, "the first stream to end", func() bool { return s.sseClients.Load() == 1 })
+	if again := openStream(t, ts, "/api/v1/events", nil, true); again.resp.StatusCode != http.StatusOK {
+		t.Errorf("client after one left got %d", again.resp.StatusCode)
+	}
+}
+
+func TestEventStreamEndsWhenSubscriptionDropped(t *testing.T) {
+	r, es := eventReader(1), apitest.NewEvents(16)
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
+	ts := newStreamServer(t, s, es)
+	c := openStream(t, ts, "/api/v1/events", nil, true)
+	c.wantSeqs(t, 1)
+	es.DropAll()
+	select {
+	case m, ok := <-c.msgs:
+		if ok {
+			t.Fatalf("got %+v, want the stream to end", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("stream still open after its subscription was dropped")
+	}
+	eventually(t, "the handler to return", func() bool { return s.sseClients.Load() == 0 })
+}
+
+func TestEventStreamSlowClientDoesNotBlockOthers(t *testing.T) {
+	r, es := apitest.NewReader(), apitest.NewEvents(8)
+	s, logs := newTestServer(t, r, func(o *Options) { o.Events = es; o.SSEWriteTimeout = time.Second })
+	ts := newStreamServer(t, s, es)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	})
+
+	stuck := openStream(t, ts, "/api/v1/events", nil, false) // never reads
+	fast := openStream(t, ts, "/api/v1/events", nil, true)
+	eventually(t, "both subscriptions", func() bool { return es.Subscribers() == 2 })
+
+	// 100 events of 32 KiB: far more than the stuck client's socket
+	// buffers hold, so its handler blocks on a write.
+	big := strings.Repeat("x", 32<<10)
+	for i := range int64(100) {
+		ev := r.AddEvent(upstat.Event{Type: upstat.EventVendorStale, Vendor: big})
+		es.Publish(ev)
+		fast.wantSeqs(t, i+1)
+	}
+	eventually(t, "the stuck client's stream to end", func() bool { return s.sseClients.Load() == 1 })
+	if stuck.resp.StatusCode != http.StatusOK {
+		t.Fatalf("stuck client status %d", stuck.resp.StatusCode)
+	}
+	// The fast client is still served.
+	es.Publish(r.AddEvent(upstat.Event{Type: upstat.EventVendorRecovered, Vendor: "v"}))
+	fast.wantSeqs(t, 101)
+}
+
+func TestEventStreamWithoutEventSource(t *testing.T) {
+	s, _ := newTestServer(t, eventReader(1), nil)
+	rec := do(s.Handler(), http.MethodGet, "/api/v1/events", http.Header{"Accept": {"text/event-stream"}})
+	wantError(t, rec, http.StatusServiceUnavailable, "unavailable", "live events")
+}
