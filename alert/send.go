@@ -103,7 +103,7 @@ func Post(ctx context.Context, c *http.Client, target string, header http.Header
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return false, nil
 	}
-	he := &HTTPError{Status: resp.StatusCode, Body: scrubString(shorten(string(excerpt), 200), secrets), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	he := &HTTPError{Status: resp.StatusCode, Body: shorten(scrubString(string(excerpt), secrets), 200), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	return Retryable(resp.StatusCode), he
 }
 

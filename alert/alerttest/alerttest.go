@@ -51,7 +51,7 @@ func NewServer(t testing.TB) *Server {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
 		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-		status, answer := s.status, strings.ReplaceAll(s.body, "{path}", r.URL.Path)
+		status, answer := s.status, strings.NewReplacer("{path}", r.URL.Path, "{body}", string(body)).Replace(s.body)
 		for k, v := range s.header {
 			w.Header()[k] = v
 		}
@@ -63,8 +63,9 @@ func NewServer(t testing.TB) *Server {
 	return s
 }
 
-// Respond sets the answer to the following requests. In body, "{path}" is
-// replaced by the request's path (a receiver echoing a secret back).
+// Respond sets the answer to the following requests. In body, "{path}"
+// and "{body}" are replaced by the request's path and body (a receiver
+// echoing a secret back).
 func (s *Server) Respond(status int, body string, header ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -177,7 +178,7 @@ func CheckRetry(t *testing.T, build func(base string) alert.Notifier, secrets ..
 	}
 	n := build(srv.URL)
 	for _, tc := range cases {
-		srv.Respond(tc.status, `{"error":"rejected {path}"}`, "Retry-After", "7")
+		srv.Respond(tc.status, `{"error":"rejected {path}","request":{body}}`, "Retry-After", "7")
 		retry, err := n.Notify(context.Background(), Sample(alert.StatusFiring))
 		if (err != nil) != tc.wantErr || retry != tc.wantRetry {
 			t.Errorf("answer %d: retry=%v err=%v; want retry=%v error=%v", tc.status, retry, err, tc.wantRetry, tc.wantErr)

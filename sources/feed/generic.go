@@ -43,7 +43,7 @@ func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
 		inc.Kind = upstat.KindMaintenance
 		inc.Severity = upstat.Maintenance
 	} else {
-		inc.Severity = textSeverity(upstat.Degraded, title, text)
+		inc.Severity = TextSeverity(upstat.Degraded, title, text)
 	}
 	st := upstat.StateInvestigating
 	if inc.Kind == upstat.KindMaintenance {

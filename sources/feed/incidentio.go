@@ -68,7 +68,7 @@ func (e entry) incidentIOIncident() *upstat.Incident {
 	case upstat.StateScheduled, upstat.StateInProgress, upstat.StateVerifying, upstat.StateCompleted:
 		inc.Kind = upstat.KindMaintenance
 	}
-	body := tidy(doc.Text())
+	body := Tidy(doc.Text())
 	at := e.updated
 	inc.Updates = []upstat.Update{{At: at, Status: state, Body: body}}
 	Finish(inc, at)
@@ -86,7 +86,7 @@ func (e entry) incidentIOIncident() *upstat.Incident {
 		if !state.Closed() {
 			bodies = append(bodies, body)
 		}
-		inc.Severity = textSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+		inc.Severity = TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
 	return inc
 }

@@ -231,7 +231,7 @@ func htmlText(fragment string) string {
 	doc.Find("p, li, div, h1, h2, h3, h4").Each(func(_ int, s *goquery.Selection) {
 		s.AppendHtml("\n")
 	})
-	return tidy(doc.Text())
+	return Tidy(doc.Text())
 }
 
 var (
@@ -239,9 +239,9 @@ var (
 	blankLines = regexp.MustCompile(`\n\s*\n\s*`)
 )
 
-// tidy collapses runs of spaces, keeps at most one blank line between
+// Tidy collapses runs of spaces, keeps at most one blank line between
 // paragraphs and trims.
-func tidy(s string) string {
+func Tidy(s string) string {
 	s = spaces.ReplaceAllString(s, " ")
 	s = strings.ReplaceAll(s, " \n", "\n")
 	s = strings.ReplaceAll(s, "\n ", "\n")
@@ -294,9 +294,9 @@ func Finish(inc *upstat.Incident, fallback time.Time) {
 	}
 }
 
-// textSeverity reads a severity from free text with the normalize keyword
+// TextSeverity reads a severity from free text with the normalize keyword
 // table: the strongest problem severity named, or def when none is.
-func textSeverity(def upstat.Severity, texts ...string) upstat.Severity {
+func TextSeverity(def upstat.Severity, texts ...string) upstat.Severity {
 	sev := upstat.Unknown
 	for _, t := range texts {
 		v := normalize.Classify(t)
