@@ -1,0 +1,184 @@
+// Package aggregate merges what every source says about a vendor into one
+// state, persists it through store/sqlite, diffs each poll into events, and
+// tracks each vendor's health (errors, staleness, status). It serves the
+// read side (upstat.Reader) from an in-memory copy of the current state,
+// loaded from the database at Configure so a restart loses nothing, and
+// streams events to subscribers (upstat.EventSource).
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/store/sqlite"
+)
+
+// Defaults for Options.
+const (
+	DefaultStaleAfter       = 10 * time.Minute
+	DefaultSubscriberBuffer = 256
+)
+
+// VendorConfig is a configured vendor.
+type VendorConfig struct {
+	ID      string // [a-z0-9-]+, unique
+	Name    string
+	Labels  map[string]string
+	Sources []SourceConfig // a source is identified by its index here
+}
+
+// SourceConfig is one configured source of a vendor.
+type SourceConfig struct {
+	Kind string
+	URL  string
+}
+
+// Options tune a Service. Zero values take the defaults.
+type Options struct {
+	Now              func() time.Time // default time.Now
+	StaleAfter       time.Duration    // default 10m
+	Log              *slog.Logger     // default slog.Default()
+	SubscriberBuffer int              // events buffered per subscriber, default 256
+}
+
+// Service is the aggregator. It is safe for concurrent use; writes
+// (Configure, Record, CheckStale) are serialised.
+type Service struct {
+	db         *sqlite.DB
+	now        func() time.Time
+	staleAfter time.Duration
+	log        *slog.Logger
+
+	// writeMu serialises Configure, Record and CheckStale.
+	writeMu sync.Mutex
+	// mu guards order and vendors; the states they point to are immutable.
+	mu      sync.RWMutex
+	order   []string
+	vendors map[string]*vendorState
+
+	hub *hub
+}
+
+var (
+	_ upstat.Reader      = (*Service)(nil)
+	_ upstat.EventSource = (*Service)(nil)
+)
+
+// New returns a Service storing into db. It lists no vendor until
+// Configure is called.
+func New(db *sqlite.DB, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = DefaultStaleAfter
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.SubscriberBuffer <= 0 {
+		opts.SubscriberBuffer = DefaultSubscriberBuffer
+	}
+	return &Service{
+		db:         db,
+		now:        opts.Now,
+		staleAfter: opts.StaleAfter,
+		log:        opts.Log,
+		vendors:    map[string]*vendorState{},
+		hub:        newHub(opts.SubscriberBuffer),
+	}
+}
+
+var validVendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// Configure sets the vendors to track, in the order Summary lists them. It
+// upserts them and their sources, then loads their persisted state. Vendors
+// no longer configured keep their history in the database but are no longer
+// listed. A vendor whose derived health changed (a source removed, say) is
+// rewritten, with the matching events. A missing, malformed or duplicate id
+// or a vendor without sources is an error wrapping upstat.ErrInvalid.
+func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
+	rows := make([]sqlite.VendorState, len(vendors))
+	seen := map[string]bool{}
+	for i, v := range vendors {
+		switch {
+		case !validVendorID.MatchString(v.ID):
+			return fmt.Errorf("aggregate: configure: %w: vendor id %q (want [a-z0-9-]+)", upstat.ErrInvalid, v.ID)
+		case seen[v.ID]:
+			return fmt.Errorf("aggregate: configure: %w: vendor id %q listed twice", upstat.ErrInvalid, v.ID)
+		case len(v.Sources) == 0:
+			return fmt.Errorf("aggregate: configure: %w: vendor %q has no source", upstat.ErrInvalid, v.ID)
+		}
+		seen[v.ID] = true
+		rows[i].ID, rows[i].Name, rows[i].Labels = v.ID, v.Name, maps.Clone(v.Labels)
+		for _, src := range v.Sources {
+			rows[i].Sources = append(rows[i].Sources, sqlite.Source{Kind: src.Kind, URL: src.URL})
+		}
+	}
+
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.db.Configure(ctx, rows); err != nil {
+		return fmt.Errorf("aggregate: %w", err)
+	}
+	order := make([]string, len(vendors))
+	states := make(map[string]*vendorState, len(vendors))
+	var events []upstat.Event
+	now := s.clock()
+	for i, v := range vendors {
+		st, err := s.db.LoadVendor(ctx, v.ID)
+		if err != nil {
+			return fmt.Errorf("aggregate: configure: %w", err)
+		}
+		r := newRecorder(newVendorState(st), now)
+		r.finish(s.staleAfter)
+		if r.healthChanged() {
+			if err := s.db.Apply(ctx, &r.ch); err != nil {
+				return fmt.Errorf("aggregate: configure: %w", err)
+			}
+			events = append(events, r.ch.Events...)
+		}
+		order[i], states[v.ID] = v.ID, r.next
+	}
+	s.mu.Lock()
+	s.order, s.vendors = order, states
+	s.mu.Unlock()
+	s.publish(events)
+	return nil
+}
+
+// clock returns the current time as it is stored.
+func (s *Service) clock() time.Time { return normTime(s.now()) }
+
+// state returns the current state of a configured vendor.
+func (s *Service) state(id string) (*vendorState, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.vendors[id]
+	if !ok {
+		return nil, fmt.Errorf("vendor %q: %w", id, upstat.ErrNotFound)
+	}
+	return v, nil
+}
+
+// swap publishes the next state of a vendor.
+func (s *Service) swap(id string, next *vendorState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vendors[id] = next
+}
+
+// publish logs committed events and hands them to subscribers.
+func (s *Service) publish(events []upstat.Event) {
+	for _, e := range events {
+		s.log.Info("event", "seq", e.Seq, "type", string(e.Type), "vendor", e.Vendor,
+			"incident_id", e.IncidentID, "component", e.Component, "from", e.From.String(), "to", e.To.String())
+	}
+	s.hub.publish(events)
+}

@@ -1,0 +1,116 @@
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/upstat/upstat"
+)
+
+// Summary lists every configured vendor in configuration order, from
+// memory.
+func (s *Service) Summary(ctx context.Context) ([]upstat.VendorSummary, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]upstat.VendorSummary, len(s.order))
+	for i, id := range s.order {
+		out[i] = s.vendors[id].summary()
+	}
+	return out, nil
+}
+
+// Vendor returns one configured vendor with its components (in the
+// vendor's own order), its active incidents (newest first, without
+// updates) and its sources. A vendor that is not configured is an error
+// wrapping upstat.ErrNotFound.
+func (s *Service) Vendor(ctx context.Context, id string) (*upstat.Vendor, error) {
+	v, err := s.state(id)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	out := v.view()
+	return &out, nil
+}
+
+// Vendors returns every configured vendor as Vendor does, in configuration
+// order.
+func (s *Service) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]upstat.Vendor, len(s.order))
+	for i, id := range s.order {
+		out[i] = s.vendors[id].view()
+	}
+	return out, nil
+}
+
+// Incidents lists stored incidents (of configured vendors or not) newest
+// first, filtered by f; see upstat.Reader. The limit defaults to 50 and is
+// capped at 500. A bad f.State is an error wrapping upstat.ErrInvalid.
+func (s *Service) Incidents(ctx context.Context, f upstat.IncidentFilter) ([]upstat.Incident, *upstat.IncidentCursor, error) {
+	return s.db.Incidents(ctx, f)
+}
+
+// Incident returns one incident with all its updates, oldest first. An
+// unknown id is an error wrapping upstat.ErrNotFound.
+func (s *Service) Incident(ctx context.Context, id string) (*upstat.Incident, error) {
+	return s.db.Incident(ctx, id)
+}
+
+// Events returns up to limit events (default 100, at most 1000) with Seq
+// greater than after, oldest first.
+func (s *Service) Events(ctx context.Context, after int64, limit int) ([]upstat.Event, error) {
+	return s.db.Events(ctx, after, limit)
+}
+
+func (v *vendorState) summary() upstat.VendorSummary {
+	return upstat.VendorSummary{
+		ID:              v.row.ID,
+		Name:            v.row.Name,
+		Status:          v.row.Status,
+		Stale:           v.row.Stale,
+		LastCheckedAt:   copyTime(v.row.LastCheckedAt),
+		LastSuccessAt:   copyTime(v.row.LastSuccessAt),
+		LastError:       v.row.LastError,
+		ActiveIncidents: len(v.active),
+		Labels:          maps.Clone(v.row.Labels),
+		StatusChangedAt: copyTime(v.row.StatusChangedAt),
+	}
+}
+
+func (v *vendorState) view() upstat.Vendor {
+	out := upstat.Vendor{
+		VendorSummary: v.summary(),
+		Components:    slices.Clone(v.components),
+		Incidents:     make([]upstat.Incident, len(v.active)),
+		Sources:       make([]upstat.SourceStatus, len(v.sources)),
+	}
+	if out.Components == nil {
+		out.Components = []upstat.Component{}
+	}
+	for i, inc := range v.active {
+		inc.Components = slices.Clone(inc.Components)
+		out.Incidents[i] = inc
+	}
+	for i, src := range v.sources {
+		out.Sources[i] = upstat.SourceStatus{
+			Kind:          src.Kind,
+			URL:           src.URL,
+			LastError:     src.LastError,
+			LastCheckedAt: copyTime(src.LastCheckedAt),
+			LastSuccessAt: copyTime(src.LastSuccessAt),
+		}
+	}
+	return out
+}
+
+func copyTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}

@@ -1,0 +1,365 @@
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/store/sqlite"
+)
+
+// Record folds one poll of one source into its vendor's state, writes what
+// changed in one transaction, and then publishes the resulting events.
+//
+//   - pollErr != nil: the source's error is recorded and nothing the vendor
+//     said before is dropped; once the source has failed for StaleAfter the
+//     vendor turns stale (event vendor.stale). A vendor that never had a
+//     successful poll stays unknown.
+//   - snap.NotModified: a success that changes no component or incident.
+//   - otherwise components (when snap.HasComponents) and incidents are
+//     upserted; an unchanged incident costs no write; an incident missing
+//     from the snapshot is left as it is.
+//
+// Events, in order: vendor.recovered, component.status_changed (only for
+// components already known: a component appearing is not a change of
+// status), incident.opened / incident.updated / incident.resolved (an
+// incident first seen already closed gets incident.opened then
+// incident.resolved), vendor.status_changed, vendor.stale.
+//
+// An unknown vendor is an error wrapping upstat.ErrNotFound; a bad source
+// index or a nil snapshot without an error wraps upstat.ErrInvalid.
+func (s *Service) Record(ctx context.Context, vendorID string, sourceIdx int, snap *upstat.Snapshot, pollErr error) error {
+	if snap == nil && pollErr == nil {
+		return fmt.Errorf("aggregate: record %s: %w: no snapshot and no error", vendorID, upstat.ErrInvalid)
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	old, err := s.state(vendorID)
+	if err != nil {
+		return fmt.Errorf("aggregate: record: %w", err)
+	}
+	if sourceIdx < 0 || sourceIdx >= len(old.sources) {
+		return fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
+	}
+	r := newRecorder(old, s.clock())
+	r.observe(sourceIdx, snap, pollErr)
+	if pollErr == nil && !snap.NotModified {
+		if snap.HasComponents {
+			r.components(sourceIdx, snap.Components)
+		}
+		r.incidents(snap.Incidents, s.log)
+	}
+	r.finish(s.staleAfter)
+	if err := s.db.Apply(ctx, &r.ch); err != nil {
+		return fmt.Errorf("aggregate: record: %w", err)
+	}
+	s.swap(vendorID, r.next)
+	s.publish(r.ch.Events)
+	return nil
+}
+
+// CheckStale marks stale every configured vendor with a source failing for
+// at least StaleAfter, even if no poll was recorded since (the scheduler
+// calls it periodically), emitting vendor.stale once.
+func (s *Service) CheckStale(ctx context.Context) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.RLock()
+	ids := slices.Clone(s.order)
+	s.mu.RUnlock()
+	now := s.clock()
+	for _, id := range ids {
+		old, err := s.state(id)
+		if err != nil {
+			return fmt.Errorf("aggregate: check stale: %w", err)
+		}
+		r := newRecorder(old, now)
+		r.finish(s.staleAfter)
+		if !r.healthChanged() {
+			continue
+		}
+		if err := s.db.Apply(ctx, &r.ch); err != nil {
+			return fmt.Errorf("aggregate: check stale: %w", err)
+		}
+		s.swap(id, r.next)
+		s.publish(r.ch.Events)
+	}
+	return nil
+}
+
+// recorder builds the next state of one vendor and the Change that
+// persists it.
+type recorder struct {
+	now  time.Time
+	old  *vendorState
+	next *vendorState
+	ch   sqlite.Change
+
+	compsCopied, incsCopied bool
+	compEvents, incEvents   []upstat.Event
+}
+
+func newRecorder(old *vendorState, now time.Time) *recorder {
+	next := *old
+	next.sources = slices.Clone(old.sources)
+	return &recorder{now: now, old: old, next: &next, ch: sqlite.Change{VendorID: old.row.ID}}
+}
+
+func (r *recorder) event(typ upstat.EventType) upstat.Event {
+	return upstat.Event{At: r.now, Type: typ, Vendor: r.old.row.ID}
+}
+
+// observe records the outcome of the poll on the source.
+func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
+	src := r.next.sources[idx]
+	now := r.now
+	src.LastCheckedAt = &now
+	if pollErr != nil {
+		src.LastError = pollErr.Error()
+		if src.FailingSince == nil {
+			src.FailingSince = &now
+		}
+	} else {
+		src.LastError, src.FailingSince, src.LastSuccessAt = "", nil, &now
+		if !snap.NotModified {
+			src.Indicator = nil
+			if snap.Indicator != nil {
+				ind := *snap.Indicator
+				src.Indicator = &ind
+			}
+		}
+	}
+	r.next.sources[idx] = src
+	r.ch.Sources = append(r.ch.Sources, src)
+}
+
+// components upserts what a components-bearing snapshot of source idx
+// lists and drops that source's components it no longer lists.
+func (r *recorder) components(idx int, list []upstat.Component) {
+	seen := make(map[sqlite.ComponentKey]bool, len(list))
+	for pos, c := range list {
+		c.UpdatedAt = normTime(c.UpdatedAt)
+		k := componentKey(c)
+		if seen[k] {
+			continue // a duplicate on the page: the first one counts
+		}
+		seen[k] = true
+		nc := sqlite.Component{Component: c, SourceIdx: idx, Pos: pos}
+		prev, known := r.next.comps[k]
+		if known && sameComponent(prev, nc) {
+			continue
+		}
+		if known && prev.Status != c.Status {
+			e := r.event(upstat.EventComponentStatusChanged)
+			e.Component, e.From, e.To = c.Key(), prev.Status, c.Status
+			r.compEvents = append(r.compEvents, e)
+		}
+		r.copyComps()
+		r.next.comps[k] = nc
+		r.ch.Components = append(r.ch.Components, nc)
+	}
+	for k, c := range r.old.comps {
+		if c.SourceIdx == idx && !seen[k] {
+			r.copyComps()
+			delete(r.next.comps, k)
+			r.ch.RemovedComponents = append(r.ch.RemovedComponents, k)
+		}
+	}
+	if r.compsCopied {
+		r.next.deriveComponents()
+	}
+}
+
+func sameComponent(a, b sqlite.Component) bool {
+	return a.Status == b.Status && a.Hidden == b.Hidden && a.UpdatedAt.Equal(b.UpdatedAt) &&
+		a.SourceIdx == b.SourceIdx && a.Pos == b.Pos
+}
+
+func (r *recorder) copyComps() {
+	if !r.compsCopied {
+		r.next.comps = maps.Clone(r.old.comps)
+		r.compsCopied = true
+	}
+}
+
+// incidents upserts the snapshot's incidents whose content changed.
+func (r *recorder) incidents(list []upstat.Incident, log *slog.Logger) {
+	for i := range list {
+		if list[i].ID == "" {
+			log.Warn("incident without id skipped", "vendor", r.old.row.ID, "title", list[i].Title)
+			continue
+		}
+		inc := normIncident(r.old.row.ID, &list[i])
+		full, notice := incidentHashes(&inc)
+		prev, known := r.next.incs[inc.ID]
+		if known && prev.Hash == full {
+			continue
+		}
+		stored := sqlite.Incident{Incident: inc, Hash: full, NoticeHash: notice}
+		r.ch.Incidents = append(r.ch.Incidents, stored)
+		if !r.incsCopied {
+			r.next.incs = maps.Clone(r.old.incs)
+			r.incsCopied = true
+		}
+		stored.Updates = nil
+		r.next.incs[inc.ID] = stored
+		r.incidentEvents(known, &prev.Incident, &inc, prev.NoticeHash != notice)
+	}
+	if r.incsCopied {
+		r.next.deriveActive()
+	}
+}
+
+func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, noticed bool) {
+	add := func(typ upstat.EventType, from upstat.Severity) {
+		e := r.event(typ)
+		e.IncidentID, e.From, e.To = inc.ID, from, inc.Severity
+		r.incEvents = append(r.incEvents, e)
+	}
+	switch {
+	case !known:
+		add(upstat.EventIncidentOpened, upstat.Unknown)
+		if inc.Status.Closed() {
+			add(upstat.EventIncidentResolved, inc.Severity)
+		}
+	case inc.Status.Closed() && !prev.Status.Closed():
+		add(upstat.EventIncidentResolved, prev.Severity)
+	case noticed:
+		add(upstat.EventIncidentUpdated, prev.Severity)
+	}
+}
+
+// normIncident gives a snapshot's incident its stored form: prefixed id,
+// vendor, normalised times, a key for every update, and the fallbacks for
+// missing kind, start and resolution times.
+func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
+	inc := *in
+	inc.ID = vendorID + ":" + in.ID
+	inc.Vendor = vendorID
+	if inc.Kind == "" {
+		inc.Kind = upstat.KindIncident
+	}
+	inc.Components = slices.Clone(in.Components)
+	if inc.Components == nil {
+		inc.Components = []string{}
+	}
+	inc.StartedAt, inc.UpdatedAt = normTime(in.StartedAt), normTime(in.UpdatedAt)
+	inc.ResolvedAt, inc.ScheduledFor, inc.ScheduledUntil = normTimePtr(in.ResolvedAt), normTimePtr(in.ScheduledFor), normTimePtr(in.ScheduledUntil)
+	inc.Updates = make([]upstat.Update, len(in.Updates))
+	var first, last time.Time
+	for i, u := range in.Updates {
+		u.At = normTime(u.At)
+		if u.ID == "" {
+			u.ID = "at:" + strconv.FormatInt(u.At.UnixMilli(), 10) + ":" + string(u.Status)
+		}
+		inc.Updates[i] = u
+		if first.IsZero() || u.At.Before(first) {
+			first = u.At
+		}
+		if u.At.After(last) {
+			last = u.At
+		}
+	}
+	if inc.StartedAt.IsZero() {
+		inc.StartedAt = firstNonZero(first, deref(inc.ScheduledFor), inc.UpdatedAt)
+	}
+	if inc.ResolvedAt == nil && inc.Status.Closed() {
+		if t := firstNonZero(last, inc.UpdatedAt); !t.IsZero() {
+			inc.ResolvedAt = &t
+		}
+	}
+	return inc
+}
+
+func firstNonZero(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// finish derives the vendor's health from its sources (last check and
+// success, errors, staleness) and its status, and queues the vendor row and
+// the events in their documented order.
+func (r *recorder) finish(staleAfter time.Duration) {
+	row := &r.next.row
+	row.LastCheckedAt, row.LastSuccessAt, row.FailingSince = nil, nil, nil
+	var errs []string
+	stale := false
+	for _, s := range r.next.sources {
+		row.LastCheckedAt = latest(row.LastCheckedAt, s.LastCheckedAt)
+		row.LastSuccessAt = latest(row.LastSuccessAt, s.LastSuccessAt)
+		if s.FailingSince != nil {
+			if row.FailingSince == nil || s.FailingSince.Before(*row.FailingSince) {
+				row.FailingSince = s.FailingSince
+			}
+			stale = stale || r.now.Sub(*s.FailingSince) >= staleAfter
+		}
+		if s.LastError != "" {
+			errs = append(errs, s.LastError)
+		}
+	}
+	row.LastError = strings.Join(errs, "; ")
+	row.Stale = stale
+	row.Status = r.next.status()
+
+	var events []upstat.Event
+	if r.old.row.Stale && !stale {
+		events = append(events, r.event(upstat.EventVendorRecovered))
+	}
+	events = append(events, r.compEvents...)
+	events = append(events, r.incEvents...)
+	if row.Status != r.old.row.Status {
+		now := r.now
+		row.StatusChangedAt = &now
+		e := r.event(upstat.EventVendorStatusChanged)
+		e.From, e.To = r.old.row.Status, row.Status
+		events = append(events, e)
+	}
+	if stale && !r.old.row.Stale {
+		e := r.event(upstat.EventVendorStale)
+		e.To = row.Status
+		events = append(events, e)
+	}
+	r.ch.Events = events
+	v := *row
+	r.ch.Vendor = &v
+}
+
+// healthChanged reports whether finish changed anything worth a write when
+// no poll was observed.
+func (r *recorder) healthChanged() bool {
+	a, b := r.old.row, r.next.row
+	return len(r.ch.Events) > 0 || a.Stale != b.Stale || a.Status != b.Status || a.LastError != b.LastError ||
+		!sameTime(a.LastCheckedAt, b.LastCheckedAt) || !sameTime(a.LastSuccessAt, b.LastSuccessAt) ||
+		!sameTime(a.FailingSince, b.FailingSince)
+}
+
+func latest(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}

@@ -1,0 +1,171 @@
+package aggregate
+
+import (
+	"encoding/hex"
+	"hash"
+	"hash/fnv"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/store/sqlite"
+)
+
+// vendorState is the in-memory view of one vendor. Once published in
+// Service.vendors it is never modified: a Record builds the next one
+// (sharing the maps it does not change) and swaps it in after the commit,
+// so readers only need the lock to look it up.
+type vendorState struct {
+	row     sqlite.Vendor
+	sources []sqlite.Source
+	comps   map[sqlite.ComponentKey]sqlite.Component
+	// incs holds every stored incident of the vendor, without updates.
+	incs map[string]sqlite.Incident
+
+	// Derived from comps and incs by derive.
+	components []upstat.Component // display order: source, then position
+	active     []upstat.Incident  // active incidents, newest first
+}
+
+func newVendorState(st *sqlite.VendorState) *vendorState {
+	v := &vendorState{
+		row:     st.Vendor,
+		sources: st.Sources,
+		comps:   make(map[sqlite.ComponentKey]sqlite.Component, len(st.Components)),
+		incs:    make(map[string]sqlite.Incident, len(st.Incidents)),
+	}
+	for _, c := range st.Components {
+		v.comps[componentKey(c.Component)] = c
+	}
+	for _, inc := range st.Incidents {
+		v.incs[inc.ID] = inc
+	}
+	v.deriveComponents()
+	v.deriveActive()
+	return v
+}
+
+func componentKey(c upstat.Component) sqlite.ComponentKey {
+	return sqlite.ComponentKey{Group: c.Group, Name: c.Name}
+}
+
+func (v *vendorState) deriveComponents() {
+	all := make([]sqlite.Component, 0, len(v.comps))
+	for _, c := range v.comps {
+		all = append(all, c)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.SourceIdx != b.SourceIdx {
+			return a.SourceIdx < b.SourceIdx
+		}
+		if a.Pos != b.Pos {
+			return a.Pos < b.Pos
+		}
+		return a.Key() < b.Key()
+	})
+	v.components = make([]upstat.Component, len(all))
+	for i, c := range all {
+		v.components[i] = c.Component
+	}
+}
+
+func (v *vendorState) deriveActive() {
+	v.active = v.active[:0:0]
+	for _, inc := range v.incs {
+		if inc.Active() {
+			v.active = append(v.active, inc.Incident)
+		}
+	}
+	sort.Slice(v.active, func(i, j int) bool { return newerFirst(&v.active[i], &v.active[j]) })
+}
+
+// newerFirst orders incidents as every listing does: StartedAt, then ID,
+// descending.
+func newerFirst(a, b *upstat.Incident) bool {
+	if !a.StartedAt.Equal(b.StartedAt) {
+		return a.StartedAt.After(b.StartedAt)
+	}
+	return a.ID > b.ID
+}
+
+// status computes the vendor's status: Unknown before any successful poll,
+// else the worst of its components, its active incidents (an active
+// maintenance counts at least as maintenance) and its sources' page
+// indicators; operational when there is nothing.
+func (v *vendorState) status() upstat.Severity {
+	if v.row.LastSuccessAt == nil {
+		return upstat.Unknown
+	}
+	st := upstat.Operational
+	for _, c := range v.components {
+		st = upstat.Worse(st, c.Status)
+	}
+	for _, inc := range v.active {
+		sev := inc.Severity
+		if inc.Kind == upstat.KindMaintenance {
+			sev = upstat.Worse(sev, upstat.Maintenance)
+		}
+		st = upstat.Worse(st, sev)
+	}
+	for _, s := range v.sources {
+		if s.Indicator != nil {
+			st = upstat.Worse(st, *s.Indicator)
+		}
+	}
+	return st
+}
+
+// normTime drops what the database does not keep (sub-millisecond
+// precision, the zone, the monotonic reading), so a value compares equal
+// to itself after a round trip.
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.UnixMilli(t.UnixMilli()).UTC()
+}
+
+func normTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	n := normTime(*t)
+	return &n
+}
+
+// incidentHashes returns the hash of everything stored about inc and the
+// hash of what an incident.updated event reports (title, status, severity,
+// components, updates).
+func incidentHashes(inc *upstat.Incident) (full, notice string) {
+	h := fnv.New128a()
+	put := func(parts ...string) {
+		for _, p := range parts {
+			_, _ = io.WriteString(h, p)
+			_, _ = h.Write([]byte{0})
+		}
+	}
+	put(inc.Title, string(inc.Status), strconv.Itoa(int(inc.Severity)), strconv.Itoa(len(inc.Components)))
+	put(inc.Components...)
+	put(strconv.Itoa(len(inc.Updates)))
+	for _, u := range inc.Updates {
+		put(u.ID, stamp(u.At), string(u.Status), u.Body)
+	}
+	notice = sum(h)
+	put(string(inc.Kind), inc.URL, stamp(inc.StartedAt), stamp(inc.UpdatedAt),
+		stampPtr(inc.ResolvedAt), stampPtr(inc.ScheduledFor), stampPtr(inc.ScheduledUntil))
+	return sum(h), notice
+}
+
+func sum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+func stamp(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+func stampPtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return stamp(*t)
+}
