@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"time"
@@ -20,29 +21,54 @@ type BodyCache struct {
 	expiry time.Time // zero: the last result cannot change by itself
 }
 
-// Body returns the body and content type to parse for resp at now; parse
-// is false when nothing changed (the caller reports NotModified). A 304
-// before any full body is an error.
-func (c *BodyCache) Body(resp *sources.Response, now time.Time) (body []byte, ctype string, parse bool, err error) {
-	body, ctype = resp.Body, resp.ContentType
-	if resp.NotModified {
-		body, ctype = c.last, c.ctype
-	}
-	same := c.last != nil && (resp.NotModified || sha256.Sum256(body) == c.sum)
-	if same && (c.expiry.IsZero() || now.Before(c.expiry)) {
-		resp.Commit()
-		return nil, "", false, nil
-	}
-	if body == nil {
-		return nil, "", false, errors.New("304 before any full response")
-	}
-	return body, ctype, true, nil
+// Fetched is a fetched body ready to parse, or NotModified.
+type Fetched struct {
+	NotModified bool
+	Body        []byte
+	ContentType string
+	Now         time.Time // the poll's time, from env.Now
+	resp        *sources.Response
 }
 
-// Store records a body that parsed, and commits the response's validators.
+// Fetch gets url through env's fetcher and returns the body to parse: the
+// new body, or the cached one after a 304 when the last result may have
+// expired. NotModified is set when nothing changed.
+func (c *BodyCache) Fetch(ctx context.Context, env sources.Env, url, accept string) (*Fetched, error) {
+	resp, err := env.Fetcher.Get(ctx, url, accept)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fetched{Body: resp.Body, ContentType: resp.ContentType, Now: env.Now(), resp: resp}
+	if resp.NotModified {
+		f.Body, f.ContentType = c.last, c.ctype
+	}
+	same := c.last != nil && (resp.NotModified || sha256.Sum256(f.Body) == c.sum)
+	if same && (c.expiry.IsZero() || f.Now.Before(c.expiry)) {
+		resp.Commit()
+		return &Fetched{NotModified: true, Now: f.Now}, nil
+	}
+	if f.Body == nil {
+		return nil, errors.New("304 before any full response")
+	}
+	return f, nil
+}
+
+// Store records a body that parsed and commits its response's validators.
 // expiry is when the parsed result stops holding by age alone (zero:
 // never).
-func (c *BodyCache) Store(resp *sources.Response, body []byte, ctype string, expiry time.Time) {
-	resp.Commit()
-	c.last, c.ctype, c.sum, c.expiry = bytes.Clone(body), ctype, sha256.Sum256(body), expiry
+func (c *BodyCache) Store(f *Fetched, expiry time.Time) {
+	f.resp.Commit()
+	c.last, c.ctype, c.sum, c.expiry = bytes.Clone(f.Body), f.ContentType, sha256.Sum256(f.Body), expiry
+}
+
+// WithDefaults fills what an adapter needs and env lacks: a fetcher and a
+// clock.
+func WithDefaults(env sources.Env) sources.Env {
+	if env.Fetcher == nil {
+		env.Fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	return env
 }

@@ -105,38 +105,27 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 	if spec.URL == "" {
 		return nil, fmt.Errorf("%w: url: a feed source needs a url", upstat.ErrInvalid)
 	}
-	if env.Fetcher == nil {
-		env.Fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	return &Source{url: spec.URL, cfg: cfg, env: env}, nil
+	return &Source{url: spec.URL, cfg: cfg, env: WithDefaults(env)}, nil
 }
 
 // Poll fetches the feed and returns its incidents. A feed has no
 // components (HasComponents is false). An empty feed yields no incidents,
 // which never resolves anything by itself.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.env.Fetcher.Get(ctx, s.url, accept)
-	if err != nil {
-		return nil, err
-	}
-	now := s.env.Now()
-	body, _, parse, err := s.cache.Body(resp, now)
+	f, err := s.cache.Fetch(ctx, s.env, s.url, accept)
 	if err != nil {
 		return nil, fmt.Errorf("feed: %w", err)
 	}
-	if !parse {
+	if f.NotModified {
 		return &upstat.Snapshot{NotModified: true}, nil
 	}
 	cfg := s.cfg
-	cfg.Now = now
-	res, err := Parse(body, cfg)
+	cfg.Now = f.Now
+	res, err := Parse(f.Body, cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(resp, body, "", res.Expiry)
+	s.cache.Store(f, res.Expiry)
 	return &upstat.Snapshot{Incidents: res.Incidents}, nil
 }
 

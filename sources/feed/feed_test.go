@@ -1,9 +1,7 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"net/http"
@@ -17,42 +15,15 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/feed/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const fixtures = "../../fixtures/feed"
 
-// goldenUpdate shows the update id, which the API hides.
-type goldenUpdate struct {
-	ID string `json:"id"`
-	upstat.Update
-}
-
-type goldenIncident struct {
-	upstat.Incident
-	Updates []goldenUpdate `json:"updates"`
-}
-
-type goldenResult struct {
-	Format    string           `json:"format"`
-	Incidents []goldenIncident `json:"incidents"`
-}
-
 func golden(r Result) []byte {
-	g := goldenResult{Format: r.Format, Incidents: []goldenIncident{}}
-	for _, inc := range r.Incidents {
-		gi := goldenIncident{Incident: inc, Updates: []goldenUpdate{}}
-		for _, u := range inc.Updates {
-			gi.Updates = append(gi.Updates, goldenUpdate{ID: u.ID, Update: u})
-		}
-		g.Incidents = append(g.Incidents, gi)
-	}
-	b, err := json.MarshalIndent(g, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(b, '\n')
+	return goldentest.Marshal(r.Format, &upstat.Snapshot{Incidents: r.Incidents})
 }
 
 func readFixture(t testing.TB, name string) []byte {
@@ -93,20 +64,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := golden(res)
-			path := filepath.Join(fixtures, strings.TrimSuffix(tc.file, filepath.Ext(tc.file))+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s:\n%s", tc.file, path, got)
-			}
+			goldentest.Compare(t, goldentest.Path(fixtures, tc.file), golden(res), *update)
 		})
 	}
 }
@@ -237,41 +195,57 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-// Generic feeds: only matching entries, and an old post is never active.
+// Generic feeds: only matching entries are incidents, and a post is
+// active only while it is younger than active_for and does not say the
+// problem is over.
 func TestGenericActiveFor(t *testing.T) {
-	body := readFixture(t, "intervals-blog.rss")
-	match := []string{"interruption", "outage", "downtime"}
+	res, err := Parse(readFixture(t, "intervals-blog.rss"), Config{Match: []string{"interruption", "outage", "downtime"}, Now: mustTime(t, "2026-03-01T00:00:00Z")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != FormatGeneric || len(res.Incidents) != 1 {
+		t.Fatalf("format %s, %d incidents, want generic and only the interruption post", res.Format, len(res.Incidents))
+	}
+	if inc := res.Incidents[0]; inc.Title != "Intervals Service Interruption Update" || inc.Active() || inc.ResolvedAt == nil {
+		t.Errorf("intervals post %q: status %s resolved %v, want not active", inc.Title, inc.Status, inc.ResolvedAt)
+	}
+
+	body := readFixture(t, "status-blog.json")
+	const apiErrors = "https://acme.example/blog/2024/03/14/api-errors"
 	cases := []struct {
 		name       string
 		now        string
 		activeFor  time.Duration
 		wantActive bool
 	}{
-		{"an hour after the post", "2019-05-29T18:45:00Z", 0, true},
-		{"years later", "2026-03-01T00:00:00Z", 0, false},
-		{"past a short active_for", "2019-05-29T18:45:00Z", 30 * time.Minute, false},
+		{"four hours after the post", "2024-03-14T12:00:00Z", 0, true},
+		{"a day after the post", "2024-03-15T08:00:00Z", 0, false},
+		{"past a short active_for", "2024-03-14T12:00:00Z", time.Hour, false},
+		{"within a long active_for", "2024-03-16T12:00:00Z", 72 * time.Hour, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Parse(body, Config{Match: match, Now: mustTime(t, tc.now), ActiveFor: tc.activeFor})
+			res, err := Parse(body, Config{Now: mustTime(t, tc.now), ActiveFor: tc.activeFor})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Format != FormatGeneric || len(res.Incidents) != 1 {
-				t.Fatalf("format %s, %d incidents, want generic and only the interruption post", res.Format, len(res.Incidents))
-			}
-			inc := res.Incidents[0]
-			if inc.Title != "Intervals Service Interruption Update" {
-				t.Errorf("title %q", inc.Title)
-			}
+			inc := find(t, res.Incidents, apiErrors)
 			if inc.Active() != tc.wantActive {
 				t.Errorf("active %v (status %s), want %v", inc.Active(), inc.Status, tc.wantActive)
 			}
-			if tc.wantActive && !res.Expiry.Equal(mustTime(t, "2019-05-30T17:45:00Z")) {
-				t.Errorf("expiry %s", res.Expiry)
+			if tc.wantActive && res.Expiry.IsZero() {
+				t.Error("active entry without expiry")
 			}
 			if !tc.wantActive && inc.ResolvedAt == nil {
 				t.Error("inactive incident without resolved_at")
+			}
+			if login := find(t, res.Incidents, "https://acme.example/blog/2024/03/12/login-outage"); login.Active() {
+				t.Error("a post that says the problem is over is active")
+			}
+			for _, inc := range res.Incidents {
+				if strings.Contains(inc.ID, "new-dashboard") {
+					t.Error("an unrelated post is an incident")
+				}
 			}
 		})
 	}
@@ -385,13 +359,13 @@ func TestPollEndToEnd(t *testing.T) {
 // the incident closes without the feed changing.
 func TestPollExpiresGenericEntry(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write(readFixture(t, "intervals-blog.rss"))
+		_, _ = w.Write(readFixture(t, "status-blog.json"))
 	}))
 	defer srv.Close()
 	var now atomic.Value
-	now.Store(mustTime(t, "2019-05-29T18:00:00Z"))
+	now.Store(mustTime(t, "2024-03-14T12:00:00Z"))
 	env := sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1}), Now: func() time.Time { return now.Load().(time.Time) }}
-	src, err := sources.New(sources.Spec{Kind: "feed", URL: srv.URL, Decode: Decoder(map[string]any{"match": []string{"interruption"}})}, env)
+	src, err := sources.New(sources.Spec{Kind: "feed", URL: srv.URL, Decode: Decoder(map[string]any{"match": []string{"errors"}})}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +377,7 @@ func TestPollExpiresGenericEntry(t *testing.T) {
 	if snap, err = src.Poll(ctx); err != nil || !snap.NotModified {
 		t.Fatalf("identical body before expiry: %v %+v", err, snap)
 	}
-	now.Store(mustTime(t, "2019-05-31T00:00:00Z"))
+	now.Store(mustTime(t, "2024-03-15T09:00:00Z"))
 	snap, err = src.Poll(ctx)
 	if err != nil || snap.NotModified || len(snap.Incidents) != 1 || snap.Incidents[0].Active() {
 		t.Fatalf("after expiry: %v %+v", err, snap)

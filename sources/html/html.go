@@ -190,37 +190,26 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 		return nil, fmt.Errorf("%w: url: an html source needs a url", upstat.ErrInvalid)
 	}
 	cfg.URL, cfg.Mapper = spec.URL, env.Mapper
-	if env.Fetcher == nil {
-		env.Fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	return &Source{url: spec.URL, cfg: cfg, env: env}, nil
+	return &Source{url: spec.URL, cfg: cfg, env: feed.WithDefaults(env)}, nil
 }
 
 // Poll fetches the page and reads it. A 304 or an identical body is
 // NotModified unless an active item may have expired since the last read.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.env.Fetcher.Get(ctx, s.url, accept)
-	if err != nil {
-		return nil, err
-	}
-	now := s.env.Now()
-	body, ctype, parse, err := s.cache.Body(resp, now)
+	f, err := s.cache.Fetch(ctx, s.env, s.url, accept)
 	if err != nil {
 		return nil, fmt.Errorf("html: %w", err)
 	}
-	if !parse {
+	if f.NotModified {
 		return &upstat.Snapshot{NotModified: true}, nil
 	}
 	cfg := s.cfg
-	cfg.Now = now
-	res, err := Parse(body, ctype, cfg)
+	cfg.Now = f.Now
+	res, err := Parse(f.Body, f.ContentType, cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(resp, body, ctype, res.Expiry)
+	s.cache.Store(f, res.Expiry)
 	return res.Snapshot, nil
 }
 

@@ -3,7 +3,6 @@ package html
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"net/http"
@@ -17,47 +16,14 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/feed/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 const fixtures = "../../fixtures/html"
 
-type goldenUpdate struct {
-	ID string `json:"id"`
-	upstat.Update
-}
-
-type goldenIncident struct {
-	upstat.Incident
-	Updates []goldenUpdate `json:"updates"`
-}
-
-type goldenSnapshot struct {
-	HasComponents bool               `json:"has_components"`
-	Indicator     *upstat.Severity   `json:"indicator"`
-	Components    []upstat.Component `json:"components"`
-	Incidents     []goldenIncident   `json:"incidents"`
-}
-
-func golden(s *upstat.Snapshot) []byte {
-	g := goldenSnapshot{HasComponents: s.HasComponents, Indicator: s.Indicator, Components: s.Components, Incidents: []goldenIncident{}}
-	if g.Components == nil {
-		g.Components = []upstat.Component{}
-	}
-	for _, inc := range s.Incidents {
-		gi := goldenIncident{Incident: inc, Updates: []goldenUpdate{}}
-		for _, u := range inc.Updates {
-			gi.Updates = append(gi.Updates, goldenUpdate{ID: u.ID, Update: u})
-		}
-		g.Incidents = append(g.Incidents, gi)
-	}
-	b, err := json.MarshalIndent(g, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(b, '\n')
-}
+func golden(s *upstat.Snapshot) []byte { return goldentest.Marshal("", s) }
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -124,20 +90,7 @@ var goldenCases = []parseCase{
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.file, func(t *testing.T) {
-			got := golden(parseFixture(t, tc).Snapshot)
-			path := filepath.Join(fixtures, strings.TrimSuffix(tc.file, filepath.Ext(tc.file))+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s:\n%s", tc.file, path, got)
-			}
+			goldentest.Compare(t, goldentest.Path(fixtures, tc.file), golden(parseFixture(t, tc).Snapshot), *update)
 		})
 	}
 }
