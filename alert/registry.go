@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,4 +120,25 @@ func CheckURL(spec NotifierSpec, key, v string) error {
 		return fmt.Errorf("%w: notifier %q: %s: not an http(s) URL", upstat.ErrInvalid, spec.ID, key)
 	}
 	return nil
+}
+
+// Required returns an error wrapping upstat.ErrInvalid, naming the
+// notifier and key, when the secret v is empty.
+func Required(spec NotifierSpec, key string, v Secret) error {
+	if v == "" {
+		return fmt.Errorf("%w: notifier %q: %s: required", upstat.ErrInvalid, spec.ID, key)
+	}
+	return nil
+}
+
+// Endpoint returns v (def when v is empty) without a trailing slash, or the
+// error of CheckURL.
+func Endpoint(spec NotifierSpec, key, v, def string) (string, error) {
+	if v == "" {
+		v = def
+	}
+	if err := CheckURL(spec, key, v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(v, "/"), nil
 }

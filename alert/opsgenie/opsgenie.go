@@ -41,16 +41,12 @@ func New(spec alert.NotifierSpec, env alert.Env) (alert.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.APIKey == "" {
-		return nil, fmt.Errorf("%w: notifier %q: api_key: required", upstat.ErrInvalid, spec.ID)
-	}
-	if o.URL == "" {
-		o.URL = DefaultURL
-	}
-	if err := alert.CheckURL(spec, "url", o.URL); err != nil {
+	if err := alert.Required(spec, "api_key", o.APIKey); err != nil {
 		return nil, err
 	}
-	o.URL = strings.TrimSuffix(o.URL, "/")
+	if o.URL, err = alert.Endpoint(spec, "url", o.URL, DefaultURL); err != nil {
+		return nil, err
+	}
 	return &Opsgenie{opts: o, client: env.Client}, nil
 }
 

@@ -40,13 +40,10 @@ func New(spec alert.NotifierSpec, env alert.Env) (alert.Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.RoutingKey == "" {
-		return nil, fmt.Errorf("%w: notifier %q: routing_key: required", upstat.ErrInvalid, spec.ID)
+	if err := alert.Required(spec, "routing_key", o.RoutingKey); err != nil {
+		return nil, err
 	}
-	if o.URL == "" {
-		o.URL = DefaultURL
-	}
-	if err := alert.CheckURL(spec, "url", o.URL); err != nil {
+	if o.URL, err = alert.Endpoint(spec, "url", o.URL, DefaultURL); err != nil {
 		return nil, err
 	}
 	if o.Source == "" {
