@@ -265,4 +265,3 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
-
