@@ -11,6 +11,14 @@
 // following pages and its event stream work without the token in every URL.
 // Any method other than GET and HEAD requires the admin token; without an
 // admin token configured, such requests are always refused.
+//
+// Listings: GET /api/v1/incidents takes limit 1..500 (default 50) and
+// GET /api/v1/events limit 1..1000 (default 100); a larger limit is refused
+// with 400 rather than clamped, so a short page always means the end. Every
+// bad parameter is a 400 whose message names it. Cursors (next_cursor,
+// since, the SSE id) are opaque strings: pass back what the API returned.
+// The incidents listing's next_cursor is "" on the last page; the events
+// listing's next_cursor is always where the next poll resumes.
 package api
 
 import (

@@ -162,13 +162,15 @@ func openStream(t *testing.T, ts *httptest.Server, path string, header http.Head
 	client := ts.Client()
 	if !read {
 		// A client that never reads gets small buffers too.
-		client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 			if tc, ok := c.(*net.TCPConn); ok {
 				_ = tc.SetReadBuffer(8 << 10)
 			}
 			return c, err
-		}}}
+		}}
+		t.Cleanup(tr.CloseIdleConnections)
+		client = &http.Client{Transport: tr}
 	}
 	resp, err := client.Do(req)
 	if err != nil {

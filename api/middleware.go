@@ -37,7 +37,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if how == "query" {
 				http.SetCookie(w, &http.Cookie{
 					Name: tokenCookie, Value: tok, Path: "/",
-					HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+					HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
 				})
 			}
 		}
