@@ -343,3 +343,32 @@ func FuzzTimeline(f *testing.F) {
 func FuzzSelectors(f *testing.F) {
 	fuzzLayout(f, Options{Selectors: customSelectors()}, "custom-selectors.html")
 }
+
+func TestCustomSelectorFields(t *testing.T) {
+	page := []byte(`<ul>
+<li class="x"><b>API down</b> <i>🔴</i> <span class="when">14.03.2024 09:12</span></li>
+<li class="x"><b>Slow search</b> <span class="when">14.03.2024 10:00</span><em>resolved</em></li>
+<li class="x"><b>No time</b> <span class="when">soon</span></li>
+</ul>`)
+	o := Options{Zone: "Europe/Berlin", Selectors: &Selectors{Item: "li.x", Title: "b", Time: ".when", TimeLayout: "02.01.2006 15:04", Severity: "i", Status: "em"}}
+	cfg, err := o.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Now = mustTime(t, "2024-03-14T10:00:00Z")
+	res, err := Parse(page, "text/html", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	incs := res.Snapshot.Incidents
+	if len(incs) != 2 {
+		t.Fatalf("%d incidents, want 2 (the item without a readable time is skipped)", len(incs))
+	}
+	down := incs[0]
+	if down.Severity != upstat.MajorOutage || !down.StartedAt.Equal(mustTime(t, "2024-03-14T08:12:00Z")) || down.ID != "api-down@2024-03-14T0812Z" || !down.Status.Active() {
+		t.Errorf("emoji severity, layout in zone, derived id: %+v", down)
+	}
+	if incs[1].Status != upstat.StateResolved || !res.Expiry.Equal(mustTime(t, "2024-03-15T08:12:00Z")) {
+		t.Errorf("status selector %s, expiry %s", incs[1].Status, res.Expiry)
+	}
+}
