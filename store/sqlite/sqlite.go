@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -45,6 +46,8 @@ type DB struct {
 	writeMu sync.Mutex
 	wconn   *sql.Conn
 	stmts   writeStmts
+
+	rowsWritten atomic.Int64 // rows changed by Apply, see RowsWritten
 }
 
 // Open opens (creating if needed) the database named by dsn and applies

@@ -242,8 +242,9 @@ func (db *DB) loadComponents(ctx context.Context, id string) ([]Component, error
 // Apply writes a change in one transaction and sets the Seq and ID of its
 // events. On error nothing is written.
 func (db *DB) Apply(ctx context.Context, ch *Change) error {
+	var ts *txStmts
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		ts := newTxStmts(ctx, tx)
+		ts = newTxStmts(ctx, tx)
 		if ch.Vendor != nil {
 			if _, err := ts.exec(db.stmts.updateVendor, vendorArgs(ch.Vendor)...); err != nil {
 				return fmt.Errorf("vendor: %w", err)
@@ -267,8 +268,13 @@ func (db *DB) Apply(ctx context.Context, ch *Change) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: apply %s: %w", ch.VendorID, err)
 	}
+	db.rowsWritten.Add(ts.rows)
 	return nil
 }
+
+// RowsWritten returns how many rows Apply has inserted, updated or deleted
+// since Open (an unchanged update or component costs none).
+func (db *DB) RowsWritten() int64 { return db.rowsWritten.Load() }
 
 func (db *DB) applyComponents(ts *txStmts, ch *Change) error {
 	for _, k := range ch.RemovedComponents {

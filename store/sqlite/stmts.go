@@ -72,6 +72,7 @@ type txStmts struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	bound map[*sql.Stmt]*sql.Stmt
+	rows  int64 // rows inserted, updated or deleted so far
 }
 
 func newTxStmts(ctx context.Context, tx *sql.Tx) *txStmts {
@@ -85,5 +86,12 @@ func (t *txStmts) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
 		b = t.tx.StmtContext(t.ctx, st)
 		t.bound[st] = b
 	}
-	return b.ExecContext(t.ctx, args...)
+	res, err := b.ExecContext(t.ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err == nil {
+		t.rows += n
+	}
+	return res, nil
 }
