@@ -413,3 +413,49 @@ func (c *Config) nodeDecoders(nodes []yaml.Node, base string) []NodeDecoder {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// Complete finishes a Config built in code (the demo, tests): catalogue
+// lookups, defaults and validation, as Load does for a file.
+func (c *Config) Complete() error {
+	if c.File == "" {
+		c.File = "(built-in)"
+	}
+	for i := range c.Vendors {
+		for j := range c.Vendors[i].Sources {
+			s := &c.Vendors[i].Sources[j]
+			s.file = c.File
+			s.path = fmt.Sprintf("vendors[%d].sources[%d]", i, j)
+		}
+	}
+	c.resolveCatalogue()
+	c.setDefaults()
+	return c.validate()
+}
+
+// AdHocSource builds a source from the command line: a kind, a URL and
+// options written "key=value" (values in YAML, so "match=[outage, down]"
+// is a list). Option errors name the option.
+func AdHocSource(kind, rawURL string, options []string) (*Source, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kind: %q\nurl: %q\n", kind, rawURL)
+	for _, o := range options {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, &FieldError{File: "(command line)", Key: "--option", Msg: fmt.Sprintf("%q is not key=value", o)}
+		}
+		fmt.Fprintf(&b, "%s: %s\n", strings.TrimSpace(k), v)
+	}
+	var s Source
+	if err := yaml.Unmarshal([]byte(b.String()), &s); err != nil {
+		return nil, &FieldError{File: "(command line)", Key: "--option", Msg: err.Error()}
+	}
+	s.file, s.path = "(command line)", "source"
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &FieldError{File: "(command line)", Key: "url", Msg: fmt.Sprintf("%q is not an http(s) URL", rawURL)}
+	}
+	if _, ok := sources.Lookup(kind); !ok {
+		return nil, &FieldError{File: "(command line)", Key: "kind", Msg: fmt.Sprintf("unknown source kind %q (known: %s)", kind, strings.Join(sources.Kinds(), ", "))}
+	}
+	return &s, nil
+}

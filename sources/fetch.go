@@ -96,10 +96,38 @@ func NewFetcher(o FetchOptions) *Fetcher {
 	c.RetryWaitMin = o.MinWait
 	c.RetryWaitMax = o.MaxWait
 	c.Logger = nil
-	c.CheckRetry = checkRetry
+	f := &Fetcher{opts: o, client: c, validators: map[string]validator{}}
+	c.CheckRetry = f.checkRetry
 	c.Backoff = retryablehttp.DefaultBackoff // honours Retry-After on 429/503
 	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	return &Fetcher{opts: o, client: c, validators: map[string]validator{}}
+	c.ResponseLogHook = func(_ retryablehttp.Logger, resp *http.Response) {
+		if last, ok := resp.Request.Context().Value(lastAttemptKey{}).(*lastAttempt); ok {
+			last.set(resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
+	return f
+}
+
+// lastAttempt remembers the status of a request's latest attempt, so that
+// when retries end in a timeout the error still names what the server said.
+type lastAttempt struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter string
+}
+
+type lastAttemptKey struct{}
+
+func (l *lastAttempt) set(status int, retryAfter string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status, l.retryAfter = status, retryAfter
+}
+
+func (l *lastAttempt) get() (int, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.status, l.retryAfter
 }
 
 // NewTransport returns the shared transport: keep-alive, bounded idle
@@ -125,7 +153,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// checkRetry retries network errors, 429 and 5xx, except when the server
+// asks for a pause longer than the fetcher's MaxWait: then the poll ends
+// and the scheduler waits out the Retry-After instead of hammering.
+func (f *Fetcher) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -137,6 +168,12 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return true, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		if ra := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > f.opts.MaxWait {
+			return false, nil
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < f.opts.MinWait {
+			return false, nil
+		}
 		return true, nil
 	}
 	return false, nil
@@ -208,8 +245,13 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	// http.Client.Timeout bounds each attempt, body included (a trickling
 	// body fails); ctx bounds the whole call, retries included.
+	last := &lastAttempt{}
+	req.Request = req.Request.WithContext(context.WithValue(req.Request.Context(), lastAttemptKey{}, last))
 	resp, err := f.client.Do(req)
 	if err != nil {
+		if status, ra := last.get(); status != 0 && (status < 200 || status > 399) {
+			return nil, &HTTPError{Status: status, RetryAfter: retryAfter(ra, time.Now())}
+		}
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	defer resp.Body.Close()

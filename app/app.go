@@ -1,0 +1,242 @@
+// Package app wires upstat together from a configuration: the store, the
+// aggregator, the source adapters and their scheduler, the API, the
+// dashboard and the HTTP server. cmd/upstat parses flags and calls it;
+// the end-to-end tests run it in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/aggregate"
+	"github.com/upstat/upstat/api"
+	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/poll"
+	"github.com/upstat/upstat/sources"
+	_ "github.com/upstat/upstat/sources/all" // register the adapters
+	"github.com/upstat/upstat/store/sqlite"
+	"github.com/upstat/upstat/web"
+)
+
+// Options are what the command line adds to a configuration.
+type Options struct {
+	Log *slog.Logger
+	// Listen overrides the config's listen address when set.
+	Listen string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// StaleCheck is how often staleness is re-evaluated; default 5s.
+	StaleCheck time.Duration
+	// Transport overrides the fetcher's HTTP transport (tests).
+	Transport http.RoundTripper
+}
+
+// App is a running upstat.
+type App struct {
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	db      *sqlite.DB
+	agg     *aggregate.Service
+	fetcher *sources.Fetcher
+	sched   *poll.Scheduler
+	reg     *prometheus.Registry
+	srv     *http.Server
+	ln      net.Listener
+	ready   atomic.Bool
+}
+
+// New opens the store and builds every part, but polls and serves
+// nothing until Run.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &App{cfg: cfg, opts: opts, log: opts.Log, reg: prometheus.NewRegistry()}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	dsn, err := sqliteDSN(cfg.Storage)
+	if err != nil {
+		return nil, err
+	}
+	a.db, err = sqlite.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
+	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log})
+	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log, StaleCheck: opts.StaleCheck})
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	if err := a.agg.Configure(ctx, vendorConfigs(cfg)); err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("configure: %w", err)
+	}
+	apiSrv := api.New(api.Options{
+		Reader: a.agg, Events: a.agg, Registry: a.reg, Log: a.log, Now: opts.Now,
+		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
+		Ready: func() error {
+			if !a.ready.Load() {
+				return errors.New("starting")
+			}
+			return nil
+		},
+	})
+	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Now: opts.Now, Log: a.log})
+	if err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	for pattern, h := range dash.Routes() {
+		apiSrv.AddRoute(pattern, h)
+	}
+	a.srv = &http.Server{
+		Handler:           apiSrv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		// No WriteTimeout: event streams live long; the API bounds each
+		// stream write itself.
+	}
+	return a, nil
+}
+
+// sqliteDSN accepts "sqlite:PATH" or a bare path.
+func sqliteDSN(storage string) (string, error) {
+	if strings.HasPrefix(storage, "postgres://") || strings.HasPrefix(storage, "postgresql://") {
+		return "", fmt.Errorf("storage %q: PostgreSQL is not supported yet; use sqlite:PATH", storage)
+	}
+	return strings.TrimPrefix(storage, "sqlite:"), nil
+}
+
+func vendorConfigs(cfg *config.Config) []aggregate.VendorConfig {
+	out := make([]aggregate.VendorConfig, 0, len(cfg.Vendors))
+	for _, v := range cfg.Vendors {
+		vc := aggregate.VendorConfig{ID: v.ID, Name: v.Name, Labels: v.Labels}
+		for _, s := range v.Sources {
+			vc.Sources = append(vc.Sources, aggregate.SourceConfig{Kind: s.Kind, URL: s.URL})
+		}
+		out = append(out, vc)
+	}
+	return out
+}
+
+// Targets builds the poll targets of cfg, each with its adapter.
+func Targets(cfg *config.Config, f *sources.Fetcher, log *slog.Logger, now func() time.Time) ([]poll.Target, error) {
+	var out []poll.Target
+	for _, v := range cfg.Vendors {
+		mapper, err := normalize.NewMapper(v.SeverityMap)
+		if err != nil {
+			return nil, fmt.Errorf("vendor %s: %w", v.ID, err)
+		}
+		rules := normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}
+		for i := range v.Sources {
+			s := &v.Sources[i]
+			src, err := sources.New(s.Spec(v.ID), sources.Env{Fetcher: f, Mapper: mapper, Now: now, Log: log.With("vendor", v.ID, "kind", s.Kind)})
+			if err != nil {
+				return nil, fmt.Errorf("vendor %s source %d: %w", v.ID, i, err)
+			}
+			out = append(out, poll.Target{
+				Key:      fmt.Sprintf("%s/%d/%s/%s/%s/%s", v.ID, i, s.Kind, s.URL, s.Interval, s.Timeout),
+				Vendor:   v.ID,
+				Index:    i,
+				Kind:     s.Kind,
+				Source:   src,
+				Interval: s.Interval,
+				Timeout:  s.Timeout,
+				Transform: func(snap *upstat.Snapshot) {
+					rules.Apply(snap)
+				},
+			})
+		}
+	}
+	return out, nil
+}
+
+// Reader is the aggregator's read side (for tests and the check command).
+func (a *App) Reader() upstat.Reader { return a.agg }
+
+// Listen binds the HTTP listener (so callers can learn the address before
+// Run). Run calls it if it was not called.
+func (a *App) Listen() (net.Addr, error) {
+	if a.ln != nil {
+		return a.ln.Addr(), nil
+	}
+	addr := a.cfg.Listen
+	if a.opts.Listen != "" {
+		addr = a.opts.Listen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	a.ln = ln
+	return ln.Addr(), nil
+}
+
+// Run polls and serves until ctx ends, then shuts down: in-flight polls
+// are cancelled, the HTTP server drains for up to 5s, the store closes.
+func (a *App) Run(ctx context.Context) error {
+	addr, err := a.Listen()
+	if err != nil {
+		a.db.Close()
+		return err
+	}
+	targets, err := Targets(a.cfg, a.fetcher, a.log, a.opts.Now)
+	if err != nil {
+		a.ln.Close()
+		a.db.Close()
+		return err
+	}
+	a.sched.Start(ctx, targets)
+	// Requests derive from baseCtx, so long-lived event streams end when
+	// shutdown begins instead of holding it up.
+	baseCtx, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	a.srv.BaseContext = func(net.Listener) context.Context { return baseCtx }
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.srv.Serve(a.ln) }()
+	a.ready.Store(true)
+	a.log.Info("upstat started", "listen", addr.String(), "vendors", len(a.cfg.Vendors), "sources", len(targets))
+
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		a.log.Error("http server failed", "err", err)
+	}
+	a.ready.Store(false)
+	cancelBase()
+	a.sched.Stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if serr := a.srv.Shutdown(shutdownCtx); serr != nil {
+		a.log.Warn("http shutdown", "err", serr)
+		_ = a.srv.Close()
+	}
+	if cerr := a.db.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("close store: %w", cerr)
+	}
+	a.log.Info("upstat stopped")
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/upstat/upstat/app"
+	"github.com/upstat/upstat/config"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("config", "", "configuration file (default: the built-in vendor set)")
+	listen := fs.String("listen", "", "listen address, overrides the config's listen")
+	logFormat, logLevel := logFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg := config.Default()
+	if *file != "" {
+		if cfg, err = config.Load(*file); err != nil {
+			return err
+		}
+	}
+	a, err := app.New(ctx, cfg, app.Options{Log: log, Listen: *listen})
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("config", "", "configuration file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return fmt.Errorf("%w: --config FILE is required", errUsage)
+	}
+	cfg, err := config.Load(*file)
+	if err != nil {
+		return err
+	}
+	sources := 0
+	for _, v := range cfg.Vendors {
+		sources += len(v.Sources)
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d vendors, %d sources)\n", *file, len(cfg.Vendors), sources)
+	return nil
+}

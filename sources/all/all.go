@@ -1,0 +1,8 @@
+// Package all registers every built-in source adapter. Import it for its
+// side effect: `import _ "github.com/upstat/upstat/sources/all"`.
+package all
+
+import (
+	_ "github.com/upstat/upstat/sources/feed"       // kind feed (aliases rss, atom)
+	_ "github.com/upstat/upstat/sources/statuspage" // kind statuspage
+)
