@@ -79,8 +79,8 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// SSEWriteTimeout bounds each write to an event-stream client; a client
 	// that does not read for that long is disconnected. Zero means
-	// DefaultSSEWriteTimeout. The http.Server's own WriteTimeout must be
-	// zero (or longer than a stream lives) for streams to last.
+	// DefaultSSEWriteTimeout. Streams renew their write deadline before
+	// every write, so an http.Server WriteTimeout does not cut them off.
 	SSEWriteTimeout time.Duration
 }
 

@@ -38,7 +38,7 @@ func FuzzParseIncidentQuery(f *testing.F) {
 		if fl.Limit < 1 || fl.Limit > maxIncidentLimit {
 			t.Fatalf("limit %d out of bounds", fl.Limit)
 		}
-		if fl.Vendor != "" && !vendorID.MatchString(fl.Vendor) {
+		if fl.Vendor != "" && !validVendorID(fl.Vendor) {
 			t.Fatalf("vendor %q accepted", fl.Vendor)
 		}
 		if fl.Since != nil && fl.Until != nil && !fl.Until.After(*fl.Since) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -240,8 +241,8 @@ func TestIncidentsBadParameters(t *testing.T) {
 		{"limit=-3", "limit"},
 		{"limit=ten", "limit"},
 		{"cursor=!!!", "cursor"},
-		{"cursor=" + cursorEncoding.EncodeToString([]byte("e1|5")), "cursor"},
-		{"cursor=" + cursorEncoding.EncodeToString([]byte("i1|notatime|x")), "cursor"},
+		{"cursor=" + base64.RawURLEncoding.EncodeToString([]byte("e1|5")), "cursor"},
+		{"cursor=" + base64.RawURLEncoding.EncodeToString([]byte("i1|notatime|x")), "cursor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

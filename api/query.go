@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/base64"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,8 +20,19 @@ const (
 	maxEventLimit        = 1000
 )
 
-// vendorID is the shape of a vendor id (the config enforces the same).
-var vendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
+// validVendorID reports whether s has the shape of a vendor id,
+// [a-z0-9-]+ (the config enforces the same).
+func validVendorID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // singleValued refuses any of names given more than once in q.
 func singleValued(q url.Values, names ...string) error {
@@ -45,7 +55,7 @@ func parseIncidentQuery(q url.Values) (upstat.IncidentFilter, error) {
 		return f, err
 	}
 	if s := q.Get("vendor"); s != "" {
-		if !vendorID.MatchString(s) {
+		if !validVendorID(s) {
 			return f, badParam("vendor", "%q is not a vendor id ([a-z0-9-]+)", s)
 		}
 		f.Vendor = s
@@ -127,15 +137,13 @@ const (
 	eventCursorTag    = "e1"
 )
 
-var cursorEncoding = base64.RawURLEncoding
-
 // encodeIncidentCursor returns the opaque form of c ("" for nil).
 func encodeIncidentCursor(c *upstat.IncidentCursor) string {
 	if c == nil {
 		return ""
 	}
 	raw := incidentCursorTag + "|" + c.StartedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID
-	return cursorEncoding.EncodeToString([]byte(raw))
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
 // decodeIncidentCursor reads an incident cursor; errors name "cursor".
@@ -153,7 +161,7 @@ func decodeIncidentCursor(s string) (*upstat.IncidentCursor, error) {
 
 // encodeEventCursor returns the opaque form of an event sequence number.
 func encodeEventCursor(seq int64) string {
-	return cursorEncoding.EncodeToString([]byte(eventCursorTag + "|" + strconv.FormatInt(seq, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte(eventCursorTag + "|" + strconv.FormatInt(seq, 10)))
 }
 
 // decodeEventCursor reads an event cursor ("" is the beginning, 0); errors
@@ -173,7 +181,7 @@ func decodeEventCursor(name, s string) (int64, error) {
 
 // decodeCursor splits an opaque cursor into n fields, the first being tag.
 func decodeCursor(s, tag string, n int) ([]string, bool) {
-	b, err := cursorEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, false
 	}
