@@ -105,7 +105,7 @@ func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 			}
 		}
 		if len(c.Enqueue) > 0 {
-			cutoff := time.Now().Add(-SentRetention)
+			cutoff := c.Enqueue[0].CreatedAt.Add(-SentRetention)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM alert_outbox WHERE state = 'sent' AND updated_at < ?`, millis(cutoff)); err != nil {
 				return fmt.Errorf("prune outbox: %w", err)
 			}
