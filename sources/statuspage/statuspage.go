@@ -181,28 +181,12 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	incidents, maintenances := s.incidents, s.maintenances
 	historyAt, historyOK := s.historyAt, true
 	if historyAt.IsZero() || now.Sub(historyAt) >= s.historyEvery || len(gone) > 0 {
-		for _, e := range []struct {
-			path string
-			kind docKind
-			c    *cached
-		}{
-			{incidentsPath, docIncidents, &incidents},
-			{maintenancesPath, docMaintenances, &maintenances},
-		} {
-			c, ch, resp, err := s.fetch(ctx, e.path, e.kind, *e.c)
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s: %w", e.kind, ctx.Err())
-			}
-			if err != nil {
-				s.log.Warn("statuspage history fetch failed", "url", s.base+e.path, "error", err)
-				historyOK = false
-				continue
-			}
-			*e.c = c
-			changed = changed || ch
-			commits = append(commits, resp)
+		hchanged, ok, hcommits, err := s.fetchHistory(ctx, &incidents, &maintenances)
+		if err != nil {
+			return nil, err
 		}
-		historyAt = now
+		changed, historyOK, historyAt = changed || hchanged, ok, now
+		commits = append(commits, hcommits...)
 	}
 
 	listed := make(map[string]int, len(current))
@@ -228,6 +212,36 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return &upstat.Snapshot{NotModified: true}, nil
 	}
 	return build(s.base, s.mapper, summary.doc, incidents.doc, maintenances.doc), nil
+}
+
+// fetchHistory fetches incidents.json and scheduled-maintenances.json
+// into inc and maint. changed reports a new document; ok is false when
+// either fetch failed (logged, the previous document kept). Only a
+// cancelled ctx is returned as an error.
+func (s *Source) fetchHistory(ctx context.Context, inc, maint *cached) (changed, ok bool, commits []*sources.Response, err error) {
+	ok = true
+	for _, e := range []struct {
+		path string
+		kind docKind
+		c    *cached
+	}{
+		{incidentsPath, docIncidents, inc},
+		{maintenancesPath, docMaintenances, maint},
+	} {
+		c, ch, resp, err := s.fetch(ctx, e.path, e.kind, *e.c)
+		if ctx.Err() != nil {
+			return false, false, nil, fmt.Errorf("%s: %w", e.kind, ctx.Err())
+		}
+		if err != nil {
+			s.log.Warn("statuspage history fetch failed", "url", s.base+e.path, "error", err)
+			ok = false
+			continue
+		}
+		*e.c = c
+		changed = changed || ch
+		commits = append(commits, resp)
+	}
+	return changed, ok, commits, nil
 }
 
 // fetch gets one document. changed is false, and nothing is parsed, on a

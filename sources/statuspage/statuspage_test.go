@@ -1,6 +1,8 @@
 package statuspage
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -445,5 +447,39 @@ func TestSharedFetcherValidators(t *testing.T) {
 	if snaps[1].NotModified || len(snaps[1].Incidents) != len(snaps[0].Incidents) || len(snaps[1].Incidents) == 0 {
 		t.Errorf("second source: NotModified=%v, %d incidents; want the same full snapshot as the first (%d)",
 			snaps[1].NotModified, len(snaps[1].Incidents), len(snaps[0].Incidents))
+	}
+}
+
+// TestFailedPollCommitsNothing: a poll cancelled after a changed summary
+// was fetched keeps neither that summary nor its validators, so the next
+// poll reports it instead of "not modified".
+func TestFailedPollCommitsNothing(t *testing.T) {
+	page, _ := newFakePage(t, true)
+	page.serveFixtures(t)
+	var cancel atomic.Pointer[context.CancelFunc]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c := cancel.Load(); c != nil && r.URL.Path == incidentsPath {
+			(*c)() // the scheduler gives up while history is being fetched
+		}
+		page.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	clk := newClock()
+	s := newTestSource(t, srv.URL, nil, clk.Now)
+	poll(t, s)
+
+	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	page.set(summaryPath, bytes.Replace(summary, []byte(`"indicator": "major"`), []byte(`"indicator": "critical"`), 1))
+	clk.Advance(DefaultHistoryInterval)
+	ctx, stop := context.WithCancel(t.Context())
+	cancel.Store(&stop)
+	if snap, err := s.Poll(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled poll = %+v, %v; want an error wrapping context.Canceled", snap, err)
+	}
+	cancel.Store(nil)
+
+	snap := poll(t, s)
+	if snap.NotModified || snap.Indicator == nil || *snap.Indicator != upstat.MajorOutage {
+		t.Errorf("poll after a failed one: NotModified=%v, indicator %v; want the changed summary (major_outage)", snap.NotModified, snap.Indicator)
 	}
 }

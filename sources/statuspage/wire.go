@@ -113,8 +113,10 @@ type wireAffected struct {
 	Name string `json:"name"`
 }
 
-// wireTime is a Statuspage timestamp, in UTC. null and "" decode as the
-// zero time; anything else that is not a timestamp is a decode error.
+// wireTime is a Statuspage timestamp, converted to UTC: offsets vary
+// within one document (components in Z, incidents in the page's own
+// offset, -06:00 or -08:00 on older pages). null and "" decode as the zero
+// time; anything else that is not a timestamp is a decode error.
 type wireTime time.Time
 
 func (w *wireTime) UnmarshalJSON(b []byte) error {
