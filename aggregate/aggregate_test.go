@@ -533,3 +533,40 @@ func TestReconfigure(t *testing.T) {
 		t.Errorf("history of unconfigured vendor lost: %d incidents", len(got))
 	}
 }
+
+func TestConcurrentReadsDuringRecords(t *testing.T) {
+	e := newEnv(t, oneVendor("v"))
+	ctx := context.Background()
+	snap := benchSnapshot(50, 3)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				vs, err := e.svc.Vendors(ctx)
+				if err != nil || len(vs) != 1 {
+					t.Errorf("vendors: %v, %d", err, len(vs))
+					return
+				}
+				if n := len(vs[0].Components); n != 0 && n != 50 {
+					t.Errorf("reader saw %d components: a half-applied state", n)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		snap.Components[i].Status = upstat.Severities[i%5]
+		e.clock.Advance(time.Second)
+		e.record("v", 0, snap, nil)
+	}
+	close(done)
+	wg.Wait()
+}
