@@ -168,17 +168,23 @@ type eventStream struct {
 // catchUp sends every stored event after the last one sent.
 func (st *eventStream) catchUp(ctx context.Context) error {
 	for {
+		before := st.last
 		evs, err := st.s.opt.Reader.Events(ctx, st.last, replayPage)
 		if err != nil {
 			return fmt.Errorf("replay events: %w", err)
 		}
+		if len(evs) == 0 {
+			return nil
+		}
+		// Loop until an empty page: a Reader may cap the page below
+		// replayPage.
 		for _, ev := range evs {
 			if err := st.send(ev); err != nil {
 				return err
 			}
 		}
-		if len(evs) < replayPage {
-			return nil
+		if st.last == before {
+			return nil // nothing newer came back: never spin
 		}
 	}
 }

@@ -426,3 +426,20 @@ func TestEventStreamWithoutEventSource(t *testing.T) {
 	rec := do(s.Handler(), http.MethodGet, "/api/v1/events", http.Header{"Accept": {"text/event-stream"}})
 	wantError(t, rec, http.StatusServiceUnavailable, "unavailable", "live events")
 }
+
+// pageCap is a Reader whose event pages hold at most two events.
+type pageCap struct{ *apitest.Reader }
+
+func (p pageCap) Events(ctx context.Context, after int64, limit int) ([]upstat.Event, error) {
+	return p.Reader.Events(ctx, after, min(limit, 2))
+}
+
+func TestEventStreamReplaysPastAReaderPageCap(t *testing.T) {
+	r, es := eventReader(5), apitest.NewEvents(16)
+	s, _ := newTestServer(t, pageCap{r}, func(o *Options) { o.Events = es })
+	ts := newStreamServer(t, s, es)
+	c := openStream(t, ts, "/api/v1/events", nil, true)
+	c.wantSeqs(t, 1, 2, 3, 4, 5)
+	addEvent(r, es, 5)
+	c.wantSeqs(t, 6)
+}
