@@ -1,0 +1,45 @@
+# upstat — see README.md. `make demo` runs offline; `make test` runs every test.
+GO       ?= go
+PKGS     ?= ./...
+CONFIG   ?=
+LISTEN   ?= 127.0.0.1:8080
+FUZZTIME ?= 30s
+BENCHTIME ?= 1s
+
+.PHONY: all build run demo test lint bench fuzz loadtest bench-load clean
+
+all: lint test
+
+build:
+	$(GO) build -o bin/upstat ./cmd/upstat
+
+# Watch the built-in vendor set (or CONFIG=upstat.yaml) on the internet.
+run:
+	$(GO) run ./cmd/upstat serve --listen $(LISTEN) $(if $(CONFIG),--config $(CONFIG))
+
+# Offline: simulated vendors that change every few seconds.
+demo:
+	$(GO) run ./cmd/upstat demo --listen $(LISTEN)
+
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck $(PKGS); fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+# Every native fuzz target for FUZZTIME each (not part of `make test`).
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for fz in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin artifacts
