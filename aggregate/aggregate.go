@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"maps"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -149,7 +150,7 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 	s.mu.Lock()
 	s.order, s.vendors = order, states
 	s.mu.Unlock()
-	s.publish(events)
+	s.publish(ctx, events)
 	return nil
 }
 
@@ -174,10 +175,16 @@ func (s *Service) swap(id string, next *vendorState) {
 	s.vendors[id] = next
 }
 
-// publish logs committed events and hands them to subscribers.
-func (s *Service) publish(events []upstat.Event) {
+// publish logs committed events and hands them to subscribers. Vendor
+// events are logged at info level; incident and component events, which
+// come by the hundred on a first poll, at debug level.
+func (s *Service) publish(ctx context.Context, events []upstat.Event) {
 	for _, e := range events {
-		s.log.Info("event", "seq", e.Seq, "type", string(e.Type), "vendor", e.Vendor,
+		level := slog.LevelDebug
+		if strings.HasPrefix(string(e.Type), "vendor.") {
+			level = slog.LevelInfo
+		}
+		s.log.Log(ctx, level, "event", "seq", e.Seq, "type", string(e.Type), "vendor", e.Vendor,
 			"incident_id", e.IncidentID, "component", e.Component, "from", e.From.String(), "to", e.To.String())
 	}
 	s.hub.publish(events)

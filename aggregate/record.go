@@ -60,7 +60,7 @@ func (s *Service) Record(ctx context.Context, vendorID string, sourceIdx int, sn
 		return fmt.Errorf("aggregate: record: %w", err)
 	}
 	s.swap(vendorID, r.next)
-	s.publish(r.ch.Events)
+	s.publish(ctx, r.ch.Events)
 	return nil
 }
 
@@ -88,7 +88,7 @@ func (s *Service) CheckStale(ctx context.Context) error {
 			return fmt.Errorf("aggregate: check stale: %w", err)
 		}
 		s.swap(id, r.next)
-		s.publish(r.ch.Events)
+		s.publish(ctx, r.ch.Events)
 	}
 	return nil
 }

@@ -88,12 +88,6 @@ type Change struct {
 	Events []upstat.Event
 }
 
-// Empty reports whether the change writes nothing.
-func (c *Change) Empty() bool {
-	return c.Vendor == nil && len(c.Sources) == 0 && len(c.Components) == 0 &&
-		len(c.RemovedComponents) == 0 && len(c.Incidents) == 0 && len(c.Events) == 0
-}
-
 // Configure records the configured vendors and their sources in one
 // transaction. Of each VendorState it reads ID, Name, Labels and the Kind
 // and URL of each source (whose Idx is its position). New vendors start
