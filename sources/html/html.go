@@ -179,7 +179,7 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 	var o Options
 	if spec.Decode != nil {
 		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: html options: %v", upstat.ErrInvalid, err)
+			return nil, fmt.Errorf("%w: html options: %w", upstat.ErrInvalid, err)
 		}
 	}
 	cfg, err := o.Config()
