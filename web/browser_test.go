@@ -378,6 +378,28 @@ func TestBrowser(t *testing.T) {
 		screenshot(t, ctx, "hostile-incident")
 	})
 
+	t.Run("behind a read token", func(t *testing.T) {
+		guarded := api.New(api.Options{Reader: store, Events: store, ReadToken: "s3cret"})
+		for pattern, h := range dash.Routes() {
+			guarded.AddRoute(pattern, h)
+		}
+		ts := httptest.NewServer(guarded.Handler())
+		defer ts.Close()
+		open(t, ctx, ts.URL+"/?token=s3cret")
+		// Leave the page before the server goes, so that its stream ends
+		// cleanly.
+		defer func() {
+			if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Error(err)
+			}
+		}()
+		if got := eval[string](t, ctx, `document.querySelector("#vendor-github .v-name a").getAttribute("href")`); got != "/vendors/github?token=s3cret" {
+			t.Errorf("vendor link = %q, want the token carried over", got)
+		}
+		store.setStatus("intervals", upstat.PartialOutage, time.Now())
+		waitFor(t, ctx, "intervals to change", `(document.querySelector("#vendor-intervals .badge") || {}).textContent.includes("Partial outage")`, liveDeadline)
+	})
+
 	t.Run("phone and dark mode", func(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))); err != nil {
 			t.Fatal(err)

@@ -154,7 +154,14 @@ func groupVendors(rows []vendorRow, key string) []vendorGroup {
 type bar struct {
 	Days       []Day
 	Up30, Up90 Uptime
+	// Quiet is true when no incident touched the bar's days.
+	Quiet bool
 }
+
+// compactAbove is the number of components above which a vendor page
+// shows quiet components as one line instead of a bar of empty days, so
+// that vendors with hundreds of components keep a small page.
+const compactAbove = 25
 
 // componentRow is a component with its bar.
 type componentRow struct {
@@ -180,6 +187,8 @@ type vendorData struct {
 	History  []upstat.Incident
 	Older    string
 	Paged    bool
+	// Compact is set when quiet components are shown without their bar.
+	Compact bool
 }
 
 func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +215,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(history, now)}
+		Bar: d.bar(history, now), Compact: len(v.Components) > compactAbove}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)
@@ -239,11 +248,18 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 
 // bar computes a daily bar and the 30- and 90-day uptimes.
 func (d *Dashboard) bar(incs []upstat.Incident, now time.Time) bar {
-	return bar{
-		Days: DailyBar(incs, now, d.opts.HistoryDays),
-		Up30: ComputeUptime(incs, now.Add(-30*24*time.Hour), now),
-		Up90: ComputeUptime(incs, now.Add(-90*24*time.Hour), now),
+	b := bar{
+		Days:  DailyBar(incs, now, d.opts.HistoryDays),
+		Up30:  ComputeUptime(incs, now.Add(-30*24*time.Hour), now),
+		Up90:  ComputeUptime(incs, now.Add(-90*24*time.Hour), now),
+		Quiet: true,
 	}
+	for _, day := range b.Days {
+		if len(day.Incidents) > 0 {
+			b.Quiet = false
+		}
+	}
+	return b
 }
 
 // maxHistoryPages bounds how much history one vendor page reads.
@@ -367,10 +383,12 @@ func (d *Dashboard) alerts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		names := map[string]string{}
-		if summary, err := d.opts.Reader.Summary(r.Context()); err == nil {
-			for _, v := range summary {
-				names[v.ID] = v.Name
-			}
+		summary, err := d.opts.Reader.Summary(r.Context())
+		if err != nil { // the page still works with vendor ids
+			d.opts.Log.Warn("alerts page: vendor names", "err", err)
+		}
+		for _, v := range summary {
+			names[v.ID] = v.Name
 		}
 		for _, a := range firing {
 			data.Alerts = append(data.Alerts, alertRow{Alert: a, VendorName: cmp.Or(names[a.Vendor], a.Vendor)})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -278,5 +279,27 @@ func TestStaticAndErrors(t *testing.T) {
 	}
 	if _, err := New(Options{}); !errors.Is(err, upstat.ErrInvalid) {
 		t.Errorf("New without Reader: %v", err)
+	}
+}
+
+func TestVendorPageStaysSmall(t *testing.T) {
+	f := newFakeStore()
+	v := upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: "big", Name: "Big CDN", Status: upstat.Degraded}}
+	for i := range 300 {
+		v.Components = append(v.Components, upstat.Component{Name: fmt.Sprintf("PoP %03d", i), Group: fmt.Sprintf("Region %d", i/50), Status: upstat.Operational})
+	}
+	f.vendors = []upstat.Vendor{v}
+	inc := closed("big:1", upstat.Degraded, demoNow.Add(-5*time.Hour), demoNow.Add(-4*time.Hour))
+	inc.Vendor, inc.Components = "big", []string{"Region 0/PoP 007"}
+	f.incidents[inc.ID] = &inc
+	_, body := get(t, newTestDashboard(t, f, nil).Handler(), "/vendors/big")
+	if n := strings.Count(body, `class="bar"`); n != 2 {
+		t.Errorf("%d bars, want 2 (the vendor and the one component with an incident)", n)
+	}
+	if n := strings.Count(body, "No incidents in 90 days"); n != 299 {
+		t.Errorf("%d quiet components, want 299", n)
+	}
+	if len(body) > 200_000 {
+		t.Errorf("page weighs %d bytes for 300 components", len(body))
 	}
 }
