@@ -265,3 +265,37 @@ func TestSegments(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSegments(f *testing.F) {
+	f.Add("see https://x.example/a. Thanks")
+	f.Add(`<a href="javascript:alert(1)">x</a> http://a.example)`)
+	f.Add("https://")
+	f.Fuzz(func(t *testing.T, body string) {
+		var joined string
+		for _, s := range segments(body) {
+			joined += s.Text
+			if s.URL != "" && safeURL(s.URL) != s.URL {
+				t.Fatalf("unsafe link %q from %q", s.URL, body)
+			}
+		}
+		if joined != body {
+			t.Fatalf("segments lose text: %q became %q", body, joined)
+		}
+	})
+}
+
+func FuzzCursor(f *testing.F) {
+	f.Add(encodeCursor(&upstat.IncidentCursor{StartedAt: testNow, ID: "github:abc"}))
+	f.Add("%%")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := decodeCursor(s)
+		if err != nil || c == nil {
+			return
+		}
+		again, err := decodeCursor(encodeCursor(c))
+		if err != nil || !again.StartedAt.Equal(c.StartedAt) || again.ID != c.ID {
+			t.Fatalf("cursor %q does not round-trip: %v %v", s, again, err)
+		}
+	})
+}
