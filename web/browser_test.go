@@ -43,7 +43,10 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skipf("chromium not installed at %s (set CI to make this a failure)", chromiumPath)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	// A hard cap on the whole browser session: a wedged Chromium fails the
+	// test instead of holding CI until the package timeout.
+	capCtx, cancelCap := context.WithTimeout(context.Background(), 3*time.Minute)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(capCtx,
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -56,7 +59,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() { cancel(); cancelAlloc(); cancelCap() })
 	if err := chromedp.Do(ctx); err != nil { // start the browser
 		t.Fatalf("start chromium: %v", err)
 	}
