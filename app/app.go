@@ -20,6 +20,8 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/aggregate"
+	"github.com/upstat/upstat/alert"
+	_ "github.com/upstat/upstat/alert/all" // register the notifiers
 	"github.com/upstat/upstat/api"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/normalize"
@@ -52,6 +54,8 @@ type App struct {
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
+	alerts  *alert.Engine
+	evalReq chan struct{}
 	reg     *prometheus.Registry
 	srv     *http.Server
 	ln      net.Listener
@@ -80,17 +84,30 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log})
-	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log, StaleCheck: opts.StaleCheck})
+	a.evalReq = make(chan struct{}, 1)
+	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
+		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
 	if err != nil {
 		a.db.Close()
 		return nil, err
+	}
+	notifiers, err := alert.NewNotifiers(cfg.NotifierSpecs, alert.Env{Now: opts.Now, Log: a.log})
+	if err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("notifiers: %w", err)
+	}
+	a.alerts, err = alert.New(alert.Options{Store: a.db.Alerts(), Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
+		Now: opts.Now, Log: a.log, Registry: a.reg})
+	if err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	if err := a.agg.Configure(ctx, vendorConfigs(cfg)); err != nil {
 		a.db.Close()
 		return nil, fmt.Errorf("configure: %w", err)
 	}
 	apiSrv := api.New(api.Options{
-		Reader: a.agg, Events: a.agg, Registry: a.reg, Log: a.log, Now: opts.Now,
+		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now,
 		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
 			if !a.ready.Load() {
@@ -99,7 +116,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			return nil
 		},
 	})
-	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Now: opts.Now, Log: a.log})
+	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Alerts: a.alerts, Now: opts.Now, Log: a.log, GroupBy: groupBy(cfg)})
 	if err != nil {
 		a.db.Close()
 		return nil, fmt.Errorf("dashboard: %w", err)
@@ -117,6 +134,42 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		// stream write itself.
 	}
 	return a, nil
+}
+
+// requestEvaluation asks for an alert evaluation after a poll; requests
+// that arrive while one is pending coalesce into it.
+func (a *App) requestEvaluation(string) {
+	select {
+	case a.evalReq <- struct{}{}:
+	default:
+	}
+}
+
+// evaluateOnRequest runs alert evaluations requested by polls.
+func (a *App) evaluateOnRequest(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.evalReq:
+			if err := a.alerts.Evaluate(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("alert evaluation failed", "err", err)
+			}
+		}
+	}
+}
+
+// groupBy picks the vendor label the overview groups by: "tier" when any
+// vendor has one, else "team", else none.
+func groupBy(cfg *config.Config) string {
+	for _, key := range []string{"tier", "team"} {
+		for _, v := range cfg.Vendors {
+			if v.Labels[key] != "" {
+				return key
+			}
+		}
+	}
+	return ""
 }
 
 // sqliteDSN accepts "sqlite:PATH" or a bare path.
@@ -206,6 +259,15 @@ func (a *App) Run(ctx context.Context) error {
 		a.db.Close()
 		return err
 	}
+	alertCtx, stopAlerts := context.WithCancel(ctx)
+	alertsDone := make(chan struct{}, 2)
+	go func() { defer func() { alertsDone <- struct{}{} }(); a.evaluateOnRequest(alertCtx) }()
+	go func() {
+		defer func() { alertsDone <- struct{}{} }()
+		if err := a.alerts.Run(alertCtx); err != nil {
+			a.log.Error("alert engine stopped", "err", err)
+		}
+	}()
 	a.sched.Start(ctx, targets)
 	// Requests derive from baseCtx, so long-lived event streams end when
 	// shutdown begins instead of holding it up.
@@ -225,6 +287,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.ready.Store(false)
 	cancelBase()
 	a.sched.Stop()
+	stopAlerts()
+	<-alertsDone
+	<-alertsDone
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := a.srv.Shutdown(shutdownCtx); serr != nil {

@@ -17,7 +17,9 @@ import (
 
 // harness runs the real app against the fixture server.
 type harness struct {
-	t      *testing.T
+	t *testing.T
+	// cfg, when set, builds the configuration instead of config().
+	cfg    func() *config.Config
 	sim    *fixtures.Server
 	db     string
 	base   string
@@ -63,7 +65,11 @@ func (h *harness) config() *config.Config {
 func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, h.config(), Options{StaleCheck: 50 * time.Millisecond})
+	cfg := h.config
+	if h.cfg != nil {
+		cfg = h.cfg
+	}
+	a, err := New(ctx, cfg(), Options{StaleCheck: 50 * time.Millisecond})
 	if err != nil {
 		cancel()
 		h.t.Fatal(err)

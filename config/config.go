@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
 )
@@ -32,6 +33,10 @@ type Config struct {
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
+	// AlertRules and NotifierSpecs are alerts.rules and alerts.notifiers,
+	// decoded and validated at load.
+	AlertRules    []alert.RuleConfig   `yaml:"-"`
+	NotifierSpecs []alert.NotifierSpec `yaml:"-"`
 }
 
 // APIConfig holds the API tokens. They are secrets: never log them.
@@ -371,8 +376,60 @@ func (c *Config) validate() error {
 				return c.fieldErr(k.Line, skey+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind)
 			}
 		}
+		if err := (normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}).Validate(); err != nil {
+			return c.fieldErr(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+		}
 	}
-	return nil
+	return c.validateAlerts()
+}
+
+// validateAlerts decodes alerts.notifiers and alerts.rules, builds every
+// notifier once (so a bad URL or a missing key stops startup) and checks
+// the rules against the notifier ids.
+func (c *Config) validateAlerts() error {
+	c.NotifierSpecs, c.AlertRules = nil, nil
+	var ids []string
+	for _, nd := range c.Notifiers() {
+		spec, err := alert.SpecFrom(nd.Decode)
+		if err != nil {
+			return asFieldError(err, nd)
+		}
+		if _, err := alert.NewNotifier(spec, alert.Env{}); err != nil {
+			return asFieldError(err, nd)
+		}
+		c.NotifierSpecs = append(c.NotifierSpecs, spec)
+		ids = append(ids, spec.ID)
+	}
+	rules := c.Rules()
+	for _, nd := range rules {
+		var r alert.RuleConfig
+		if err := nd.Decode(&r); err != nil {
+			return err
+		}
+		c.AlertRules = append(c.AlertRules, r)
+	}
+	err := alert.ValidateRules(c.AlertRules, ids)
+	if err == nil {
+		return nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
+		err = joined.Unwrap()[0]
+	}
+	var re *alert.RuleError
+	if errors.As(err, &re) && re.Index >= 0 && re.Index < len(rules) {
+		return rules[re.Index].Fail(re.Key, re.Msg)
+	}
+	return &FieldError{File: c.File, Key: "alerts.rules", Msg: err.Error()}
+}
+
+// asFieldError keeps an error that already names its place, and pins any
+// other to the config entry it came from.
+func asFieldError(err error, nd NodeDecoder) error {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return nd.Fail("", strings.TrimPrefix(err.Error(), "invalid: "))
 }
 
 // Rules returns the decode functions for each alert rule entry: the alert
@@ -405,7 +462,11 @@ func (c *Config) nodeDecoders(nodes []yaml.Node, base string) []NodeDecoder {
 			Line:   n.Line,
 			Decode: func(v any) error { return d.decode(n, path, v) },
 			Fail: func(key, msg string) error {
-				return &FieldError{File: c.File, Line: n.Line, Key: join(path, key), Msg: msg}
+				line := n.Line
+				if v := mapValue(n, key); v != nil {
+					line = v.Line
+				}
+				return &FieldError{File: c.File, Line: line, Key: join(path, key), Msg: msg}
 			},
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	_ "github.com/upstat/upstat/alert/webhook" // a real notifier kind for the alert sections
 	"github.com/upstat/upstat/sources"
 )
 

@@ -99,6 +99,9 @@ func keyAtLine(n *yaml.Node, path string, line int) string {
 }
 
 func join(path, key string) string {
+	if key == "" {
+		return path
+	}
 	if path == "" {
 		return key
 	}

@@ -24,6 +24,7 @@ Usage:
   upstat check    --config FILE [VENDOR] [--json]  fetch once and print the normalised result
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
   upstat validate --config FILE                    check a configuration and exit
+  upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat version
 
 Without --config, serve watches a built-in set of popular vendors.
@@ -49,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"demo":     cmdDemo,
 		"check":    cmdCheck,
 		"validate": cmdValidate,
+		"alerts":   cmdAlerts,
 		"version": func(context.Context, []string, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "upstat", version)
 			return nil
