@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Severity is a point on upstat's ordered severity scale, or Unknown.
-// The zero value is Unknown: no trustworthy data.
+// Severity is a point on upstat's ordered severity scale, or Unknown (no
+// trustworthy data). Its integer values are the ones /metrics exports:
+// -1 unknown, 0 operational … 4 major_outage; the zero value is Operational.
 type Severity int8
 
 // The severity scale, lowest first. Unknown is not on the scale.
