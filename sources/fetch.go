@@ -24,13 +24,25 @@ const UserAgent = "upstat/0.1 (self-hosted status aggregator; +https://github.co
 
 // FetchOptions configures a Fetcher. Zero values take the defaults.
 type FetchOptions struct {
-	Timeout   time.Duration // per attempt; default 15s
-	MaxBody   int64         // default DefaultMaxBody
-	Retries   int           // retries after the first attempt; default 2, -1 for none
-	MinWait   time.Duration // first retry backoff; default 500ms
-	MaxWait   time.Duration // backoff cap (also caps Retry-After within one poll); default 5s
+	Timeout time.Duration // per attempt; default 15s
+	MaxBody int64         // default DefaultMaxBody
+	Retries int           // retries after the first attempt; default 2, -1 for none
+	MinWait time.Duration // first retry backoff; default 500ms
+	MaxWait time.Duration // backoff cap (also caps Retry-After within one poll); default 5s
+	// Transport replaces the guarded default transport (tests); the
+	// network policy then only applies to literal IP addresses in URLs.
 	Transport http.RoundTripper
 	Log       *slog.Logger
+	// AllowPrivateNetworks lets the fetcher connect to private, loopback
+	// and link-local addresses (config poll.allow_private_networks).
+	// Cloud metadata endpoints (169.254.169.254, fd00:ec2::254, ...) and
+	// unspecified, multicast and broadcast addresses are refused always.
+	AllowPrivateNetworks bool
+	// PublicOnly refuses private (RFC 1918, fc00::/7, 100.64.0.0/10) and
+	// loopback addresses too, unless AllowPrivateNetworks: what upstat
+	// serve wants. Without it only link-local and metadata addresses are
+	// refused, so library callers and tests can fetch from 127.0.0.1.
+	PublicOnly bool
 }
 
 // Fetcher is the one HTTP client every adapter fetches through. It is safe
@@ -38,6 +50,7 @@ type FetchOptions struct {
 // once an adapter commits a response, and sends them on the next request.
 type Fetcher struct {
 	opts   FetchOptions
+	policy networkPolicy
 	client *retryablehttp.Client
 
 	mu         sync.Mutex
@@ -86,17 +99,19 @@ func NewFetcher(o FetchOptions) *Fetcher {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	policy := networkPolicy{allowPrivate: o.AllowPrivateNetworks, publicOnly: o.PublicOnly}
 	rt := o.Transport
 	if rt == nil {
-		rt = NewTransport()
+		rt = newTransport(policy)
 	}
+	f := &Fetcher{opts: o, policy: policy, validators: map[string]validator{}}
 	c := retryablehttp.NewClient()
-	c.HTTPClient = &http.Client{Transport: rt, CheckRedirect: checkRedirect, Timeout: o.Timeout}
+	c.HTTPClient = &http.Client{Transport: rt, CheckRedirect: f.checkRedirect, Timeout: o.Timeout}
 	c.RetryMax = o.Retries
 	c.RetryWaitMin = o.MinWait
 	c.RetryWaitMax = o.MaxWait
 	c.Logger = nil
-	f := &Fetcher{opts: o, client: c, validators: map[string]validator{}}
+	f.client = c
 	c.CheckRetry = f.checkRetry
 	c.Backoff = retryablehttp.DefaultBackoff // honours Retry-After on 429/503
 	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
@@ -131,9 +146,14 @@ func (l *lastAttempt) get() (int, string) {
 }
 
 // NewTransport returns the shared transport: keep-alive, bounded idle
-// connections per host, timeouts on every phase before the body.
-func NewTransport() *http.Transport {
+// connections per host, timeouts on every phase before the body, and a
+// dialer that refuses link-local and cloud metadata addresses after DNS
+// resolution (the default network policy of FetchOptions).
+func NewTransport() *http.Transport { return newTransport(networkPolicy{}) }
+
+func newTransport(p networkPolicy) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = p.dialer().DialContext
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 4
 	t.MaxConnsPerHost = 8
@@ -143,12 +163,18 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-func checkRedirect(req *http.Request, via []*http.Request) error {
+// checkRedirect re-checks every hop: the count, the scheme and, when the
+// target is a literal IP, the network policy (names are checked when
+// dialled, after resolution).
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return fmt.Errorf("stopped after %d redirects", len(via))
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
+	}
+	if err := f.policy.checkHost(req.URL.Hostname()); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Host, err)
 	}
 	return nil
 }
@@ -161,8 +187,9 @@ func (f *Fetcher) checkRetry(ctx context.Context, resp *http.Response, err error
 		return false, ctx.Err()
 	}
 	if err != nil {
-		// Redirect policy and scheme errors are final; network errors retry.
-		if strings.Contains(err.Error(), "redirect") {
+		// Redirect policy, scheme and refused-address errors are final;
+		// network errors retry.
+		if errors.Is(err, ErrRefusedAddress) || strings.Contains(err.Error(), "redirect") {
 			return false, err
 		}
 		return true, err
@@ -227,6 +254,9 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported scheme %q", req.URL.Scheme)
+	}
+	if err := f.policy.checkHost(req.URL.Hostname()); err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	if accept != "" {
