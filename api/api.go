@@ -12,6 +12,12 @@
 // Any method other than GET and HEAD requires the admin token; without an
 // admin token configured, such requests are always refused.
 //
+// Limits: a query string over MaxQueryBytes is refused with 414, a body
+// over MaxBodyBytes with 413, and every request but the event stream has
+// Options.RequestTimeout to answer (503 with code "timeout" past it). The
+// event stream keeps itself alive with heartbeats, bounds each write with
+// Options.SSEWriteTimeout and admits at most Options.MaxSSEClients.
+//
 // Listings: GET /api/v1/incidents takes limit 1..500 (default 50) and
 // GET /api/v1/events limit 1..1000 (default 100); a larger limit is refused
 // with 400 rather than clamped, so a short page always means the end. Every
@@ -36,9 +42,19 @@ import (
 
 // Defaults applied by New to zero Options fields.
 const (
-	DefaultMaxSSEClients     = 1000
+	DefaultMaxSSEClients     = 2000
 	DefaultHeartbeatInterval = 15 * time.Second
 	DefaultSSEWriteTimeout   = 30 * time.Second
+	DefaultRequestTimeout    = 10 * time.Second
+)
+
+// Limits of a request, beside the http.Server's header limits. They are not
+// configurable: nothing legitimate comes near them.
+const (
+	// MaxQueryBytes is the longest raw query string accepted (414 past it).
+	MaxQueryBytes = 4 << 10
+	// MaxBodyBytes is the largest request body accepted (413 past it).
+	MaxBodyBytes = 1 << 20
 )
 
 // AlertLister lists the alerts firing now (the alert engine implements it).
@@ -71,8 +87,10 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock (for generated_at); nil means time.Now.
 	Now func() time.Time
-	// MaxSSEClients caps concurrent event-stream clients; past it a new
-	// client gets 503. Zero means DefaultMaxSSEClients.
+	// MaxSSEClients caps concurrent event-stream clients: exactly that
+	// many are served, and past it a new client gets 503 with Retry-After.
+	// Zero means DefaultMaxSSEClients (2000: the load test's 1,000
+	// subscribers with room for dashboards beside them).
 	MaxSSEClients int
 	// HeartbeatInterval is how often an idle event stream gets a comment
 	// line. Zero means DefaultHeartbeatInterval.
@@ -82,6 +100,15 @@ type Options struct {
 	// DefaultSSEWriteTimeout. Streams renew their write deadline before
 	// every write, so an http.Server WriteTimeout does not cut them off.
 	SSEWriteTimeout time.Duration
+	// RequestTimeout bounds every request except the event stream: past
+	// it the request's context ends and the client gets 503 (code
+	// "timeout"). Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// Reload re-reads the configuration for POST /api/v1/reload (admin
+	// token required). An error wrapping upstat.ErrInvalid is the
+	// configuration's fault (400 with its message); any other is a 500.
+	// Nil: the endpoint answers 503.
+	Reload func(ctx context.Context) error
 }
 
 // Server is the HTTP handler set of upstat. Create it with New.
@@ -118,10 +145,13 @@ func New(o Options) *Server {
 	if o.SSEWriteTimeout <= 0 {
 		o.SSEWriteTimeout = DefaultSSEWriteTimeout
 	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
 	o.Registry.MustRegister(newCollector(o.Reader, o.Log))
 	s.routes()
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(http.HandlerFunc(s.dispatch))))
+	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
 }
 
@@ -133,6 +163,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/incidents/{id}", s.handleIncident)
 	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
+	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{
@@ -142,14 +173,15 @@ func (s *Server) routes() {
 }
 
 // Handler returns the complete handler: routes behind panic recovery,
-// request logging and authentication.
+// request logging, request limits, authentication and the request timeout.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // AddRoute mounts h at pattern (net/http ServeMux syntax, e.g.
 // "GET /vendors/{id}" or "GET /static/"), behind the same middleware as the
-// API: authentication, logging, panic recovery. Routes with a method other
-// than GET or HEAD need the admin token, like every non-GET request; wrap
-// them in RequireAdmin to make that explicit. It panics if pattern is
+// API: limits, authentication, the request timeout, logging, panic
+// recovery. Routes with a method other than GET or HEAD need the admin
+// token, like every non-GET request; wrap them in RequireAdmin to make that
+// explicit. It panics if pattern is
 // invalid or conflicts with a registered one, as ServeMux does. Call it
 // before serving.
 func (s *Server) AddRoute(pattern string, h http.Handler) {

@@ -78,13 +78,13 @@ func TestQueryTokenSetsCookie(t *testing.T) {
 
 func TestRequireAdmin(t *testing.T) {
 	s, _ := newTestServer(t, fixtureReader(), func(o *Options) { o.ReadToken, o.AdminToken = "r3ad", "adm1n" })
-	s.AddRoute("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	s.AddRoute("POST /api/v1/test-admin", s.RequireAdmin(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusAccepted)
 	})))
-	if rec := do(s.Handler(), http.MethodPost, "/api/v1/reload", http.Header{"Authorization": {"Bearer adm1n"}}); rec.Code != http.StatusAccepted {
+	if rec := do(s.Handler(), http.MethodPost, "/api/v1/test-admin", http.Header{"Authorization": {"Bearer adm1n"}}); rec.Code != http.StatusAccepted {
 		t.Errorf("admin POST = %d, want 202", rec.Code)
 	}
-	if rec := do(s.Handler(), http.MethodPost, "/api/v1/reload", http.Header{"Authorization": {"Bearer r3ad"}}); rec.Code != http.StatusUnauthorized {
+	if rec := do(s.Handler(), http.MethodPost, "/api/v1/test-admin", http.Header{"Authorization": {"Bearer r3ad"}}); rec.Code != http.StatusUnauthorized {
 		t.Errorf("read-token POST = %d, want 401", rec.Code)
 	}
 	// RequireAdmin also guards a GET route on its own.

@@ -43,9 +43,10 @@ type eventsResponse struct {
 
 // handleEvents serves GET /api/v1/events: a page of events after the
 // cursor "since" (from the beginning without it), oldest first, or the live
-// stream when the client accepts text/event-stream. next_cursor is where
-// the next poll resumes: the last event returned, or since itself when
-// there was nothing new; it is never empty.
+// stream when the client accepts text/event-stream (see serveEventStream:
+// without a position, the stream starts live, not from the beginning).
+// next_cursor is where the next poll resumes: the last event returned, or
+// since itself when there was nothing new; it is never empty.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := singleValued(q, "since", "limit"); err != nil {
@@ -63,7 +64,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if wantsEventStream(r) {
-		s.serveEventStream(w, r, after)
+		s.serveEventStream(w, r, after, q.Get("since") != "")
 		return
 	}
 	evs, err := s.opt.Reader.Events(r.Context(), after, limit)
@@ -82,22 +83,26 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 // replayPage is how many events one Reader call fetches while replaying.
 const replayPage = 500
 
-// serveEventStream streams events as Server-Sent Events: first those after
-// the client's position (the Last-Event-ID header, which a reconnecting
-// browser sends, wins over ?since=), then live ones. It subscribes before
-// reading the replay and skips live events already sent, so nothing is
-// duplicated or lost at the seam; a live event that skips ahead triggers
-// another read of the store to fill the gap. The stream ends when the client
-// leaves, a write times out, or the EventSource drops the subscription (the
-// client then reconnects with Last-Event-ID).
-func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after int64) {
+// serveEventStream streams events as Server-Sent Events. With a position
+// (the Last-Event-ID header, which a reconnecting browser sends and which
+// wins over ?since=; positioned says whether since was given), it first
+// sends the stored events after it, then live ones: it subscribes before
+// reading the store and skips live events already sent, so nothing is
+// duplicated or lost at the seam. Without a position the stream starts
+// LIVE: only events committed after the client connected, no replay of the
+// history (a page that has just rendered the current state needs nothing
+// older; the JSON listing serves history). Either way a live event that
+// skips ahead triggers a read of the store to fill the gap. The stream ends
+// when the client leaves, a write times out, or the EventSource drops the
+// subscription (the client then reconnects with Last-Event-ID).
+func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after int64, positioned bool) {
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		seq, err := decodeEventCursor("Last-Event-ID", id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		after = seq
+		after, positioned = seq, true
 	}
 	if s.opt.Events == nil {
 		s.writeError(w, r, &apiError{kind: errUnavailable, msg: "live events are not available"})
@@ -114,7 +119,7 @@ func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after 
 	live, unsubscribe := s.opt.Events.Subscribe()
 	defer unsubscribe()
 
-	st := &eventStream{s: s, w: w, rc: http.NewResponseController(w), last: after}
+	st := &eventStream{s: s, w: w, rc: http.NewResponseController(w), last: after, live: !positioned}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -124,9 +129,11 @@ func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after 
 		return
 	}
 	ctx := r.Context()
-	if err := st.catchUp(ctx); err != nil {
-		st.fail(r, err)
-		return
+	if positioned {
+		if err := st.catchUp(ctx); err != nil {
+			st.fail(r, err)
+			return
+		}
 	}
 	heartbeat := time.NewTicker(s.opt.HeartbeatInterval)
 	defer heartbeat.Stop()
@@ -138,6 +145,9 @@ func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after 
 		case <-heartbeat.C:
 			err = st.write(": heartbeat\n\n")
 		case ev, ok := <-live:
+			if ok && st.live { // the first event after connecting sets the position
+				st.last, st.live = ev.Seq-1, false
+			}
 			switch {
 			case !ok:
 				return
@@ -163,6 +173,7 @@ type eventStream struct {
 	w    http.ResponseWriter
 	rc   *http.ResponseController
 	last int64 // Seq of the last event sent
+	live bool  // no position yet: the next live event sets it
 }
 
 // catchUp sends every stored event after the last one sent.

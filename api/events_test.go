@@ -287,9 +287,46 @@ func TestEventStreamReplayThenLive(t *testing.T) {
 	c2 := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(1),
 		http.Header{"Last-Event-Id": {encodeEventCursor(4)}}, true)
 	c2.wantSeqs(t, 5)
-	// Without a position the stream starts from the beginning.
-	c3 := openStream(t, ts, "/api/v1/events", nil, true)
+	// since=<cursor of position 0> replays from the beginning.
+	c3 := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(0), nil, true)
 	c3.wantSeqs(t, 1, 2, 3, 4, 5)
+}
+
+func TestEventStreamWithoutPositionStartsLive(t *testing.T) {
+	r, es := eventReader(3), apitest.NewEvents(16)
+	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
+	ts := newStreamServer(t, s, es)
+
+	for _, tt := range []struct{ name, path string }{
+		{"no since", "/api/v1/events"},
+		{"empty since", "/api/v1/events?since="},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			eventually(t, "earlier streams to end", func() bool { return es.Subscribers() == 0 })
+			c := openStream(t, ts, tt.path, nil, true)
+			eventually(t, "the subscription", func() bool { return es.Subscribers() == 1 })
+			n := int64(len(mustEvents(t, r)))
+			// The stored history is not replayed: the first message is
+			// the first event committed after connecting.
+			addEvent(r, es, int(n))
+			c.wantSeqs(t, n+1)
+			// From then on the stream is positioned: a lost live event
+			// is filled from the store.
+			addEvent(r, nil, int(n)+1)
+			addEvent(r, es, int(n)+2)
+			c.wantSeqs(t, n+2, n+3)
+		})
+	}
+}
+
+// mustEvents returns every stored event of r.
+func mustEvents(t *testing.T, r *apitest.Reader) []upstat.Event {
+	t.Helper()
+	evs, err := r.Events(t.Context(), 0, maxEventLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
 }
 
 // commitDuringReplay commits and publishes one event the first time the
@@ -311,7 +348,7 @@ func TestEventStreamSeamHasNoDuplicatesOrGaps(t *testing.T) {
 	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
 	ts := newStreamServer(t, s, es)
 
-	c := openStream(t, ts, "/api/v1/events", nil, true)
+	c := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(0), nil, true)
 	// Event 4 was both replayed and delivered live: it must come once.
 	c.wantSeqs(t, 1, 2, 3, 4)
 	// Event 5 is committed but its live delivery is lost; 6 arrives live:
@@ -376,7 +413,7 @@ func TestEventStreamEndsWhenSubscriptionDropped(t *testing.T) {
 	r, es := eventReader(1), apitest.NewEvents(16)
 	s, _ := newTestServer(t, r, func(o *Options) { o.Events = es })
 	ts := newStreamServer(t, s, es)
-	c := openStream(t, ts, "/api/v1/events", nil, true)
+	c := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(0), nil, true)
 	c.wantSeqs(t, 1)
 	es.DropAll()
 	select {
@@ -438,7 +475,7 @@ func TestEventStreamReplaysPastAReaderPageCap(t *testing.T) {
 	r, es := eventReader(5), apitest.NewEvents(16)
 	s, _ := newTestServer(t, pageCap{r}, func(o *Options) { o.Events = es })
 	ts := newStreamServer(t, s, es)
-	c := openStream(t, ts, "/api/v1/events", nil, true)
+	c := openStream(t, ts, "/api/v1/events?since="+encodeEventCursor(0), nil, true)
 	c.wantSeqs(t, 1, 2, 3, 4, 5)
 	addEvent(r, es, 5)
 	c.wantSeqs(t, 6)

@@ -148,7 +148,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			err := fmt.Errorf("api: handler panic: %v\n%s", v, debug.Stack())
+			stack := debug.Stack()
+			if hp, ok := v.(*handlerPanic); ok { // from timeoutRequests
+				v, stack = hp.value, hp.stack
+			}
+			err := fmt.Errorf("api: handler panic: %v\n%s", v, stack)
 			if rec.status != 0 {
 				s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 				return

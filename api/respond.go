@@ -13,6 +13,9 @@ import (
 var (
 	errMethodNotAllowed = errors.New("method not allowed")
 	errUnavailable      = errors.New("unavailable")
+	errTimeout          = errors.New("timeout")
+	errTooLarge         = errors.New("request body too large")
+	errURITooLong       = errors.New("query too long")
 )
 
 // errorKinds is the one table from error kinds to HTTP answers. The first
@@ -27,6 +30,9 @@ var errorKinds = []struct {
 	{upstat.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
 	{errMethodNotAllowed, http.StatusMethodNotAllowed, "method_not_allowed"},
 	{errUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{errTimeout, http.StatusServiceUnavailable, "timeout"},
+	{errTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
+	{errURITooLong, http.StatusRequestURITooLong, "uri_too_long"},
 }
 
 // apiError is an error whose message is written for the API client. Its
@@ -62,6 +68,9 @@ type errorBody struct {
 // errors carry their message (an apiError's own message when there is one);
 // anything unexpected becomes a generic 500 and is logged in full.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		err = tooLarge(-1)
+	}
 	status, code := http.StatusInternalServerError, "internal"
 	for _, k := range errorKinds {
 		if errors.Is(err, k.kind) {
