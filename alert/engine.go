@@ -114,6 +114,26 @@ func New(o Options) (*Engine, error) {
 	return e, nil
 }
 
+// Unregister removes the engine's metrics from reg, so that a replacement
+// engine (after a configuration reload) can register its own.
+func (e *Engine) Unregister(reg *prometheus.Registry) {
+	if reg == nil {
+		return
+	}
+	reg.Unregister(e.firing)
+	reg.Unregister(e.notifications)
+}
+
+// Reregister puts the engine's metrics back on reg after Unregister.
+func (e *Engine) Reregister(reg *prometheus.Registry) error {
+	for _, c := range []prometheus.Collector{e.firing, e.notifications} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("alert: register metrics: %w", err)
+		}
+	}
+	return nil
+}
+
 func (p *RetryPolicy) setDefaults() {
 	if p.MinBackoff <= 0 {
 		p.MinBackoff = 5 * time.Second

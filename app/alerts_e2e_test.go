@@ -75,7 +75,7 @@ func TestEndToEndAlertFiresOnceAcrossRestartAndResolvesOnce(t *testing.T) {
 		yaml := fmt.Sprintf(`
 listen: 127.0.0.1:0
 storage: sqlite:%s
-poll: {interval: 1s, timeout: 1s, stale_after: 30s}
+poll: {interval: 1s, timeout: 1s, stale_after: 30s, allow_private_networks: true}
 vendors:
   - id: acme
     name: Acme Cloud

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/aggregate"
-	"github.com/upstat/upstat/alert"
 	_ "github.com/upstat/upstat/alert/all" // register the notifiers
 	"github.com/upstat/upstat/api"
 	"github.com/upstat/upstat/config"
@@ -54,12 +54,17 @@ type App struct {
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
-	alerts  *alert.Engine
+	alerts  *alertsRunner
 	evalReq chan struct{}
-	reg     *prometheus.Registry
-	srv     *http.Server
-	ln      net.Listener
-	ready   atomic.Bool
+	// targets is the running poll set; runCtx the context Run runs under.
+	targets  []poll.Target
+	runCtx   context.Context
+	reloadMu sync.Mutex
+	reg      *prometheus.Registry
+	srv      *http.Server
+	ln       net.Listener
+	ready    atomic.Bool
+	stopping atomic.Bool
 }
 
 // New opens the store and builds every part, but polls and serves
@@ -83,7 +88,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
-	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log})
+	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
+		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks})
 	a.evalReq = make(chan struct{}, 1)
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
@@ -91,23 +97,19 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, err
 	}
-	notifiers, err := alert.NewNotifiers(cfg.NotifierSpecs, alert.Env{Now: opts.Now, Log: a.log})
+	engine, err := a.newEngine(cfg)
 	if err != nil {
 		a.db.Close()
-		return nil, fmt.Errorf("notifiers: %w", err)
+		return nil, err
 	}
-	a.alerts, err = alert.New(alert.Options{Store: a.db.Alerts(), Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
-		Now: opts.Now, Log: a.log, Registry: a.reg})
-	if err != nil {
-		a.db.Close()
-		return nil, fmt.Errorf("alerts: %w", err)
-	}
+	a.alerts = &alertsRunner{}
+	a.alerts.cur.Store(engine)
 	if err := a.agg.Configure(ctx, vendorConfigs(cfg)); err != nil {
 		a.db.Close()
 		return nil, fmt.Errorf("configure: %w", err)
 	}
 	apiSrv := api.New(api.Options{
-		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now,
+		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
 		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
 			if !a.ready.Load() {
@@ -152,7 +154,7 @@ func (a *App) evaluateOnRequest(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-a.evalReq:
-			if err := a.alerts.Evaluate(ctx); err != nil && ctx.Err() == nil {
+			if err := a.alerts.cur.Load().Evaluate(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("alert evaluation failed", "err", err)
 			}
 		}
@@ -208,7 +210,7 @@ func Targets(cfg *config.Config, f *sources.Fetcher, log *slog.Logger, now func(
 				return nil, fmt.Errorf("vendor %s source %d: %w", v.ID, i, err)
 			}
 			out = append(out, poll.Target{
-				Key:      fmt.Sprintf("%s/%d/%s/%s/%s/%s", v.ID, i, s.Kind, s.URL, s.Interval, s.Timeout),
+				Key:      targetKey(&v, i),
 				Vendor:   v.ID,
 				Index:    i,
 				Kind:     s.Kind,
@@ -222,6 +224,20 @@ func Targets(cfg *config.Config, f *sources.Fetcher, log *slog.Logger, now func(
 		}
 	}
 	return out, nil
+}
+
+// currentTargets returns the running poll targets.
+func (a *App) currentTargets() []poll.Target {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	return a.targets
+}
+
+// currentConfig returns the configuration in force.
+func (a *App) currentConfig() *config.Config {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	return a.cfg
 }
 
 // Reader is the aggregator's read side (for tests and the check command).
@@ -259,16 +275,15 @@ func (a *App) Run(ctx context.Context) error {
 		a.db.Close()
 		return err
 	}
+	a.reloadMu.Lock()
+	a.runCtx, a.targets = ctx, targets
 	alertCtx, stopAlerts := context.WithCancel(ctx)
-	alertsDone := make(chan struct{}, 2)
-	go func() { defer func() { alertsDone <- struct{}{} }(); a.evaluateOnRequest(alertCtx) }()
-	go func() {
-		defer func() { alertsDone <- struct{}{} }()
-		if err := a.alerts.Run(alertCtx); err != nil {
-			a.log.Error("alert engine stopped", "err", err)
-		}
-	}()
+	evalDone := make(chan struct{})
+	go func() { defer close(evalDone); a.evaluateOnRequest(alertCtx) }()
+	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
+	vendors := len(a.cfg.Vendors)
+	a.reloadMu.Unlock()
 	// Requests derive from baseCtx, so long-lived event streams end when
 	// shutdown begins instead of holding it up.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
@@ -277,7 +292,7 @@ func (a *App) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.srv.Serve(a.ln) }()
 	a.ready.Store(true)
-	a.log.Info("upstat started", "listen", addr.String(), "vendors", len(a.cfg.Vendors), "sources", len(targets))
+	a.log.Info("upstat started", "listen", addr.String(), "vendors", vendors, "sources", len(targets))
 
 	select {
 	case <-ctx.Done():
@@ -285,11 +300,14 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Error("http server failed", "err", err)
 	}
 	a.ready.Store(false)
+	a.stopping.Store(true)
 	cancelBase()
 	a.sched.Stop()
+	a.reloadMu.Lock() // no reload may start engines or loops from here on
+	defer a.reloadMu.Unlock()
 	stopAlerts()
-	<-alertsDone
-	<-alertsDone
+	<-evalDone
+	a.alerts.shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := a.srv.Shutdown(shutdownCtx); serr != nil {

@@ -25,6 +25,7 @@ type harness struct {
 	base   string
 	cancel context.CancelFunc
 	done   chan error
+	app    *App
 }
 
 func newHarness(t *testing.T) *harness {
@@ -79,7 +80,7 @@ func (h *harness) start() {
 		cancel()
 		h.t.Fatal(err)
 	}
-	h.base, h.cancel, h.done = "http://"+addr.String(), cancel, make(chan error, 1)
+	h.base, h.cancel, h.done, h.app = "http://"+addr.String(), cancel, make(chan error, 1), a
 	go func() { h.done <- a.Run(ctx) }()
 }
 

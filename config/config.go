@@ -520,3 +520,33 @@ func AdHocSource(kind, rawURL string, options []string) (*Source, error) {
 	}
 	return &s, nil
 }
+
+// Fingerprint identifies the source's settings: two sources with the same
+// fingerprint poll the same way (a reload keeps such a source running).
+func (s *Source) Fingerprint() string {
+	opts := ""
+	if s.options != nil {
+		if b, err := yaml.Marshal(s.options); err == nil {
+			opts = string(b)
+		}
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s", s.Kind, s.URL, s.Interval, s.Timeout, opts)
+}
+
+// AlertsFingerprint identifies the alerts section as written (after
+// ${VAR} expansion).
+func (c *Config) AlertsFingerprint() string {
+	var b strings.Builder
+	for _, group := range [][]yaml.Node{c.Alerts.Rules, c.Alerts.Notifiers} {
+		for i := range group {
+			out, err := yaml.Marshal(&group[i])
+			if err != nil {
+				return fmt.Sprintf("unmarshalable:%p", &group[i])
+			}
+			b.Write(out)
+			b.WriteString("\n---\n")
+		}
+		b.WriteString("\n===\n")
+	}
+	return b.String()
+}

@@ -55,13 +55,16 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	preset := fs.String("preset", "", "html preset (shorthand for --option preset=P)")
 	timeout := fs.Duration("timeout", 15*time.Second, "fetch timeout")
+	allowPrivate := fs.Bool("allow-private-networks", false, "allow private and loopback addresses (as poll.allow_private_networks)")
 	var options multiFlag
 	fs.Var(&options, "option", "adapter option key=value (repeatable), for check KIND URL")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	fetcher := sources.NewFetcher(sources.FetchOptions{Timeout: *timeout, Retries: -1})
+	newFetcher := func(allow bool) *sources.Fetcher {
+		return sources.NewFetcher(sources.FetchOptions{Timeout: *timeout, Retries: -1, PublicOnly: true, AllowPrivateNetworks: allow})
+	}
 	var results []checkResult
 	switch {
 	case *file != "":
@@ -72,6 +75,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		fetcher := newFetcher(*allowPrivate || cfg.Poll.AllowPrivateNetworks)
 		found := false
 		for _, v := range cfg.Vendors {
 			if len(pos) == 1 && v.ID != pos[0] {
@@ -102,7 +106,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		results = append(results, checkOne(ctx, src, "check", fetcher, nil))
+		results = append(results, checkOne(ctx, src, "check", newFetcher(*allowPrivate), nil))
 	default:
 		return fmt.Errorf("%w: give --config FILE [VENDOR] or KIND URL", errUsage)
 	}

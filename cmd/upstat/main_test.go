@@ -58,7 +58,12 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 	if err := fixtures.DemoStep(sim, 0); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, "check", "statuspage", sim.URL("acme-cloud"))
+	// Loopback is refused unless private networks are allowed.
+	code, stdout, _ := runCLI(t, "check", "statuspage", sim.URL("acme-cloud"))
+	if code != 1 || !strings.Contains(stdout, "refused") {
+		t.Errorf("loopback without --allow-private-networks: code %d out %q", code, stdout)
+	}
+	code, stdout, stderr := runCLI(t, "check", "statuspage", sim.URL("acme-cloud"), "--allow-private-networks")
 	if code != 0 {
 		t.Fatalf("check: code %d stderr %q", code, stderr)
 	}
@@ -67,7 +72,7 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
-	code, stdout, _ = runCLI(t, "check", "statuspage", sim.URL("paypath"), "--json")
+	code, stdout, _ = runCLI(t, "check", "statuspage", sim.URL("paypath"), "--json", "--allow-private-networks")
 	var res []checkResult
 	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res) != 1 || res[0].Snapshot == nil || len(res[0].Snapshot.Components) != 3 {
 		t.Errorf("--json: code %d out %s", code, stdout)
@@ -75,15 +80,15 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 	if err := sim.SetFault("paypath", fixtures.Fault{Status: 503}); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = runCLI(t, "check", "statuspage", sim.URL("paypath"), "--timeout", "2s")
+	code, stdout, stderr = runCLI(t, "check", "statuspage", sim.URL("paypath"), "--timeout", "2s", "--allow-private-networks")
 	if code != 1 || !strings.Contains(stdout, "ERROR: ") || !strings.Contains(stdout, "503") || !strings.Contains(stderr, "1 of 1 sources failed") {
 		t.Errorf("failing source: code %d out %q err %q", code, stdout, stderr)
 	}
-	code, stdout, _ = runCLI(t, "check", "html", sim.URL("paypath"), "--preset", "no-such-preset")
+	code, stdout, _ = runCLI(t, "check", "html", sim.URL("paypath"), "--preset", "no-such-preset", "--allow-private-networks")
 	if code != 1 || !strings.Contains(stdout, `unknown preset "no-such-preset"`) {
 		t.Errorf("bad preset: code %d out %q", code, stdout)
 	}
-	code, stdout, _ = runCLI(t, "check", "feed", sim.URL("paypath"), "--option", "mtach=[x]")
+	code, stdout, _ = runCLI(t, "check", "feed", sim.URL("paypath"), "--option", "mtach=[x]", "--allow-private-networks")
 	if code != 1 || !strings.Contains(stdout, `source.mtach: unknown key "mtach"`) {
 		t.Errorf("bad option: code %d out %q", code, stdout)
 	}

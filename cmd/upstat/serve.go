@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/upstat/upstat/app"
 	"github.com/upstat/upstat/config"
@@ -36,7 +40,25 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	go reloadOnHangup(ctx, a, log)
 	return a.Run(ctx)
+}
+
+// reloadOnHangup reloads the configuration on every SIGHUP until ctx ends.
+func reloadOnHangup(ctx context.Context, a *app.App, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := a.Reload(ctx); err != nil {
+				log.Error("reload refused; the running configuration stays", "err", err)
+			}
+		}
+	}
 }
 
 func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
