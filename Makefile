@@ -5,6 +5,7 @@ CONFIG   ?=
 LISTEN   ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
+LOADTEST_ARGS ?=
 
 .PHONY: all build run demo test lint bench fuzz loadtest bench-load clean
 
@@ -40,6 +41,11 @@ fuzz:
 	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# upstat in-process under 200 API clients and 1,000 event streams for 60s
+# (not part of `make test`); e.g. LOADTEST_ARGS="-duration 10s -json".
+loadtest:
+	$(GO) run ./cmd/upstat-loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf bin artifacts

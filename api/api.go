@@ -118,6 +118,8 @@ type Server struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	sseClients atomic.Int64
+	// sseMessages encodes each event once for all streams.
+	sseMessages messageCache
 }
 
 // New builds a Server from o, applying defaults, and registers the vendor

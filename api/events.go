@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -135,15 +136,15 @@ func (s *Server) serveEventStream(w http.ResponseWriter, r *http.Request, after 
 			return
 		}
 	}
-	heartbeat := time.NewTicker(s.opt.HeartbeatInterval)
-	defer heartbeat.Stop()
+	beat := time.NewTicker(s.opt.HeartbeatInterval)
+	defer beat.Stop()
 	for {
 		var err error
 		select {
 		case <-ctx.Done():
 			return
-		case <-heartbeat.C:
-			err = st.write(": heartbeat\n\n")
+		case <-beat.C:
+			err = st.write([]byte(heartbeat))
 		case ev, ok := <-live:
 			if ok && st.live { // the first event after connecting sets the position
 				st.last, st.live = ev.Seq-1, false
@@ -205,11 +206,10 @@ func (st *eventStream) send(ev upstat.Event) error {
 	if ev.Seq <= st.last {
 		return nil
 	}
-	data, err := json.Marshal(newEventJSON(ev))
+	msg, err := st.s.sseMessages.message(ev)
 	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
+		return err
 	}
-	msg := fmt.Sprintf("id: %s\nevent: %s\ndata: %s\n\n", encodeEventCursor(ev.Seq), ev.Type, data)
 	if err := st.write(msg); err != nil {
 		return err
 	}
@@ -217,13 +217,16 @@ func (st *eventStream) send(ev upstat.Event) error {
 	return nil
 }
 
+// heartbeat is the comment line an idle stream gets.
+const heartbeat = ": heartbeat\n\n"
+
 // write sends msg and flushes it, within the write timeout.
-func (st *eventStream) write(msg string) error {
+func (st *eventStream) write(msg []byte) error {
 	err := st.rc.SetWriteDeadline(time.Now().Add(st.s.opt.SSEWriteTimeout))
 	if err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return fmt.Errorf("set write deadline: %w", err)
 	}
-	if _, err := st.w.Write([]byte(msg)); err != nil {
+	if _, err := st.w.Write(msg); err != nil {
 		return fmt.Errorf("write event stream: %w", err)
 	}
 	return st.flush()
@@ -245,4 +248,38 @@ func (st *eventStream) fail(r *http.Request, err error) {
 		level = st.s.log.Debug
 	}
 	level("api: event stream ended", "err", err, "last_seq", st.last)
+}
+
+// messageCache holds the SSE messages of recent events, so that an event
+// going out to every stream is encoded once rather than once per client.
+// An event's content never changes once it has a Seq, so a hit is always
+// right. The zero value is ready to use.
+type messageCache struct {
+	mu    sync.Mutex
+	slots [64]struct {
+		seq int64
+		msg []byte
+	}
+}
+
+// message returns the SSE message of ev (id, event, data lines), shared:
+// callers must not modify it.
+func (c *messageCache) message(ev upstat.Event) ([]byte, error) {
+	slot := &c.slots[uint64(ev.Seq)%uint64(len(c.slots))]
+	c.mu.Lock()
+	if slot.msg != nil && slot.seq == ev.Seq {
+		msg := slot.msg
+		c.mu.Unlock()
+		return msg, nil
+	}
+	c.mu.Unlock()
+	data, err := json.Marshal(newEventJSON(ev))
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	msg := fmt.Appendf(nil, "id: %s\nevent: %s\ndata: %s\n\n", encodeEventCursor(ev.Seq), ev.Type, data)
+	c.mu.Lock()
+	slot.seq, slot.msg = ev.Seq, msg
+	c.mu.Unlock()
+	return msg, nil
 }

@@ -480,3 +480,27 @@ func TestEventStreamReplaysPastAReaderPageCap(t *testing.T) {
 	addEvent(r, es, 5)
 	c.wantSeqs(t, 6)
 }
+
+func TestMessageCache(t *testing.T) {
+	var c messageCache
+	ev := func(seq int64, vendor string) upstat.Event {
+		return upstat.Event{Seq: seq, ID: fmt.Sprintf("ev-%d", seq), Type: upstat.EventVendorStale, Vendor: vendor}
+	}
+	// 1 and 65 share a slot: each must still come back as itself.
+	for _, e := range []upstat.Event{ev(1, "a"), ev(65, "b"), ev(1, "a"), ev(2, "c"), ev(65, "b")} {
+		msg, err := c.message(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("id: %s\nevent: vendor.stale\ndata: ", encodeEventCursor(e.Seq))
+		if !strings.HasPrefix(string(msg), want) || !strings.Contains(string(msg), `"vendor":"`+e.Vendor+`"`) ||
+			!strings.HasSuffix(string(msg), "}\n\n") {
+			t.Errorf("message of %d = %q", e.Seq, msg)
+		}
+	}
+	first, _ := c.message(ev(7, "x"))
+	again, _ := c.message(ev(7, "x"))
+	if &first[0] != &again[0] {
+		t.Error("the same event was encoded twice")
+	}
+}
