@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -322,14 +324,17 @@ func retryAfter(h string, now time.Time) time.Duration {
 
 // LooksLikeJSON reports whether the response is plausibly JSON: a JSON (or
 // missing/plain) content type and a body that starts with '{' or '['. It is
-// how adapters refuse a bot-challenge or error page served as data.
+// how adapters refuse a bot-challenge or error page served as data. It
+// also normalises Body for decoding: a UTF-8 byte-order mark is dropped and
+// a UTF-16 body with a byte-order mark is transcoded to UTF-8 (JSON must
+// be UTF-8, but some servers write UTF-16 with a BOM).
 func (r *Response) LooksLikeJSON() error {
 	ct := strings.ToLower(r.ContentType)
 	if strings.Contains(ct, "html") {
 		return fmt.Errorf("expected JSON, got content type %q", r.ContentType)
 	}
-	b := bytes.TrimLeft(r.Body, " \t\r\n\ufeff")
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	r.Body = unBOM(r.Body)
+	b := bytes.TrimLeft(r.Body, " \t\r\n")
 	if len(b) == 0 {
 		return errors.New("empty body")
 	}
@@ -337,6 +342,27 @@ func (r *Response) LooksLikeJSON() error {
 		return fmt.Errorf("expected JSON, body starts with %q", snippet(b))
 	}
 	return nil
+}
+
+// unBOM drops a UTF-8 byte-order mark and transcodes UTF-16 (LE or BE)
+// with a byte-order mark to UTF-8. Other bodies are returned as they are.
+func unBOM(b []byte) []byte {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		return b[3:]
+	case bytes.HasPrefix(b, []byte("\xff\xfe")):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(b, []byte("\xfe\xff")):
+		order = binary.BigEndian
+	default:
+		return b
+	}
+	units := make([]uint16, 0, len(b)/2)
+	for i := 2; i+1 < len(b); i += 2 {
+		units = append(units, order.Uint16(b[i:]))
+	}
+	return []byte(string(utf16.Decode(units)))
 }
 
 func snippet(b []byte) string {

@@ -232,6 +232,27 @@ func TestLooksLikeJSON(t *testing.T) {
 	}
 }
 
+func TestLooksLikeJSONNormalisesEncoding(t *testing.T) {
+	le := []byte{0xFF, 0xFE, '{', 0, '"', 0, 0xE9, 0, '"', 0, ':', 0, '1', 0, '}', 0}
+	be := []byte{0xFE, 0xFF, 0, '[', 0xD8, 0x3D, 0xDE, 0x00, 0, ']'}
+	cases := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"utf-8 bom", []byte("\xef\xbb\xbf{\"a\":1}"), `{"a":1}`},
+		{"utf-16le bom", le, `{"é":1}`},
+		{"utf-16be bom with a surrogate pair", be, "[\U0001F600]"},
+		{"plain", []byte(`{"a":1}`), `{"a":1}`},
+	}
+	for _, c := range cases {
+		r := &Response{ContentType: "application/json", Body: c.body}
+		if err := r.LooksLikeJSON(); err != nil || string(r.Body) != c.want {
+			t.Errorf("%s: body %q err %v, want %q", c.name, r.Body, err, c.want)
+		}
+	}
+}
+
 func TestRetryAfterParsing(t *testing.T) {
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	cases := map[string]time.Duration{
