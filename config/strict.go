@@ -30,6 +30,9 @@ func (d decoder) errf(n *yaml.Node, key, format string, args ...any) error {
 	if n != nil {
 		line = n.Line
 	}
+	if key == "" {
+		key = "(document)" // the top level, as for an empty file
+	}
 	return &FieldError{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
