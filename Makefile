@@ -47,5 +47,18 @@ fuzz:
 loadtest:
 	$(GO) run ./cmd/upstat-loadtest $(LOADTEST_ARGS)
 
+# Polling load: N simulated vendors on 127.0.0.1, upstat serve polling them
+# every INTERVAL, API load, bare-client floor; table + JSON (not part of
+# `make test`). Defaults are a short smoke run; the issue's target run:
+#   make bench-load BENCH_N=10000 BENCH_INTERVAL=30s BENCH_DURATION=120s
+BENCH_N        ?= 1000
+BENCH_INTERVAL ?= 30s
+BENCH_DURATION ?= 60s
+BENCH_ARGS     ?=
+bench-load:
+	$(GO) build -o bin/upstat ./cmd/upstat
+	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
+	bin/upstat-bench run -upstat bin/upstat -n $(BENCH_N) -interval $(BENCH_INTERVAL) -duration $(BENCH_DURATION) -out bench-load.json $(BENCH_ARGS)
+
 clean:
 	rm -rf bin artifacts

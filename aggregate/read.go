@@ -13,13 +13,26 @@ import (
 // Summary lists every configured vendor in configuration order, from
 // memory.
 func (s *Service) Summary(ctx context.Context) ([]upstat.VendorSummary, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]upstat.VendorSummary, len(s.order))
-	for i, id := range s.order {
-		out[i] = s.vendors[id].summary()
+	states := s.states()
+	out := make([]upstat.VendorSummary, len(states))
+	for i, v := range states {
+		out[i] = v.summary()
 	}
 	return out, nil
+}
+
+// states returns the current state of every configured vendor, in
+// configuration order. The lock is held only to collect the pointers (the
+// states are immutable), so copying thousands of vendors never holds up
+// a writer, nor the readers queued behind it.
+func (s *Service) states() []*vendorState {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*vendorState, len(s.order))
+	for i, id := range s.order {
+		out[i] = s.vendors[id]
+	}
+	return out
 }
 
 // Vendor returns one configured vendor with its components (in the
@@ -38,11 +51,10 @@ func (s *Service) Vendor(ctx context.Context, id string) (*upstat.Vendor, error)
 // Vendors returns every configured vendor as Vendor does, in configuration
 // order.
 func (s *Service) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]upstat.Vendor, len(s.order))
-	for i, id := range s.order {
-		out[i] = s.vendors[id].view()
+	states := s.states()
+	out := make([]upstat.Vendor, len(states))
+	for i, v := range states {
+		out[i] = v.view()
 	}
 	return out, nil
 }

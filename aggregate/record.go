@@ -35,17 +35,25 @@ import (
 // An unknown vendor is an error wrapping upstat.ErrNotFound; a bad source
 // index or a nil snapshot without an error wraps upstat.ErrInvalid.
 func (s *Service) Record(ctx context.Context, vendorID string, sourceIdx int, snap *upstat.Snapshot, pollErr error) error {
+	_, err := s.RecordChange(ctx, vendorID, sourceIdx, snap, pollErr)
+	return err
+}
+
+// RecordChange is Record, and reports whether the poll changed what
+// readers see: it produced events, or the vendor's error or staleness
+// changed (poll.ChangeRecorder).
+func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx int, snap *upstat.Snapshot, pollErr error) (changed bool, err error) {
 	if snap == nil && pollErr == nil {
-		return fmt.Errorf("aggregate: record %s: %w: no snapshot and no error", vendorID, upstat.ErrInvalid)
+		return false, fmt.Errorf("aggregate: record %s: %w: no snapshot and no error", vendorID, upstat.ErrInvalid)
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	old, err := s.state(vendorID)
 	if err != nil {
-		return fmt.Errorf("aggregate: record: %w", err)
+		return false, fmt.Errorf("aggregate: record: %w", err)
 	}
 	if sourceIdx < 0 || sourceIdx >= len(old.sources) {
-		return fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
+		return false, fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
 	}
 	r := newRecorder(old, s.clock())
 	r.observe(sourceIdx, snap, pollErr)
@@ -57,11 +65,12 @@ func (s *Service) Record(ctx context.Context, vendorID string, sourceIdx int, sn
 	}
 	r.finish(s.staleAfter)
 	if err := s.db.Apply(ctx, &r.ch); err != nil {
-		return fmt.Errorf("aggregate: record: %w", err)
+		return false, fmt.Errorf("aggregate: record: %w", err)
 	}
 	s.swap(vendorID, r.next)
 	s.publish(ctx, r.ch.Events)
-	return nil
+	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
+	return changed, nil
 }
 
 // CheckStale marks stale every configured vendor with a source failing for

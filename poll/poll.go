@@ -25,6 +25,16 @@ type Recorder interface {
 	CheckStale(ctx context.Context) error
 }
 
+// ChangeRecorder is a Recorder that also says whether a poll changed what
+// readers see (an event, an error appearing or clearing). The scheduler
+// prefers it when the Recorder implements it, and then calls OnRecorded
+// only for polls that changed something: at hundreds of polls a second,
+// most of them 304s, re-evaluating every alert rule after each one is the
+// largest cost of all (the alert engine also evaluates on its own timer).
+type ChangeRecorder interface {
+	RecordChange(ctx context.Context, vendorID string, sourceIdx int, snap *upstat.Snapshot, pollErr error) (changed bool, err error)
+}
+
 // Target is one source to poll.
 type Target struct {
 	// Key identifies the target across reloads: a target whose Key is
@@ -46,8 +56,14 @@ type Options struct {
 	Recorder    Recorder
 	Concurrency int // concurrent polls; default 64
 	// StartSpread bounds the random delay before a target's first poll
-	// (never more than its interval); default 2s.
+	// (never more than its interval); default 2s. With many targets the
+	// first polls are spread further, see FirstPollRate.
 	StartSpread time.Duration
+	// FirstPollRate caps how many first polls a second a large target set
+	// starts with: the spread grows to len(targets)/FirstPollRate (up to
+	// the interval), since a first poll writes every component and
+	// incident. Default 200.
+	FirstPollRate float64
 	// StaleCheck is how often Recorder.CheckStale runs; default 5s.
 	StaleCheck time.Duration
 	// MaxBackoff caps the delay after repeated failures; default 5m (never
@@ -55,7 +71,8 @@ type Options struct {
 	MaxBackoff time.Duration
 	Registry   prometheus.Registerer
 	Log        *slog.Logger
-	// OnRecorded is called after each poll is recorded (alert evaluation).
+	// OnRecorded is called after each poll is recorded (alert evaluation);
+	// with a ChangeRecorder, only after polls that changed something.
 	OnRecorded func(vendor string)
 }
 
@@ -94,6 +111,9 @@ func New(o Options) (*Scheduler, error) {
 	}
 	if o.StaleCheck <= 0 {
 		o.StaleCheck = 5 * time.Second
+	}
+	if o.FirstPollRate <= 0 {
+		o.FirstPollRate = 200
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
@@ -152,6 +172,7 @@ func (s *Scheduler) Replace(targets []Target) {
 	for _, t := range targets {
 		want[t.Key] = t
 	}
+	spread := firstSpread(s.o.StartSpread, len(targets), s.o.FirstPollRate)
 	for key, l := range s.loops {
 		if _, ok := want[key]; !ok {
 			l.cancel()
@@ -170,7 +191,7 @@ func (s *Scheduler) Replace(targets []Target) {
 		go func() {
 			defer s.wg.Done()
 			defer close(l.done)
-			s.run(lctx, t)
+			s.run(lctx, t, spread)
 		}()
 	}
 }
@@ -201,9 +222,15 @@ func (s *Scheduler) staleLoop(ctx context.Context) {
 	}
 }
 
-// run is one target's loop.
-func (s *Scheduler) run(ctx context.Context, t Target) {
-	spread := min(s.o.StartSpread, t.Interval)
+// firstSpread is how far apart n targets' first polls are spread.
+func firstSpread(base time.Duration, n int, rate float64) time.Duration {
+	return max(base, time.Duration(float64(n)/rate*float64(time.Second)))
+}
+
+// run is one target's loop; its first poll comes at a random time within
+// spread (at most its interval).
+func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration) {
+	spread = min(spread, t.Interval)
 	timer := time.NewTimer(time.Duration(rand.Int64N(int64(spread) + 1)))
 	defer timer.Stop()
 	failures := 0
@@ -286,10 +313,16 @@ func (s *Scheduler) pollOnce(ctx context.Context, t Target) error {
 		t.Transform(snap)
 	}
 	s.polls.WithLabelValues(t.Kind, result).Inc()
-	if rerr := s.o.Recorder.Record(ctx, t.Vendor, t.Index, snap, err); rerr != nil && ctx.Err() == nil {
+	changed, rerr := true, error(nil)
+	if cr, ok := s.o.Recorder.(ChangeRecorder); ok {
+		changed, rerr = cr.RecordChange(ctx, t.Vendor, t.Index, snap, err)
+	} else {
+		rerr = s.o.Recorder.Record(ctx, t.Vendor, t.Index, snap, err)
+	}
+	if rerr != nil && ctx.Err() == nil {
 		s.o.Log.Error("record failed", "vendor", t.Vendor, "source", t.Index, "err", rerr)
 	}
-	if s.o.OnRecorded != nil {
+	if s.o.OnRecorded != nil && (changed || rerr != nil) {
 		s.o.OnRecorded(t.Vendor)
 	}
 	return err

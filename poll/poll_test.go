@@ -194,3 +194,54 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// changeRecorder reports a change for vendors named "changing" only.
+type changeRecorder struct{ *recorder }
+
+func (c changeRecorder) RecordChange(ctx context.Context, vendor string, idx int, snap *upstat.Snapshot, err error) (bool, error) {
+	return vendor == "changing", c.Record(ctx, vendor, idx, snap, err)
+}
+
+func TestOnRecordedOnlyAfterChanges(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	var mu sync.Mutex
+	notified := map[string]int{}
+	s, err := New(Options{Recorder: changeRecorder{rec}, StartSpread: time.Millisecond, OnRecorded: func(v string) {
+		mu.Lock()
+		defer mu.Unlock()
+		notified[v]++
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), []Target{
+		{Key: "a", Vendor: "changing", Kind: "x", Source: funcSource(quick), Interval: 5 * time.Millisecond, Timeout: time.Second},
+		{Key: "b", Vendor: "quiet", Kind: "x", Source: funcSource(quick), Interval: 5 * time.Millisecond, Timeout: time.Second},
+	})
+	waitFor(t, 5*time.Second, "several polls of both", func() bool { return rec.count("changing") >= 3 && rec.count("quiet") >= 3 })
+	s.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if notified["changing"] == 0 || notified["quiet"] != 0 {
+		t.Errorf("notified = %v, want only the vendor whose polls changed something", notified)
+	}
+}
+
+func TestFirstSpread(t *testing.T) {
+	cases := []struct {
+		base time.Duration
+		n    int
+		want time.Duration
+	}{
+		{2 * time.Second, 10, 2 * time.Second},
+		{2 * time.Second, 400, 2 * time.Second},
+		{2 * time.Second, 1000, 5 * time.Second},
+		{2 * time.Second, 10000, 50 * time.Second},
+	}
+	for _, c := range cases {
+		if got := firstSpread(c.base, c.n, 200); got != c.want {
+			t.Errorf("firstSpread(%s, %d) = %s, want %s", c.base, c.n, got, c.want)
+		}
+	}
+}

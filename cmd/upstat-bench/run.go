@@ -1,0 +1,818 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/upstat/upstat/fixtures"
+)
+
+// runFlags are the knobs of one load run.
+type runFlags struct {
+	n              int
+	interval       time.Duration
+	duration       time.Duration
+	change         float64
+	concurrency    int
+	vendorRate     float64
+	incidentRate   float64
+	summaryRate    float64
+	historyEvery   time.Duration
+	upstatBin      string
+	out            string
+	keep           bool
+	cpuProfile     string
+	seed           uint64
+	skipFloor      bool
+	upstatLogLevel string
+}
+
+// Report is the JSON output of a run (and the source of its table).
+type Report struct {
+	Started     time.Time `json:"started"`
+	Vendors     int       `json:"vendors"`
+	Sources     int       `json:"sources"`
+	Interval    string    `json:"interval"`
+	Window      string    `json:"window"`
+	ChangeFrac  float64   `json:"change_fraction"`
+	Concurrency int       `json:"concurrency"`
+	Cores       int       `json:"cores"`
+	PollsPerSec float64   `json:"polls_per_sec"`
+	NotModified float64   `json:"not_modified_fraction"`
+	PollErrors  float64   `json:"poll_errors"`
+	FixtureRPS  float64   `json:"fixture_requests_per_sec"`
+	Fixture304  float64   `json:"fixture_not_modified_fraction"`
+	UpstatCPU   float64   `json:"upstat_cpu_seconds"`
+	UpstatCores float64   `json:"upstat_cores_avg"` // polls + API load (phase B)
+	// UpstatCoresPolls is the average with polls only (phase A).
+	UpstatCoresPolls float64 `json:"upstat_cores_avg_polls_only"`
+	CPUPer1000       float64 `json:"upstat_cpu_seconds_per_1000_polls"`
+	RSSPeakMiB       float64 `json:"upstat_rss_peak_mib"`
+	RSSSteadyMiB     float64 `json:"upstat_rss_steady_mib"`
+	DBSizeMiB        float64 `json:"db_size_mib"`
+
+	Changes          int         `json:"changes"`
+	Detected         int         `json:"detected"`
+	DetectFromChange Percentiles `json:"detect_from_change"`
+	DetectFromPoll   Percentiles `json:"detect_from_poll"`
+
+	APIVendor    Percentiles `json:"api_vendor"`
+	APIIncidents Percentiles `json:"api_incidents"`
+	APISummary   Percentiles `json:"api_summary"`
+	VendorRate   float64     `json:"api_vendor_rate"`
+	IncRate      float64     `json:"api_incidents_rate"`
+	SummaryRate  float64     `json:"api_summary_rate"`
+
+	FloorPolls      int64   `json:"floor_polls"`
+	FloorCPU        float64 `json:"floor_cpu_seconds"`
+	FloorCPUPer1000 float64 `json:"floor_cpu_seconds_per_1000_polls"`
+	FloorRatio      float64 `json:"upstat_over_floor_cpu_ratio"`
+
+	Targets []TargetResult `json:"targets"`
+}
+
+// TargetResult is one target of the issue, met or not.
+type TargetResult struct {
+	Name   string  `json:"name"`
+	Want   string  `json:"want"`
+	Got    float64 `json:"got"`
+	Passed bool    `json:"passed"`
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&f.n, "n", 1000, "simulated vendors (80% Statuspage, 15% feeds, 5% HTML)")
+	fs.DurationVar(&f.interval, "interval", 30*time.Second, "upstat's poll interval (and the change cycle)")
+	fs.DurationVar(&f.duration, "duration", 60*time.Second, "measurement window, after warm-up")
+	fs.Float64Var(&f.change, "change", 0.02, "fraction of vendors changed per cycle")
+	fs.IntVar(&f.concurrency, "concurrency", 256, "upstat poll.concurrency")
+	fs.Float64Var(&f.vendorRate, "vendor-rps", 500, "GET /api/v1/vendors/{id} per second")
+	fs.Float64Var(&f.incidentRate, "incidents-rps", 50, "GET /api/v1/incidents?... per second")
+	fs.Float64Var(&f.summaryRate, "summary-rps", 20, "GET /api/v1/summary per second")
+	fs.DurationVar(&f.historyEvery, "history-interval", 5*time.Minute, "Statuspage history_interval")
+	fs.StringVar(&f.upstatBin, "upstat", "", "upstat binary (default: go build ./cmd/upstat into the work dir)")
+	fs.StringVar(&f.out, "out", "bench-load.json", "write the JSON report here (empty: don't)")
+	fs.BoolVar(&f.keep, "keep", false, "keep the work dir (config, database, upstat log)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "run upstat as `upstat-bench serve` (same code, plus pprof) and write its CPU profile of the window here")
+	fs.Uint64Var(&f.seed, "seed", 1, "simulation seed")
+	fs.BoolVar(&f.skipFloor, "no-floor", false, "skip the bare-client floor")
+	fs.StringVar(&f.upstatLogLevel, "upstat-log-level", "warn", "upstat's --log-level")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "upstat-bench-")
+	if err != nil {
+		return err
+	}
+	if f.keep {
+		fmt.Fprintln(stderr, "work dir:", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	rep, err := loadRun(ctx, f, work, stderr)
+	if err != nil {
+		return err
+	}
+	printTable(stdout, rep)
+	if f.out != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(f.out, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "JSON report:", f.out)
+	}
+	return nil
+}
+
+func logf(w io.Writer, format string, a ...any) {
+	fmt.Fprintf(w, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
+}
+
+// loadRun is one run: simulation up, upstat up and warmed, then the
+// measurement window with changes, API load and the floor.
+func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Report, error) {
+	rep := &Report{Started: time.Now().UTC(), Vendors: f.n, Interval: f.interval.String(), ChangeFrac: f.change,
+		Concurrency: f.concurrency, Cores: numCPU()}
+	logf(log, "starting %d simulated vendors", f.n)
+	sim, err := fixtures.StartLoad("127.0.0.1:0", fixtures.LoadOptions{Vendors: f.n, Seed: f.seed})
+	if err != nil {
+		return nil, err
+	}
+	defer sim.Close()
+	targets := sim.Targets()
+	rep.Sources = len(targets)
+
+	bin := f.upstatBin
+	if bin == "" {
+		bin = filepath.Join(work, "upstat")
+		logf(log, "building upstat")
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/upstat")
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("build upstat (run from the module root, or pass -upstat): %w", err)
+		}
+	}
+	listen, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(work, "bench.yaml")
+	dbPath := filepath.Join(work, "bench.db")
+	if err := writeConfig(cfgPath, dbPath, listen, f, targets); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(work, "upstat.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	upCtx, stopUpstat := context.WithCancel(ctx)
+	defer stopUpstat()
+	up := exec.CommandContext(upCtx, bin, "serve", "--config", cfgPath, "--log-level", f.upstatLogLevel)
+	if f.cpuProfile != "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", "127.0.0.1:6061")
+	}
+	up.Stdout, up.Stderr = logFile, logFile
+	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
+	up.WaitDelay = 10 * time.Second
+	if err := up.Start(); err != nil {
+		return nil, fmt.Errorf("start upstat: %w", err)
+	}
+	defer func() { stopUpstat(); _ = up.Wait() }()
+	pid := up.Process.Pid
+	mem := &memSampler{pid: pid}
+	base := "http://" + listen
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxIdleConns: 512}}
+
+	logf(log, "upstat pid %d on %s; waiting for every vendor's first poll", pid, base)
+	if err := waitReady(ctx, client, base, f.n, 2*f.interval+2*time.Minute, mem); err != nil {
+		return nil, fmt.Errorf("%w (see %s)", err, logFile.Name())
+	}
+	// One more interval so the first-poll burst (every incident and
+	// component new) is behind us.
+	logf(log, "all vendors polled once; settling one interval")
+	if err := sleepSampling(ctx, f.interval, mem); err != nil {
+		return nil, err
+	}
+
+	// Measurement window.
+	logf(log, "measuring for %s", f.duration)
+	det := newDetector(sim)
+	sseCtx, stopSSE := context.WithCancel(ctx)
+	defer stopSSE()
+	go det.follow(sseCtx, base, log)
+	if err := det.waitConnected(ctx); err != nil {
+		return nil, err
+	}
+
+	// Phase A (first half): polls and changes only, with the bare client
+	// running alongside: CPU per poll, upstat against the floor. Phase B
+	// (second half): the same plus the API load: cores, latencies.
+	half := f.duration / 2
+	var floor *exec.Cmd
+	var floorOut bytes.Buffer
+	if !f.skipFloor {
+		urlsPath := filepath.Join(work, "floor-urls.txt")
+		if err := writeFloorURLs(urlsPath, floorURLs(targets, f)); err != nil {
+			return nil, err
+		}
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		floor = exec.CommandContext(ctx, self, "floor", "-urls", urlsPath, "-duration", half.String(),
+			"-concurrency", fmt.Sprint(f.concurrency))
+		floor.Stdout, floor.Stderr = &floorOut, log
+		if err := floor.Start(); err != nil {
+			return nil, fmt.Errorf("start floor: %w", err)
+		}
+	}
+	snap := func() (sample, error) { return takeSample(client, base, pid, sim) }
+	s0, err := snap()
+	if err != nil {
+		return nil, err
+	}
+	memFrom := mem.count()
+
+	winCtx, endWindow := context.WithTimeout(ctx, f.duration)
+	defer endWindow()
+	var wg sync.WaitGroup
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.Vendor
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); det.drive(winCtx, f, ids, log) }()
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-winCtx.Done():
+				return
+			case <-tick.C:
+				mem.sample()
+			}
+		}
+	}()
+	if f.cpuProfile != "" {
+		go saveProfile(client, "http://127.0.0.1:6061", f.cpuProfile, min(f.duration, 120*time.Second), log)
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(half):
+	}
+	sA, err := snap()
+	if err != nil {
+		return nil, err
+	}
+	logf(log, "phase A over (polls only); adding the API load")
+	vendorLat, incLat, sumLat := &latencies{}, &latencies{}, &latencies{}
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		rate(winCtx, f.vendorRate, client, vendorLat, func(i int) string { return base + "/api/v1/vendors/" + ids[(i*7919)%len(ids)] })
+	}()
+	go func() {
+		defer wg.Done()
+		rate(winCtx, f.incidentRate, client, incLat, func(i int) string { return base + incidentQuery(i, ids) })
+	}()
+	go func() {
+		defer wg.Done()
+		rate(winCtx, f.summaryRate, client, sumLat, func(int) string { return base + "/api/v1/summary" })
+	}()
+	wg.Wait()
+	s1, err := snap()
+	if err != nil {
+		return nil, err
+	}
+	mem.sample()
+	// Changes made near the end may need up to an interval to be seen.
+	logf(log, "window over; waiting up to %s for the last changes to show", f.interval+5*time.Second)
+	det.waitDone(ctx, f.interval+5*time.Second)
+
+	elapsed := s1.at.Sub(s0.at)
+	rep.Window = elapsed.Round(time.Second).String()
+	polls := s1.polls - s0.polls
+	rep.PollsPerSec = polls / elapsed.Seconds()
+	if polls > 0 {
+		rep.NotModified = (s1.notMod - s0.notMod) / polls
+	}
+	rep.PollErrors = s1.errors - s0.errors
+	reqs := float64(s1.sim.Requests - s0.sim.Requests)
+	rep.FixtureRPS = reqs / elapsed.Seconds()
+	if reqs > 0 {
+		rep.Fixture304 = float64(s1.sim.NotModified-s0.sim.NotModified) / reqs
+	}
+	rep.UpstatCPU = (s1.cpu - s0.cpu).Seconds()
+	rep.UpstatCoresPolls = (sA.cpu - s0.cpu).Seconds() / sA.at.Sub(s0.at).Seconds()
+	rep.UpstatCores = (s1.cpu - sA.cpu).Seconds() / s1.at.Sub(sA.at).Seconds()
+	if pa := sA.polls - s0.polls; pa > 0 {
+		rep.CPUPer1000 = (sA.cpu - s0.cpu).Seconds() / pa * 1000
+	}
+	mem.mu.Lock()
+	rep.RSSPeakMiB = float64(mem.hwm) / (1 << 20)
+	mem.mu.Unlock()
+	rep.RSSSteadyMiB = float64(mem.steady(memFrom)) / (1 << 20)
+	rep.Changes, rep.Detected, rep.DetectFromChange, rep.DetectFromPoll = det.results()
+	rep.APIVendor, rep.APIIncidents, rep.APISummary = vendorLat.percentiles(), incLat.percentiles(), sumLat.percentiles()
+	phaseB := s1.at.Sub(sA.at).Seconds()
+	rep.VendorRate = float64(rep.APIVendor.Count+rep.APIVendor.Errors) / phaseB
+	rep.IncRate = float64(rep.APIIncidents.Count+rep.APIIncidents.Errors) / phaseB
+	rep.SummaryRate = float64(rep.APISummary.Count+rep.APISummary.Errors) / phaseB
+	if fi, err := os.Stat(dbPath); err == nil {
+		rep.DBSizeMiB = float64(fi.Size()) / (1 << 20)
+	}
+	if floor != nil {
+		if err := floor.Wait(); err != nil {
+			return nil, fmt.Errorf("floor: %w", err)
+		}
+		fcpu := floor.ProcessState.UserTime() + floor.ProcessState.SystemTime()
+		var fr FloorResult
+		if err := json.Unmarshal(floorOut.Bytes(), &fr); err != nil {
+			return nil, fmt.Errorf("floor output %q: %w", floorOut.String(), err)
+		}
+		rep.FloorPolls, rep.FloorCPU = fr.Polls, fcpu.Seconds()
+		if fr.Polls > 0 {
+			rep.FloorCPUPer1000 = rep.FloorCPU / float64(fr.Polls) * 1000
+		}
+		if rep.FloorCPUPer1000 > 0 {
+			rep.FloorRatio = rep.CPUPer1000 / rep.FloorCPUPer1000
+		}
+	}
+	rep.Targets = judge(rep, f)
+	return rep, nil
+}
+
+func numCPU() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "\nprocessor") + 1
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// writeConfig writes upstat's YAML config for the simulated vendors.
+func writeConfig(path, db, listen string, f runFlags, targets []fixtures.LoadTarget) error {
+	type source map[string]any
+	type vendor struct {
+		ID      string   `yaml:"id"`
+		Name    string   `yaml:"name"`
+		Sources []source `yaml:"sources"`
+	}
+	var vs []vendor
+	for _, t := range targets {
+		s := source{"kind": t.Kind, "url": t.URL}
+		for k, v := range t.Options {
+			s[k] = v
+		}
+		if t.Kind == "statuspage" {
+			s["history_interval"] = f.historyEvery.String()
+		}
+		vs = append(vs, vendor{ID: t.Vendor, Name: t.Name, Sources: []source{s}})
+	}
+	cfg := map[string]any{
+		"listen":  listen,
+		"storage": "sqlite:" + db,
+		"poll": map[string]any{
+			"interval": f.interval.String(), "timeout": "10s", "stale_after": "10m",
+			"concurrency": f.concurrency, "allow_private_networks": true,
+		},
+		"vendors": vs,
+	}
+	b, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// floorURLs are the GETs upstat makes: every source's URL at the
+// interval, plus a Statuspage page's two history endpoints at the history
+// interval.
+func floorURLs(targets []fixtures.LoadTarget, f runFlags) []floorURL {
+	var out []floorURL
+	for _, t := range targets {
+		if t.Kind != "statuspage" {
+			out = append(out, floorURL{url: t.URL, every: f.interval, primary: true})
+			continue
+		}
+		out = append(out, floorURL{url: t.URL + "/api/v2/summary.json", every: f.interval, primary: true},
+			floorURL{url: t.URL + "/api/v2/incidents.json", every: f.historyEvery},
+			floorURL{url: t.URL + "/api/v2/scheduled-maintenances.json", every: f.historyEvery})
+	}
+	return out
+}
+
+// waitReady waits until /readyz answers and every vendor has been checked.
+func waitReady(ctx context.Context, client *http.Client, base string, n int, limit time.Duration, mem *memSampler) error {
+	deadline := time.Now().Add(limit)
+	last := -1
+	for time.Now().Before(deadline) {
+		mem.sample()
+		checked, err := checkedVendors(client, base)
+		if err == nil && checked >= n {
+			return nil
+		}
+		if checked != last && err == nil {
+			last = checked
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return fmt.Errorf("upstat not ready after %s (%d of %d vendors checked)", limit, last, n)
+}
+
+func checkedVendors(client *http.Client, base string) (int, error) {
+	resp, err := client.Get(base + "/api/v1/summary")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("summary: http %d", resp.StatusCode)
+	}
+	var s struct {
+		Vendors []struct {
+			LastCheckedAt *time.Time `json:"last_checked_at"`
+		} `json:"vendors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, v := range s.Vendors {
+		if v.LastCheckedAt != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func sleepSampling(ctx context.Context, d time.Duration, mem *memSampler) error {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		mem.sample()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(time.Second, time.Until(end))):
+		}
+	}
+	return nil
+}
+
+// rate sends GETs at a fixed rate (open loop: a slow answer does not slow
+// the schedule), recording each latency; at most 256 are in flight.
+func rate(ctx context.Context, perSec float64, client *http.Client, lat *latencies, next func(i int) string) {
+	if perSec <= 0 {
+		return
+	}
+	every := time.Duration(float64(time.Second) / perSec)
+	sem := make(chan struct{}, 256)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	t0 := time.Now()
+	for i := 0; ; i++ {
+		at := t0.Add(time.Duration(i) * every)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(at)):
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			lat.fail() // too many in flight: counts as a failure to keep the rate
+			continue
+		}
+		wg.Add(1)
+		go func(u string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			start := time.Now()
+			resp, err := client.Get(u)
+			if err != nil {
+				lat.fail()
+				return
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				lat.fail()
+				return
+			}
+			lat.add(time.Since(start))
+		}(next(i))
+	}
+}
+
+// incidentQuery rotates through the incident listings the API offers.
+func incidentQuery(i int, ids []string) string {
+	v := ids[(i*104729)%len(ids)]
+	since := url.QueryEscape(time.Now().Add(-7 * 24 * time.Hour).UTC().Format(time.RFC3339))
+	switch i % 5 {
+	case 0:
+		return "/api/v1/incidents?vendor=" + v
+	case 1:
+		return "/api/v1/incidents?state=active"
+	case 2:
+		return "/api/v1/incidents?min_severity=partial_outage&limit=100"
+	case 3:
+		return "/api/v1/incidents?state=resolved&since=" + since
+	}
+	return "/api/v1/incidents?vendor=" + v + "&state=all&since=" + since
+}
+
+// saveProfile fetches a CPU profile of upstat-bench serve for d.
+func saveProfile(client *http.Client, base, path string, d time.Duration, log io.Writer) {
+	c := &http.Client{Timeout: d + 30*time.Second}
+	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(d.Seconds())))
+	if err != nil {
+		logf(log, "pprof: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		logf(log, "pprof: http %d", resp.StatusCode)
+		return
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		logf(log, "pprof: %v", err)
+	}
+}
+
+// detector matches the simulation's changes with the events upstat
+// publishes, for detection latency.
+type detector struct {
+	sim       *fixtures.Load
+	mu        sync.Mutex
+	pending   map[string]fixtures.LoadChange
+	changes   int
+	fromChg   latencies
+	fromPoll  latencies
+	connected chan struct{}
+	once      sync.Once
+	cursor    string
+	streamErr atomic.Value
+}
+
+func newDetector(sim *fixtures.Load) *detector {
+	return &detector{sim: sim, pending: map[string]fixtures.LoadChange{}, connected: make(chan struct{})}
+}
+
+func (d *detector) waitConnected(ctx context.Context) error {
+	select {
+	case <-d.connected:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(15 * time.Second):
+		return errors.New("event stream did not connect")
+	}
+}
+
+// drive changes the configured fraction of vendors per interval, spread
+// evenly over it, each vendor at most once while its last change is
+// undetected.
+func (d *detector) drive(ctx context.Context, f runFlags, ids []string, log io.Writer) {
+	perCycle := f.change * float64(len(ids))
+	if perCycle <= 0 {
+		return
+	}
+	every := time.Duration(float64(f.interval) / perCycle)
+	rng := rand.New(rand.NewPCG(f.seed, 7))
+	t0 := time.Now()
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(t0.Add(time.Duration(i) * every))):
+		}
+		for tries := 0; tries < 20; tries++ {
+			id := ids[rng.IntN(len(ids))]
+			d.mu.Lock()
+			_, busy := d.pending[id]
+			if busy {
+				d.mu.Unlock()
+				continue
+			}
+			ch, ok, err := d.sim.Step(id)
+			if err != nil {
+				d.mu.Unlock()
+				logf(log, "change %s: %v", id, err)
+				return
+			}
+			if ok {
+				d.pending[id] = ch
+				d.changes++
+			}
+			d.mu.Unlock()
+			if ok {
+				break
+			}
+		}
+	}
+}
+
+// follow reads /api/v1/events as SSE, reconnecting from the last id.
+func (d *detector) follow(ctx context.Context, base string, log io.Writer) {
+	client := &http.Client{}
+	for ctx.Err() == nil {
+		u := base + "/api/v1/events"
+		if d.cursor != "" {
+			u += "?since=" + url.QueryEscape(d.cursor)
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req.Header.Set("Accept", "text/event-stream")
+		resp, err := client.Do(req)
+		if err != nil {
+			if ctx.Err() == nil {
+				logf(log, "event stream: %v", err)
+				time.Sleep(200 * time.Millisecond)
+			}
+			continue
+		}
+		d.once.Do(func() { close(d.connected) })
+		d.read(resp.Body)
+		resp.Body.Close()
+	}
+}
+
+func (d *detector) read(body io.Reader) {
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if id, ok := strings.CutPrefix(line, "id: "); ok {
+			d.cursor = id
+			continue
+		}
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Vendor string `json:"vendor"`
+		}
+		if json.Unmarshal([]byte(data), &ev) != nil {
+			continue
+		}
+		d.observe(ev.Vendor, time.Now())
+	}
+}
+
+// observe counts the first event of a vendor after its pending change.
+func (d *detector) observe(vendor string, at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ch, ok := d.pending[vendor]
+	if !ok || at.Before(ch.At) {
+		return
+	}
+	delete(d.pending, vendor)
+	d.fromChg.add(at.Sub(ch.At))
+	if seen, ok := d.sim.SeenAt(vendor); ok {
+		d.fromPoll.add(at.Sub(seen))
+	}
+}
+
+// waitDone waits until every change was detected or limit passes.
+func (d *detector) waitDone(ctx context.Context, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d.mu.Lock()
+		n := len(d.pending)
+		d.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (d *detector) results() (changes, detected int, fromChange, fromPoll Percentiles) {
+	d.mu.Lock()
+	changes = d.changes
+	d.mu.Unlock()
+	fromChange, fromPoll = d.fromChg.percentiles(), d.fromPoll.percentiles()
+	return changes, fromChange.Count, fromChange, fromPoll
+}
+
+// sample is the counters at one instant.
+type sample struct {
+	at                    time.Time
+	cpu                   time.Duration
+	polls, notMod, errors float64
+	sim                   fixtures.LoadStats
+}
+
+func takeSample(client *http.Client, base string, pid int, sim *fixtures.Load) (sample, error) {
+	m, err := scrapeCounters(client, base+"/metrics", "upstat_polls_total", "upstat_poll_errors_total")
+	if err != nil {
+		return sample{}, err
+	}
+	s := sample{at: time.Now(), sim: sim.Stats()}
+	if s.cpu, err = procCPU(pid); err != nil {
+		return sample{}, err
+	}
+	s.polls = sumMatching(m, "upstat_polls_total")
+	s.notMod = sumMatching(m, "upstat_polls_total", `result="not_modified"`)
+	s.errors = sumMatching(m, "upstat_poll_errors_total")
+	return s, nil
+}
+
+// judge compares a report with the issue's targets.
+func judge(r *Report, f runFlags) []TargetResult {
+	i := f.interval.Seconds()
+	out := []TargetResult{
+		{Name: "sustained polls/s", Want: fmt.Sprintf(">= %.0f (N/I)", float64(f.n)/i), Got: r.PollsPerSec, Passed: r.PollsPerSec >= 0.98*float64(f.n)/i},
+		{Name: "upstat cores (avg)", Want: "<= 1", Got: r.UpstatCores, Passed: r.UpstatCores <= 1},
+		{Name: "upstat RSS peak MiB", Want: "<= 300", Got: r.RSSPeakMiB, Passed: r.RSSPeakMiB <= 300},
+		{Name: "detection p99 after the poll (ms)", Want: "<= 1000", Got: r.DetectFromPoll.P99, Passed: r.DetectFromPoll.Count > 0 && r.DetectFromPoll.P99 <= 1000},
+		{Name: "detection p99 after the change (s)", Want: fmt.Sprintf("<= %.0f (I+1s)", i+1), Got: r.DetectFromChange.P99 / 1000, Passed: r.DetectFromChange.Count > 0 && r.DetectFromChange.P99 <= (i+1)*1000},
+		{Name: "changes detected", Want: fmt.Sprintf("= %d", r.Changes), Got: float64(r.Detected), Passed: r.Detected == r.Changes},
+		{Name: "GET vendor p99 (ms)", Want: "<= 10", Got: r.APIVendor.P99, Passed: r.APIVendor.Count > 0 && r.APIVendor.P99 <= 10},
+		{Name: "GET summary p99 (ms)", Want: "<= 100", Got: r.APISummary.P99, Passed: r.APISummary.Count > 0 && r.APISummary.P99 <= 100},
+	}
+	if r.FloorRatio > 0 {
+		out = append(out, TargetResult{Name: "CPU/poll vs bare client", Want: "<= 2x", Got: r.FloorRatio, Passed: r.FloorRatio <= 2})
+	}
+	return out
+}
+
+func printTable(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "\nupstat load run: %d vendors (%d sources), interval %s, %.1f%% changing per cycle, window %s, %d cores\n\n",
+		r.Vendors, r.Sources, r.Interval, r.ChangeFrac*100, r.Window, r.Cores)
+	row := func(k, v string) { fmt.Fprintf(w, "  %-40s %s\n", k, v) }
+	row("polls/s (sustained)", fmt.Sprintf("%.1f", r.PollsPerSec))
+	row("304 / not-modified fraction", fmt.Sprintf("%.3f (fixture side %.3f, %.1f req/s)", r.NotModified, r.Fixture304, r.FixtureRPS))
+	row("poll errors", fmt.Sprintf("%.0f", r.PollErrors))
+	row("upstat CPU", fmt.Sprintf("%.1f s; cores avg %.2f polls only, %.2f with API load", r.UpstatCPU, r.UpstatCoresPolls, r.UpstatCores))
+	row("upstat CPU s / 1000 polls (polls only)", fmt.Sprintf("%.3f", r.CPUPer1000))
+	row("floor CPU s / 1000 polls", fmt.Sprintf("%.3f (%d polls, %.1f s)", r.FloorCPUPer1000, r.FloorPolls, r.FloorCPU))
+	row("upstat / floor CPU per poll", fmt.Sprintf("%.2fx", r.FloorRatio))
+	row("RSS peak / steady", fmt.Sprintf("%.0f / %.0f MiB", r.RSSPeakMiB, r.RSSSteadyMiB))
+	row("database size", fmt.Sprintf("%.1f MiB", r.DBSizeMiB))
+	row("changes / detected", fmt.Sprintf("%d / %d", r.Changes, r.Detected))
+	pct := func(p Percentiles, unit float64, u string) string {
+		return fmt.Sprintf("p50 %.1f%s  p99 %.1f%s  max %.1f%s  (n=%d, errors %d)", p.P50/unit, u, p.P99/unit, u, p.Max/unit, u, p.Count, p.Errors)
+	}
+	row("detection from change", pct(r.DetectFromChange, 1000, "s"))
+	row("detection from the poll that saw it", pct(r.DetectFromPoll, 1, "ms"))
+	row(fmt.Sprintf("GET /vendors/{id} @ %.0f/s", r.VendorRate), pct(r.APIVendor, 1, "ms"))
+	row(fmt.Sprintf("GET /incidents?... @ %.0f/s", r.IncRate), pct(r.APIIncidents, 1, "ms"))
+	row(fmt.Sprintf("GET /summary @ %.0f/s", r.SummaryRate), pct(r.APISummary, 1, "ms"))
+	fmt.Fprintf(w, "\n  %-40s %-14s %-12s %s\n", "target", "want", "got", "")
+	for _, t := range r.Targets {
+		mark := "ok"
+		if !t.Passed {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "  %-40s %-14s %-12.2f %s\n", t.Name, t.Want, t.Got, mark)
+	}
+	fmt.Fprintln(w)
+}
