@@ -181,6 +181,16 @@ func restartOnly(old, next *config.Config) []string {
 	if old.Poll.Concurrency != next.Poll.Concurrency {
 		out = append(out, "poll.concurrency")
 	}
+	// The fetcher (and the validators it remembers) is built once.
+	if old.Poll.Timeout != next.Poll.Timeout {
+		out = append(out, "poll.timeout (per-attempt fetch limit; the per-source poll deadline does reload)")
+	}
+	if old.Poll.MaxBodyBytes != next.Poll.MaxBodyBytes {
+		out = append(out, "poll.max_body_bytes")
+	}
+	if old.Poll.AllowPrivateNetworks != next.Poll.AllowPrivateNetworks {
+		out = append(out, "poll.allow_private_networks")
+	}
 	return out
 }
 
