@@ -460,4 +460,3 @@ func checkNotifications(t *testing.T, got []notification, kills int) {
 		t.Errorf("%d duplicate notifications for %d kills: more than a crash between send and record explains", dups, kills)
 	}
 }
-
