@@ -49,12 +49,15 @@ func (s *Service) Vendor(ctx context.Context, id string) (*upstat.Vendor, error)
 }
 
 // Vendors returns every configured vendor as Vendor does, in configuration
-// order.
+// order. To keep a call over thousands of vendors cheap (the alert engine
+// and /metrics make it often), each vendor's Components slice is shared
+// with the aggregator's immutable state: callers must not modify its
+// elements (appending is safe, the slice is clipped).
 func (s *Service) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
 	states := s.states()
 	out := make([]upstat.Vendor, len(states))
 	for i, v := range states {
-		out[i] = v.view()
+		out[i] = v.viewShared()
 	}
 	return out, nil
 }
@@ -94,9 +97,16 @@ func (v *vendorState) summary() upstat.VendorSummary {
 }
 
 func (v *vendorState) view() upstat.Vendor {
+	out := v.viewShared()
+	out.Components = slices.Clone(out.Components)
+	return out
+}
+
+// viewShared is view with the components slice shared, not copied.
+func (v *vendorState) viewShared() upstat.Vendor {
 	out := upstat.Vendor{
 		VendorSummary: v.summary(),
-		Components:    slices.Clone(v.components),
+		Components:    slices.Clip(v.components),
 		Incidents:     make([]upstat.Incident, len(v.active)),
 		Sources:       make([]upstat.SourceStatus, len(v.sources)),
 	}
