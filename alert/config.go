@@ -81,6 +81,17 @@ func DecodeOptions[T any](spec NotifierSpec) (T, error) {
 	return w.Opts, nil
 }
 
+// DecodeURLOptions is DecodeOptions for the kinds whose one required key is
+// a URL (url names it in errors): it decodes, then checks the URL with
+// CheckURL.
+func DecodeURLOptions[T any](spec NotifierSpec, url func(T) Secret) (T, error) {
+	o, err := DecodeOptions[T](spec)
+	if err != nil {
+		return o, err
+	}
+	return o, CheckURL(spec, "url", url(o).Reveal())
+}
+
 // RuleError is one problem of one rule. ValidateRules joins them.
 type RuleError struct {
 	Index int    // position in alerts.rules

@@ -31,11 +31,8 @@ var _ alert.Notifier = (*Slack)(nil)
 
 // New builds a slack notifier. Errors wrap upstat.ErrInvalid.
 func New(spec alert.NotifierSpec, env alert.Env) (alert.Notifier, error) {
-	o, err := alert.DecodeOptions[Options](spec)
+	o, err := alert.DecodeURLOptions(spec, func(o Options) alert.Secret { return o.URL })
 	if err != nil {
-		return nil, err
-	}
-	if err := alert.CheckURL(spec, "url", o.URL.Reveal()); err != nil {
 		return nil, err
 	}
 	return &Slack{url: o.URL, client: env.Client}, nil

@@ -30,11 +30,8 @@ var _ alert.Notifier = (*Teams)(nil)
 
 // New builds a teams notifier. Errors wrap upstat.ErrInvalid.
 func New(spec alert.NotifierSpec, env alert.Env) (alert.Notifier, error) {
-	o, err := alert.DecodeOptions[Options](spec)
+	o, err := alert.DecodeURLOptions(spec, func(o Options) alert.Secret { return o.URL })
 	if err != nil {
-		return nil, err
-	}
-	if err := alert.CheckURL(spec, "url", o.URL.Reveal()); err != nil {
 		return nil, err
 	}
 	return &Teams{url: o.URL, client: env.Client}, nil

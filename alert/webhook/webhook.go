@@ -39,11 +39,8 @@ var _ alert.Notifier = (*Webhook)(nil)
 
 // New builds a webhook notifier. Errors wrap upstat.ErrInvalid.
 func New(spec alert.NotifierSpec, env alert.Env) (alert.Notifier, error) {
-	o, err := alert.DecodeOptions[Options](spec)
+	o, err := alert.DecodeURLOptions(spec, func(o Options) alert.Secret { return o.URL })
 	if err != nil {
-		return nil, err
-	}
-	if err := alert.CheckURL(spec, "url", o.URL.Reveal()); err != nil {
 		return nil, err
 	}
 	return &Webhook{opts: o, client: env.Client}, nil
