@@ -35,12 +35,22 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
 # Every native fuzz target for FUZZTIME each (not part of `make test`).
+# Only packages whose tests declare a Fuzz function are listed (listing
+# compiles the tests); every target runs even after a failure, and the
+# failures are named at the end. A crasher lands in testdata/fuzz/.
 fuzz:
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
-	  for fz in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg; \
+	@failed=""; n=0; \
+	for entry in $$($(GO) list -f '{{.ImportPath}}={{.Dir}}' $(PKGS)); do \
+	  pkg=$${entry%%=*}; dir=$${entry#*=}; \
+	  grep -qs '^func Fuzz' $$dir/*_test.go || continue; \
+	  list=$$($(GO) test -list '^Fuzz' $$pkg) || { failed="$$failed $$pkg(build)"; continue; }; \
+	  for fz in $$(echo "$$list" | grep '^Fuzz'); do \
+	    n=$$((n+1)); echo "== $$pkg $$fz"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg || failed="$$failed $$pkg.$$fz"; \
 	  done; \
-	done
+	done; \
+	echo "fuzz: $$n targets"; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed"; exit 1; fi
 
 # upstat in-process under 200 API clients and 1,000 event streams for 60s
 # (not part of `make test`); e.g. LOADTEST_ARGS="-duration 10s -json".
