@@ -61,20 +61,32 @@ func (o Options) Config() (Config, error) {
 	if !validFormat(c.Format) {
 		return Config{}, fmt.Errorf("%w: format: unknown feed format %q (known: auto, statuspage, incidentio, instatus, generic)", upstat.ErrInvalid, o.Format)
 	}
-	if c.ActiveFor < 0 {
-		return Config{}, fmt.Errorf("%w: active_for: must not be negative, got %s", upstat.ErrInvalid, o.ActiveFor)
-	}
-	if c.ActiveFor == 0 {
-		c.ActiveFor = DefaultActiveFor
-	}
-	if o.Zone != "" {
-		loc, err := time.LoadLocation(o.Zone)
-		if err != nil {
-			return Config{}, fmt.Errorf("%w: zone: %v", upstat.ErrInvalid, err)
-		}
-		c.Zone = loc
+	var err error
+	if c.ActiveFor, c.Zone, err = ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
+		return Config{}, err
 	}
 	return c, nil
+}
+
+// ActiveForAndZone checks the active_for and zone options shared by the
+// feed and html kinds: a negative active_for is an error, zero takes def;
+// zone is an IANA name ("" for none). Errors wrap upstat.ErrInvalid and
+// name the key.
+func ActiveForAndZone(activeFor, def time.Duration, zone string) (time.Duration, *time.Location, error) {
+	if activeFor < 0 {
+		return 0, nil, fmt.Errorf("%w: active_for: must not be negative, got %s", upstat.ErrInvalid, activeFor)
+	}
+	if activeFor == 0 {
+		activeFor = def
+	}
+	if zone == "" {
+		return activeFor, nil, nil
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: zone: %v", upstat.ErrInvalid, err)
+	}
+	return activeFor, loc, nil
 }
 
 // Source polls one feed. It keeps the last body so that a 304 or an

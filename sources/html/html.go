@@ -103,18 +103,9 @@ func (o Options) Config() (Config, error) {
 		}
 		c.Selectors = sel
 	}
-	if o.ActiveFor < 0 {
-		return Config{}, fmt.Errorf("%w: active_for: must not be negative, got %s", upstat.ErrInvalid, o.ActiveFor)
-	}
-	if c.ActiveFor == 0 {
-		c.ActiveFor = DefaultActiveFor
-	}
-	if o.Zone != "" {
-		loc, err := time.LoadLocation(o.Zone)
-		if err != nil {
-			return Config{}, fmt.Errorf("%w: zone: %v", upstat.ErrInvalid, err)
-		}
-		c.Zone = loc
+	var err error
+	if c.ActiveFor, c.Zone, err = feed.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
