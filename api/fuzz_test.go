@@ -1,7 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -73,6 +77,54 @@ func FuzzDecodeEventCursor(f *testing.F) {
 		}
 		if back, err := decodeEventCursor("since", encodeEventCursor(seq)); err != nil || back != seq {
 			t.Fatalf("position %d does not round-trip: %d, %v", seq, back, err)
+		}
+	})
+}
+
+// FuzzRequest sends any query (and any id in the path) to every read
+// endpoint through the whole middleware stack: the answer is never a 5xx
+// (bad input is the client's error, not the server's) and always JSON,
+// but for the redirects of ServeMux's path cleaning.
+func FuzzRequest(f *testing.F) {
+	for _, seed := range []struct {
+		route   uint8
+		id, qry string
+	}{
+		{0, "", ""},
+		{1, "github", ""},
+		{2, "", "vendor=github&limit=2&state=active"},
+		{3, "github:abc123", ""},
+		{4, "", "since=" + encodeEventCursor(2) + "&limit=1"},
+		{2, "", "limit=1&cursor=" + encodeIncidentCursor(&upstat.IncidentCursor{StartedAt: testNow, ID: "github:abc123"})},
+		{1, "../../etc", "token=x"},
+		{4, "", "since=%zz"},
+		{2, "", strings.Repeat("x", MaxQueryBytes+1)},
+	} {
+		f.Add(seed.route, seed.id, seed.qry)
+	}
+	s, _ := newTestServer(f, eventReader(4), func(o *Options) { o.Log = slog.New(slog.DiscardHandler) })
+	h := s.Handler()
+	routes := []string{"/api/v1/summary", "/api/v1/vendors/", "/api/v1/incidents", "/api/v1/incidents/", "/api/v1/events", "/api/v1/alerts"}
+	f.Fuzz(func(t *testing.T, route uint8, id, rawQuery string) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.Path = routes[int(route)%len(routes)]
+		if strings.HasSuffix(req.URL.Path, "/") {
+			req.URL.Path += id
+		}
+		req.URL.RawQuery = rawQuery
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("GET %s?%s = %d: %s", req.URL.Path, rawQuery, rec.Code, rec.Body)
+		case rec.Code >= 300 && rec.Code < 400: // ServeMux cleaning a path
+			if rec.Header().Get("Location") == "" {
+				t.Fatalf("GET %s = %d without Location", req.URL.Path, rec.Code)
+			}
+			return
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json" || !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("GET %s?%s = %d %q, not JSON: %.200s", req.URL.Path, rawQuery, rec.Code, ct, rec.Body)
 		}
 	})
 }
