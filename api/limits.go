@@ -55,9 +55,11 @@ func isEventStream(r *http.Request) bool {
 // finished, the client gets a 503 JSON error (code "timeout") at once.
 // Like http.TimeoutHandler, the response is buffered until the handler
 // returns, and a handler still running after the timeout gets
-// http.ErrHandlerTimeout from its writes. A panic in the handler is
-// re-raised on the serving goroutine, with the handler's stack, for
-// recoverPanics.
+// http.ErrHandlerTimeout from its writes. Unlike it, ServeHTTP returns only
+// once the handler has: nothing a request started outlives it (so
+// http.Server.Shutdown still waits for every handler). A panic in the
+// handler is re-raised on the serving goroutine, with the handler's stack,
+// for recoverPanics.
 func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isEventStream(r) {
@@ -84,19 +86,24 @@ func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 		}()
 		select {
 		case <-done:
-			if panicked != nil {
-				panic(panicked)
+			if panicked == nil {
+				bw.copyTo(w)
 			}
-			bw.copyTo(w)
 		case <-ctx.Done():
 			bw.expire()
-			if !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-				return // the client went away: nobody to answer
+			// A client that went away gets no answer; one that waited too
+			// long gets the 503 now, before the handler winds down.
+			if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+				s.log.Warn("api: request timed out", "method", r.Method, "path", r.URL.Path,
+					"timeout", s.opt.RequestTimeout)
+				s.writeError(w, r, &apiError{kind: errTimeout,
+					msg: "request took longer than " + s.opt.RequestTimeout.String()})
+				_ = http.NewResponseController(w).Flush()
 			}
-			s.log.Warn("api: request timed out", "method", r.Method, "path", r.URL.Path,
-				"timeout", s.opt.RequestTimeout)
-			s.writeError(w, r, &apiError{kind: errTimeout,
-				msg: "request took longer than " + s.opt.RequestTimeout.String()})
+			<-done
+		}
+		if panicked != nil {
+			panic(panicked)
 		}
 	})
 }

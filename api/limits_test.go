@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -71,30 +72,41 @@ func TestRequestLimits(t *testing.T) {
 	}
 }
 
-// blockingReader is a Reader whose Summary waits for its context; release
-// and written drive a route that ignores its context.
-type blockingReader struct {
-	*apitest.Reader
-	release chan struct{}
-	written chan error // what the stubborn handler's late write returned
-}
+// blockingReader is a Reader whose Summary waits for its context.
+type blockingReader struct{ *apitest.Reader }
 
-func (b *blockingReader) Summary(ctx context.Context) ([]upstat.VendorSummary, error) {
+func (b blockingReader) Summary(ctx context.Context) ([]upstat.VendorSummary, error) {
 	<-ctx.Done()
 	return nil, ctx.Err()
 }
 
+// stuckHandler ignores its context: it signals entered, waits for release,
+// then writes and reports what the write returned on written.
+type stuckHandler struct {
+	entered, release chan struct{}
+	written          chan error
+}
+
+func newStuckHandler() *stuckHandler {
+	return &stuckHandler{entered: make(chan struct{}), release: make(chan struct{}), written: make(chan error, 1)}
+}
+
+func (h *stuckHandler) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	close(h.entered)
+	<-h.release
+	_, err := w.Write([]byte("late"))
+	h.written <- err
+}
+
 func TestRequestTimeout(t *testing.T) {
-	r := &blockingReader{Reader: fixtureReader(), release: make(chan struct{}), written: make(chan error, 1)}
+	r := blockingReader{fixtureReader()}
 	es := apitest.NewEvents(16)
 	s, logs := newTestServer(t, r, func(o *Options) {
 		o.Events, o.RequestTimeout, o.HeartbeatInterval = es, 20*time.Millisecond, 5*time.Millisecond
 	})
-	s.AddRoute("GET /stubborn", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		<-r.release // ignores its context
-		_, err := w.Write([]byte("late"))
-		r.written <- err
-	}))
+	stuck, left := newStuckHandler(), newStuckHandler()
+	s.AddRoute("GET /stuck", stuck)
+	s.AddRoute("GET /left", left)
 
 	t.Run("handler honouring its context", func(t *testing.T) {
 		rec := do(s.Handler(), http.MethodGet, "/api/v1/summary", nil)
@@ -104,10 +116,43 @@ func TestRequestTimeout(t *testing.T) {
 		}
 	})
 	t.Run("handler ignoring its context", func(t *testing.T) {
-		rec := do(s.Handler(), http.MethodGet, "/stubborn", nil)
-		wantError(t, rec, http.StatusServiceUnavailable, "timeout", "longer than")
-		close(r.release)
-		if err := <-r.written; !errors.Is(err, http.ErrHandlerTimeout) {
+		// The client gets its 503 while the handler is still stuck.
+		ts := httptest.NewServer(s.Handler())
+		defer ts.Close()
+		resp, err := ts.Client().Get(ts.URL + "/stuck")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body errorBody
+		derr := json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || derr != nil || body.Error.Code != "timeout" {
+			t.Errorf("stuck handler answered %d %+v (%v), want a 503 timeout", resp.StatusCode, body, derr)
+		}
+		close(stuck.release)
+		if err := <-stuck.written; !errors.Is(err, http.ErrHandlerTimeout) {
+			t.Errorf("late write returned %v, want http.ErrHandlerTimeout", err)
+		}
+	})
+	t.Run("a request lasts as long as its handler", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		req := httptest.NewRequest(http.MethodGet, "/left", nil).WithContext(ctx)
+		rec := httptest.NewRecorder()
+		served := make(chan struct{})
+		go func() { defer close(served); s.Handler().ServeHTTP(rec, req) }()
+		<-left.entered
+		cancel() // the client leaves
+		select {
+		case <-served:
+			t.Fatal("ServeHTTP returned while its handler was still running")
+		case <-time.After(20 * time.Millisecond):
+		}
+		close(left.release)
+		<-served
+		if rec.Body.Len() != 0 {
+			t.Errorf("a departed client was answered: %d %s", rec.Code, rec.Body)
+		}
+		if err := <-left.written; !errors.Is(err, http.ErrHandlerTimeout) {
 			t.Errorf("late write returned %v, want http.ErrHandlerTimeout", err)
 		}
 	})
