@@ -13,8 +13,8 @@
 // admin token configured, such requests are always refused.
 //
 // Limits: a query string over MaxQueryBytes is refused with 414, a body
-// over MaxBodyBytes with 413, and every request but the event stream has
-// Options.RequestTimeout to answer (503 with code "timeout" past it). The
+// over MaxBodyBytes with 413, and every request but the event stream and
+// /metrics has Options.RequestTimeout to answer (503 with code "timeout" past it). The
 // event stream keeps itself alive with heartbeats, bounds each write with
 // Options.SSEWriteTimeout and admits at most Options.MaxSSEClients.
 //
@@ -100,9 +100,10 @@ type Options struct {
 	// DefaultSSEWriteTimeout. Streams renew their write deadline before
 	// every write, so an http.Server WriteTimeout does not cut them off.
 	SSEWriteTimeout time.Duration
-	// RequestTimeout bounds every request except the event stream: past
-	// it the request's context ends and the client gets 503 (code
-	// "timeout"). Zero means DefaultRequestTimeout.
+	// RequestTimeout bounds every request except the event stream and
+	// /metrics (its scraper has its own timeout): past it the request's
+	// context ends and the client gets 503 (code "timeout"). Zero means
+	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// Reload re-reads the configuration for POST /api/v1/reload (admin
 	// token required). An error wrapping upstat.ErrInvalid is the

@@ -50,7 +50,14 @@ func isEventStream(r *http.Request) bool {
 	return r.URL.Path == "/api/v1/events" && wantsEventStream(r)
 }
 
-// timeoutRequests gives every request but the event stream
+// untimed reports whether r is exempt from the request timeout: the event
+// stream, and /metrics, whose scraper sets its own timeout (a scrape of
+// thousands of vendors can legitimately take longer than an API call).
+func untimed(r *http.Request) bool {
+	return isEventStream(r) || r.URL.Path == "/metrics"
+}
+
+// timeoutRequests gives every request but the event stream and /metrics
 // Options.RequestTimeout: its context ends then, and if the handler has not
 // finished, the client gets a 503 JSON error (code "timeout") at once.
 // Like http.TimeoutHandler, the response is buffered until the handler
@@ -62,7 +69,7 @@ func isEventStream(r *http.Request) bool {
 // for recoverPanics.
 func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isEventStream(r) {
+		if untimed(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

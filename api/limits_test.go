@@ -176,6 +176,17 @@ func TestRequestTimeout(t *testing.T) {
 	})
 }
 
+func TestMetricsHaveNoRequestTimeout(t *testing.T) {
+	s, _ := newTestServer(t, blockingReader{fixtureReader()}, func(o *Options) { o.RequestTimeout = time.Nanosecond })
+	rec := do(s.Handler(), http.MethodGet, "/metrics", nil)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "upstat_vendor_status") {
+		t.Errorf("metrics under a 1ns request timeout = %d %.200s", rec.Code, rec.Body)
+	}
+	// The API itself is timed: the same timeout cuts off a summary that
+	// waits for its context.
+	wantError(t, do(s.Handler(), http.MethodGet, "/api/v1/summary", nil), http.StatusServiceUnavailable, "timeout", "longer than")
+}
+
 func TestPanicUnderTimeoutKeepsHandlerStack(t *testing.T) {
 	s, logs := newTestServer(t, fixtureReader(), nil)
 	s.AddRoute("GET /boom", http.HandlerFunc(explodingHandler))
