@@ -101,10 +101,7 @@ func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 			// A client that went away gets no answer; one that waited too
 			// long gets the 503 now, before the handler winds down.
 			if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-				s.log.Warn("api: request timed out", "method", r.Method, "path", r.URL.Path,
-					"timeout", s.opt.RequestTimeout)
-				s.writeError(w, r, &apiError{kind: errTimeout,
-					msg: "request took longer than " + s.opt.RequestTimeout.String()})
+				s.writeError(w, r, context.DeadlineExceeded)
 				_ = http.NewResponseController(w).Flush()
 			}
 			<-done
@@ -113,6 +110,14 @@ func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 			panic(panicked)
 		}
 	})
+}
+
+// timedOut logs that r ran out of time and returns the error to answer.
+// Whichever notices first, the handler (its context's deadline) or
+// timeoutRequests, the client gets the same 503.
+func (s *Server) timedOut(r *http.Request) error {
+	s.log.Warn("api: request timed out", "method", r.Method, "path", r.URL.Path, "timeout", s.opt.RequestTimeout)
+	return &apiError{kind: errTimeout, msg: "request took longer than " + s.opt.RequestTimeout.String()}
 }
 
 // handlerPanic carries a panic from the goroutine of timeoutRequests to the

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,9 @@ type errorBody struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		err = tooLarge(-1)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = s.timedOut(r) // a 503, not a 500
 	}
 	status, code := http.StatusInternalServerError, "internal"
 	for _, k := range errorKinds {
