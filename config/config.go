@@ -550,3 +550,21 @@ func (c *Config) AlertsFingerprint() string {
 	}
 	return b.String()
 }
+
+// SourceWithOptions builds a source in code (the demo, tests) with
+// kind-specific options, decoded as strictly as options from a file.
+func SourceWithOptions(kind, rawURL string, options map[string]any) (Source, error) {
+	doc := map[string]any{"kind": kind, "url": rawURL}
+	for k, v := range options {
+		doc[k] = v
+	}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		return Source{}, fmt.Errorf("config: source options: %w", err)
+	}
+	var s Source
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		return Source{}, fmt.Errorf("config: source options: %w", err)
+	}
+	return s, nil
+}

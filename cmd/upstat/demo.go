@@ -45,8 +45,20 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer sim.Close()
 	fixtures.SeedDemo(sim)
+	pages, err := fixtures.StartPages("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer pages.Close()
+	pageSources, err := fixtures.SeedDemoPages(pages)
+	if err != nil {
+		return err
+	}
 
-	cfg := DemoConfig(sim, *db, *step)
+	cfg, err := DemoConfig(sim, pageSources, *db, *step)
+	if err != nil {
+		return err
+	}
 	if err := cfg.Complete(); err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
@@ -64,12 +76,31 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			log.Error("demo script stopped", "err", err)
 		}
 	}()
+	go stepPages(ctx, pages, pageSources, 3**step)
 	return a.Run(ctx)
 }
 
-// DemoConfig is the configuration of the demo: every simulated vendor,
-// polled every half step, stale after one and a half steps of failure.
-func DemoConfig(sim *fixtures.Server, db string, step time.Duration) *config.Config {
+// stepPages moves the simulated feed and HTML pages' stories along: an
+// incident opens, is updated and resolves, one change every interval.
+func stepPages(ctx context.Context, pages *fixtures.Pages, ps []fixtures.PageSource, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, p := range ps {
+				_, _, _, _ = pages.Step(p.Vendor) // an HTML page refuses changes within a minute: fine
+			}
+		}
+	}
+}
+
+// DemoConfig is the configuration of the demo: every simulated vendor (the
+// Statuspage ones and the feed and HTML pages), polled every half step,
+// stale after one and a half steps of failure.
+func DemoConfig(sim *fixtures.Server, pages []fixtures.PageSource, db string, step time.Duration) (*config.Config, error) {
 	cfg := &config.Config{
 		File:    "(demo)",
 		Storage: "sqlite:" + db,
@@ -91,5 +122,13 @@ func DemoConfig(sim *fixtures.Server, db string, step time.Duration) *config.Con
 			Sources: []config.Source{{Kind: "statuspage", URL: sim.URL(v.ID)}},
 		})
 	}
-	return cfg
+	for _, p := range pages {
+		src, err := config.SourceWithOptions(p.Kind, p.URL, p.Options)
+		if err != nil {
+			return nil, fmt.Errorf("demo page %s: %w", p.Vendor, err)
+		}
+		cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: p.Vendor, Name: p.Name,
+			Labels: map[string]string{"tier": "standard"}, Sources: []config.Source{src}})
+	}
+	return cfg, nil
 }
