@@ -224,6 +224,11 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	if err := e.loadLocked(ctx); err != nil {
 		return err
 	}
+	if len(e.rules) == 0 && len(e.states) == 0 {
+		// Nothing to evaluate and nothing to resolve: reading every
+		// vendor would be wasted (it is the costliest read there is).
+		return nil
+	}
 	vendors, err := e.reader.Vendors(ctx)
 	if err != nil {
 		return fmt.Errorf("alert: read vendors: %w", err)

@@ -23,6 +23,7 @@ type fakeReader struct {
 	mu            sync.Mutex
 	vendors       []upstat.Vendor
 	err           error
+	calls         int // Vendors calls
 }
 
 func (f *fakeReader) set(v ...upstat.Vendor) {
@@ -34,6 +35,7 @@ func (f *fakeReader) set(v ...upstat.Vendor) {
 func (f *fakeReader) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls++
 	return slices.Clone(f.vendors), f.err
 }
 
@@ -552,4 +554,31 @@ func value(t *testing.T, m prometheus.Metric) float64 {
 		return out.Gauge.GetValue()
 	}
 	return out.Counter.GetValue()
+}
+
+// TestEvaluateWithoutRulesReadsNothing: with no rule and no alert to
+// resolve, an evaluation does not read the vendors (at 10,000 vendors the
+// read is the costliest there is); with a rule it does.
+func TestEvaluateWithoutRulesReadsNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		rules []RuleConfig
+		want  int
+	}{
+		{"no rules", nil, 0},
+		{"one rule", []RuleConfig{{Name: "down", Notify: []string{"ops"}}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, NewMemStore(), tc.rules...)
+			h.rd.set(vendor(upstat.MajorOutage))
+			if err := h.eng.Evaluate(context.Background()); err != nil {
+				t.Fatalf("Evaluate: %v", err)
+			}
+			h.rd.mu.Lock()
+			defer h.rd.mu.Unlock()
+			if h.rd.calls != tc.want {
+				t.Errorf("Vendors calls = %d, want %d", h.rd.calls, tc.want)
+			}
+		})
+	}
 }
