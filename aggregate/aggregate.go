@@ -64,6 +64,7 @@ type Service struct {
 	vendors map[string]*vendorState
 
 	hub *hub
+	sum summaryCache
 }
 
 var (
@@ -150,6 +151,7 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 	s.mu.Lock()
 	s.order, s.vendors = order, states
 	s.mu.Unlock()
+	s.sum.version.Add(1)
 	s.publish(ctx, events)
 	return nil
 }
@@ -168,11 +170,16 @@ func (s *Service) state(id string) (*vendorState, error) {
 	return v, nil
 }
 
-// swap publishes the next state of a vendor.
-func (s *Service) swap(id string, next *vendorState) {
+// swap publishes the next state of a vendor. visible says whether it
+// changed more than poll times: the encoded summary is then rebuilt
+// sooner.
+func (s *Service) swap(id string, next *vendorState, visible bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.vendors[id] = next
+	s.mu.Unlock()
+	if visible {
+		s.sum.version.Add(1)
+	}
 }
 
 // publish logs committed events and hands them to subscribers. Vendor

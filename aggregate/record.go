@@ -67,9 +67,9 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 	if err := s.db.Apply(ctx, &r.ch); err != nil {
 		return false, fmt.Errorf("aggregate: record: %w", err)
 	}
-	s.swap(vendorID, r.next)
-	s.publish(ctx, r.ch.Events)
 	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
+	s.swap(vendorID, r.next, changed)
+	s.publish(ctx, r.ch.Events)
 	return changed, nil
 }
 
@@ -96,7 +96,7 @@ func (s *Service) CheckStale(ctx context.Context) error {
 		if err := s.db.Apply(ctx, &r.ch); err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)
 		}
-		s.swap(id, r.next)
+		s.swap(id, r.next, true)
 		s.publish(ctx, r.ch.Events)
 	}
 	return nil
@@ -117,6 +117,7 @@ type recorder struct {
 func newRecorder(old *vendorState, now time.Time) *recorder {
 	next := *old
 	next.sources = slices.Clone(old.sources)
+	next.enc = &vendorJSON{}
 	return &recorder{now: now, old: old, next: &next, ch: sqlite.Change{VendorID: old.row.ID}}
 }
 

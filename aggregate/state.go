@@ -27,6 +27,9 @@ type vendorState struct {
 	// Derived from comps and incs by derive.
 	components []upstat.Component // display order: source, then position
 	active     []upstat.Incident  // active incidents, newest first
+
+	// enc is the encoded summary, made on demand; every state has its own.
+	enc *vendorJSON
 }
 
 func newVendorState(st *sqlite.VendorState) *vendorState {
@@ -35,6 +38,7 @@ func newVendorState(st *sqlite.VendorState) *vendorState {
 		sources: st.Sources,
 		comps:   make(map[sqlite.ComponentKey]sqlite.Component, len(st.Components)),
 		incs:    make(map[string]sqlite.Incident, len(st.Incidents)),
+		enc:     &vendorJSON{},
 	}
 	for _, c := range st.Components {
 		v.comps[componentKey(c.Component)] = c

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -17,8 +19,29 @@ type summaryResponse struct {
 	Vendors     []upstat.VendorSummary `json:"vendors"`
 }
 
+// EncodedSummarizer is implemented by a Reader that keeps the summary's
+// vendors encoded (the aggregator does): GET /api/v1/summary then writes
+// them as they are instead of encoding thousands of vendors per request.
+type EncodedSummarizer interface {
+	// EncodedSummary returns the JSON array of the vendors Summary lists,
+	// every time in UTC, with how many it holds and the worst of their
+	// statuses (Unknown when there is none). The bytes are shared: the
+	// caller must not modify them.
+	EncodedSummary(ctx context.Context) (vendors []byte, n int, worst upstat.Severity, err error)
+}
+
+// summaryHead is the body of GET /api/v1/summary but for its vendors.
+type summaryHead struct {
+	Status      upstat.Severity `json:"status"`
+	GeneratedAt time.Time       `json:"generated_at"`
+}
+
 // handleSummary serves GET /api/v1/summary.
 func (s *Server) handleSummary(w http.ResponseWriter, r *http.Request) {
+	if es, ok := s.opt.Reader.(EncodedSummarizer); ok {
+		s.writeEncodedSummary(w, r, es)
+		return
+	}
 	vs, err := s.opt.Reader.Summary(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
@@ -33,6 +56,26 @@ func (s *Server) handleSummary(w http.ResponseWriter, r *http.Request) {
 		out.Vendors[i] = summaryUTC(v)
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// writeEncodedSummary answers GET /api/v1/summary with the vendors es
+// keeps encoded: the same body as encoding summaryResponse.
+func (s *Server) writeEncodedSummary(w http.ResponseWriter, r *http.Request, es EncodedSummarizer) {
+	vendors, n, worst, err := es.EncodedSummary(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if n == 0 {
+		worst = upstat.Operational // as overallStatus
+	}
+	head, err := json.Marshal(summaryHead{Status: worst, GeneratedAt: s.opt.Now().UTC()})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	head = append(head[:len(head)-1], `,"vendors":`...)
+	s.writeJSONParts(w, http.StatusOK, head, vendors, []byte("}\n"))
 }
 
 // overallStatus is the worst status over vendors. Vendors without data

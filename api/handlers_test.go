@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -426,5 +428,47 @@ func TestRequestLogOmitsQuery(t *testing.T) {
 	}
 	if strings.Contains(l, "s3cr3t") {
 		t.Errorf("token logged: %s", l)
+	}
+}
+
+// encodingReader serves the summary encoded, as the aggregator does.
+type encodingReader struct{ upstat.Reader }
+
+func (r encodingReader) EncodedSummary(ctx context.Context) ([]byte, int, upstat.Severity, error) {
+	vs, err := r.Summary(ctx)
+	if err != nil {
+		return nil, 0, upstat.Unknown, err
+	}
+	worst := upstat.Unknown
+	for i := range vs {
+		vs[i] = summaryUTC(vs[i])
+		worst = upstat.Worse(worst, vs[i].Status)
+	}
+	b, err := json.Marshal(vs)
+	return b, len(vs), worst, err
+}
+
+// TestEncodedSummaryBody: a Reader that keeps the summary encoded gets
+// the very body the handler would have encoded.
+func TestEncodedSummaryBody(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    upstat.Reader
+	}{
+		{"vendors", fixtureReader()},
+		{"no vendors", apitest.NewReader()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plain, _ := newTestServer(t, tc.r, nil)
+			enc, _ := newTestServer(t, encodingReader{tc.r}, nil)
+			want := do(plain.Handler(), http.MethodGet, "/api/v1/summary", nil)
+			got := do(enc.Handler(), http.MethodGet, "/api/v1/summary", nil)
+			if got.Code != http.StatusOK || got.Body.String() != want.Body.String() {
+				t.Errorf("encoded: %d %s\nwant %d %s", got.Code, got.Body, want.Code, want.Body)
+			}
+			if ct := got.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("content type %q", ct)
+			}
+		})
 	}
 }

@@ -108,10 +108,20 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 		status = http.StatusInternalServerError
 		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
+	s.writeJSONParts(w, status, append(b, '\n'))
+}
+
+// writeJSONParts answers with status and a JSON body made of parts, written
+// one after the other (so a large shared part is not copied).
+func (s *Server) writeJSONParts(w http.ResponseWriter, status int, parts ...[]byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Del("Content-Length")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return
+		}
+	}
 }
