@@ -2,12 +2,10 @@ package web
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,49 +20,14 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/api"
+	"github.com/upstat/upstat/web/webtest"
 )
-
-var updateScreenshots = flag.Bool("update-screenshots", false, "also write docs/screenshots/overview.png from the browser test")
-
-// chromiumPath is where Debian's chromium package installs the browser.
-const chromiumPath = "/usr/bin/chromium"
 
 // liveDeadline is how long a page may take to show a change without a
 // reload.
-const liveDeadline = 10 * time.Second
+const liveDeadline = webtest.LiveDeadline
 
-// browser starts a headless Chromium for the test. Without Chromium the
-// test is skipped, unless CI is set: then a missing browser is a failure.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and chromium is missing (%v): install Debian's chromium package", err)
-		}
-		t.Skipf("chromium not installed at %s (set CI to make this a failure)", chromiumPath)
-	}
-	// A hard cap on the whole browser session: a wedged Chromium fails the
-	// test instead of holding CI until the package timeout.
-	capCtx, cancelCap := context.WithTimeout(context.Background(), 3*time.Minute)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(capCtx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc(); cancelCap() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+func browser(t *testing.T) context.Context { return webtest.Browser(t) }
 
 // pageWatch records what must never happen on a dashboard page: a dialog,
 // an uncaught exception, a Content-Security-Policy violation.
@@ -119,50 +82,25 @@ func watch(t *testing.T, ctx context.Context) *pageWatch {
 	return w
 }
 
-// eval runs a JavaScript expression and returns its value.
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return webtest.Eval[T](t, ctx, expr)
 }
 
-// waitFor polls the page until expr is truthy, up to the deadline.
 func waitFor(t *testing.T, ctx context.Context, what, expr string, deadline time.Duration) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(deadline))); err != nil {
-		t.Fatalf("waiting %v for %s: %v", deadline, what, err)
-	}
+	webtest.WaitFor(t, ctx, what, expr, deadline)
 }
 
-// open navigates and waits until the page's script is connected to the
-// event stream.
 func open(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("navigate %s: %v", url, err)
-	}
-	waitFor(t, ctx, "the live connection", `document.getElementById("conn").dataset.state === "live"`, liveDeadline)
+	webtest.Open(t, ctx, url)
 }
 
-// screenshot saves a full-page PNG under artifacts/screenshots and returns
-// it.
+// screenshot saves a full-page PNG under artifacts/screenshots.
 func screenshot(t *testing.T, ctx context.Context, name string) []byte {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join("..", "artifacts", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return png
+	return webtest.Screenshot(t, ctx, filepath.Join("..", "artifacts", "screenshots"), name)
 }
 
 // js quotes a Go string as a JavaScript string literal.
@@ -251,12 +189,7 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, ctx, textOf("#vendor-evilcorp .v-incidents")); got != hostileTitle {
 			t.Errorf("hostile title shown as %q, want it literally", got)
 		}
-		png := screenshot(t, ctx, "overview")
-		if *updateScreenshots {
-			if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", "overview.png"), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		screenshot(t, ctx, "overview")
 
 		// The filter box hides the rows that do not match, at once.
 		if err := chromedp.Do(ctx, chromedp.SendKeys("#filter", "relic")); err != nil {
