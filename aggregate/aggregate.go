@@ -126,6 +126,11 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	// The states are reloaded from the database: it must hold the latest
+	// poll times.
+	if err := s.db.FlushTouches(ctx); err != nil {
+		return fmt.Errorf("aggregate: configure: %w", err)
+	}
 	if err := s.db.Configure(ctx, rows); err != nil {
 		return fmt.Errorf("aggregate: %w", err)
 	}

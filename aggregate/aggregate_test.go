@@ -87,6 +87,20 @@ func (e *env) record(vendor string, idx int, snap *upstat.Snapshot, pollErr erro
 	}
 }
 
+// flushedRows checks that nothing was written since RowsWritten was
+// before (poll times wait in the queue), flushes the queue and returns the
+// rows written since before.
+func (e *env) flushedRows(before int64) int64 {
+	e.t.Helper()
+	if n := e.db.RowsWritten() - before; n != 0 {
+		e.t.Errorf("%d rows written at once, want 0 (poll times are batched)", n)
+	}
+	if err := e.db.FlushTouches(context.Background()); err != nil {
+		e.t.Fatalf("flush: %v", err)
+	}
+	return e.db.RowsWritten() - before
+}
+
 func (e *env) vendor(id string) *upstat.Vendor {
 	e.t.Helper()
 	v, err := e.svc.Vendor(context.Background(), id)
@@ -314,7 +328,8 @@ func TestUnchangedWritesNothing(t *testing.T) {
 	e.record("v", 0, snap, nil)
 	inc0 := e.incidents(upstat.IncidentFilter{})
 	events := e.events(0)
-	// Each later poll writes only the vendor row and the source row.
+	// Each later poll writes only the vendor row and the source row, and
+	// only when the queued poll times are flushed.
 	for _, tc := range []struct {
 		name string
 		snap *upstat.Snapshot
@@ -326,7 +341,7 @@ func TestUnchangedWritesNothing(t *testing.T) {
 			e.clock.Advance(time.Minute)
 			rows := e.db.RowsWritten()
 			e.record("v", 0, tc.snap, nil)
-			if n := e.db.RowsWritten() - rows; n != 2 {
+			if n := e.flushedRows(rows); n != 2 {
 				t.Errorf("rows written = %d, want 2 (vendor and source health)", n)
 			}
 			if got := e.events(0); len(got) != len(events) {
@@ -373,7 +388,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	rows := e.db.RowsWritten()
 	e.record("gh", 0, benchSnapshot(30, 4), nil)
-	if n := e.db.RowsWritten() - rows; n != 2 {
+	if n := e.flushedRows(rows); n != 2 {
 		t.Errorf("re-recording the same snapshot wrote %d rows, want 2", n)
 	}
 	if got := e.incidents(upstat.IncidentFilter{Limit: 500}); !reflect.DeepEqual(got, incidents) {

@@ -64,7 +64,13 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		r.incidents(snap.Incidents, s.log)
 	}
 	r.finish(s.staleAfter)
-	if err := s.db.Apply(ctx, &r.ch); err != nil {
+	write := s.db.Apply
+	if r.timesOnly() {
+		// Only poll times moved: batched with others, about a second
+		// later (a crash loses at most that second of poll times).
+		write = func(_ context.Context, ch *sqlite.Change) error { return s.db.Touch(ch) }
+	}
+	if err := write(ctx, &r.ch); err != nil {
 		return false, fmt.Errorf("aggregate: record: %w", err)
 	}
 	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
@@ -349,6 +355,34 @@ func (r *recorder) finish(staleAfter time.Duration) {
 	r.ch.Events = events
 	v := *row
 	r.ch.Vendor = &v
+}
+
+// timesOnly reports whether the change moves nothing but poll times (the
+// vendor's and its sources' last check and last success).
+func (r *recorder) timesOnly() bool {
+	ch := &r.ch
+	if len(ch.Events) > 0 || len(ch.Components) > 0 || len(ch.RemovedComponents) > 0 || len(ch.Incidents) > 0 {
+		return false
+	}
+	a, b := r.old.row, r.next.row
+	if a.Stale != b.Stale || a.Status != b.Status || a.LastError != b.LastError ||
+		!sameTime(a.StatusChangedAt, b.StatusChangedAt) || !sameTime(a.FailingSince, b.FailingSince) {
+		return false
+	}
+	for _, s := range ch.Sources {
+		o := r.old.sources[s.Idx]
+		if o.LastError != s.LastError || !sameTime(o.FailingSince, s.FailingSince) || !sameSeverity(o.Indicator, s.Indicator) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSeverity(a, b *upstat.Severity) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // healthChanged reports whether finish changed anything worth a write when

@@ -48,6 +48,7 @@ type DB struct {
 	stmts   writeStmts
 
 	rowsWritten atomic.Int64 // rows changed by Apply, see RowsWritten
+	touches     touches      // poll times queued by Touch
 }
 
 // Open opens (creating if needed) the database named by dsn and applies
@@ -108,10 +109,12 @@ func driverDSN(dsn string) (string, error) {
 	return path + "?" + pragmas, nil
 }
 
-// Close closes the database. It is safe to call on a partly opened DB.
+// Close writes the poll times queued by Touch and closes the database. It
+// is safe to call on a partly opened DB.
 func (db *DB) Close() error {
-	db.stmts.close()
 	var errs []error
+	errs = append(errs, db.closeTouches(context.Background()))
+	db.stmts.close()
 	if db.wconn != nil {
 		errs = append(errs, db.wconn.Close())
 	}

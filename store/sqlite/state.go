@@ -266,8 +266,9 @@ func (db *DB) Apply(ctx context.Context, ch *Change) error {
 	return nil
 }
 
-// RowsWritten returns how many rows Apply has inserted, updated or deleted
-// since Open (an unchanged update or component costs none).
+// RowsWritten returns how many rows Apply (and the flushes of Touch) have
+// inserted, updated or deleted since Open (an unchanged update or
+// component costs none).
 func (db *DB) RowsWritten() int64 { return db.rowsWritten.Load() }
 
 func (db *DB) applyComponents(ts *txStmts, ch *Change) error {

@@ -17,6 +17,8 @@ type writeStmts struct {
 	upsertIncident  *sql.Stmt
 	upsertUpdate    *sql.Stmt
 	insertEvent     *sql.Stmt
+	touchVendor     *sql.Stmt
+	touchSource     *sql.Stmt
 }
 
 func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -47,6 +49,10 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 			WHERE at <> excluded.at OR status <> excluded.status OR body <> excluded.body`},
 		{&s.insertEvent, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&s.touchVendor, `UPDATE vendors SET ` + latestTime("last_checked_at", "?1") + `, ` +
+			latestTime("last_success_at", "?2") + ` WHERE id = ?3`},
+		{&s.touchSource, `UPDATE sources SET ` + latestTime("last_checked_at", "?1") + `, ` +
+			latestTime("last_success_at", "?2") + ` WHERE vendor_id = ?3 AND idx = ?4`},
 	} {
 		st, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -59,7 +65,7 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (s *writeStmts) close() {
 	for _, st := range []*sql.Stmt{s.updateVendor, s.updateSource, s.upsertComponent, s.deleteComponent,
-		s.upsertIncident, s.upsertUpdate, s.insertEvent} {
+		s.upsertIncident, s.upsertUpdate, s.insertEvent, s.touchVendor, s.touchSource} {
 		if st != nil {
 			_ = st.Close()
 		}
