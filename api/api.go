@@ -110,6 +110,10 @@ type Options struct {
 	// configuration's fault (400 with its message); any other is a 500.
 	// Nil: the endpoint answers 503.
 	Reload func(ctx context.Context) error
+	// NoComponentMetrics drops upstat_component_status from /metrics: one
+	// series per component is hundreds of thousands at 10,000 vendors.
+	// The vendor series stay. False (the default) exports them.
+	NoComponentMetrics bool
 }
 
 // Server is the HTTP handler set of upstat. Create it with New.
@@ -152,7 +156,7 @@ func New(o Options) *Server {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
-	o.Registry.MustRegister(newCollector(o.Reader, o.Log))
+	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics))
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s

@@ -103,15 +103,15 @@ func TestMetrics(t *testing.T) {
 	}
 	vs[1].Components = append(vs[1].Components, upstat.Component{Name: "API", Status: upstat.Degraded})
 	r.SetVendors(vs...)
-	s, _ := newTestServer(t, r, nil)
-
-	want := []string{
-		`upstat_active_incidents{vendor="github"} 1`,
-		`upstat_active_incidents{vendor="newrelic"} 0`,
-		`upstat_active_incidents{vendor="stripe"} 0`,
+	components := []string{
 		`upstat_component_status{component="API",vendor="stripe"} 2`,
 		`upstat_component_status{component="Actions",vendor="github"} 2`,
 		`upstat_component_status{component="Git Operations/Pushes",vendor="github"} 3`,
+	}
+	vendors := []string{
+		`upstat_active_incidents{vendor="github"} 1`,
+		`upstat_active_incidents{vendor="newrelic"} 0`,
+		`upstat_active_incidents{vendor="stripe"} 0`,
 		`upstat_vendor_info{name="GitHub",vendor="github"} 1`,
 		`upstat_vendor_info{name="New Relic",vendor="newrelic"} 1`,
 		`upstat_vendor_info{name="Stripe",vendor="stripe"} 1`,
@@ -122,24 +122,34 @@ func TestMetrics(t *testing.T) {
 		`upstat_vendor_status{vendor="newrelic"} -1`,
 		`upstat_vendor_status{vendor="stripe"} 0`,
 	}
-	rec := do(s.Handler(), http.MethodGet, "/metrics", nil)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /metrics = %d\n%s", rec.Code, rec.Body)
-	}
-	var got []string
-	for line := range strings.Lines(rec.Body.String()) {
-		if strings.HasPrefix(line, "upstat_") {
-			got = append(got, strings.TrimSpace(line))
-		}
-	}
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	for _, help := range []string{"# TYPE upstat_vendor_status gauge", "# TYPE upstat_component_status gauge"} {
-		if !strings.Contains(rec.Body.String(), help) {
-			t.Errorf("missing %q", help)
-		}
+	for _, tc := range []struct {
+		name         string
+		noComponents bool
+		want         []string
+	}{
+		{"with components", false, slices.Sorted(slices.Values(append(slices.Clone(vendors), components...)))},
+		{"without components", true, vendors},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := newTestServer(t, r, func(o *Options) { o.NoComponentMetrics = tc.noComponents })
+			rec := do(s.Handler(), http.MethodGet, "/metrics", nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET /metrics = %d\n%s", rec.Code, rec.Body)
+			}
+			var got []string
+			for line := range strings.Lines(rec.Body.String()) {
+				if strings.HasPrefix(line, "upstat_") {
+					got = append(got, strings.TrimSpace(line))
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if !strings.Contains(rec.Body.String(), "# TYPE upstat_vendor_status gauge") {
+				t.Errorf("missing upstat_vendor_status")
+			}
+		})
 	}
 }
 

@@ -16,8 +16,9 @@ const collectTimeout = 10 * time.Second
 // collector exports every vendor's state at scrape time, read fresh from
 // the Reader, so the metrics never lag behind the API.
 type collector struct {
-	reader upstat.Reader
-	log    *slog.Logger
+	reader     upstat.Reader
+	log        *slog.Logger
+	components bool // export upstat_component_status
 
 	vendorStatus    *prometheus.Desc
 	componentStatus *prometheus.Desc
@@ -28,11 +29,13 @@ type collector struct {
 
 var _ prometheus.Collector = (*collector)(nil)
 
-// newCollector builds the vendor collector over r.
-func newCollector(r upstat.Reader, log *slog.Logger) *collector {
+// newCollector builds the vendor collector over r, with a series per
+// component when components is set.
+func newCollector(r upstat.Reader, log *slog.Logger, components bool) *collector {
 	return &collector{
-		reader: r,
-		log:    log,
+		reader:     r,
+		log:        log,
+		components: components,
 		vendorStatus: prometheus.NewDesc("upstat_vendor_status",
 			"Vendor status: 0 operational, 1 maintenance, 2 degraded, 3 partial_outage, 4 major_outage, -1 unknown.",
 			[]string{"vendor"}, nil),
@@ -53,8 +56,11 @@ func newCollector(r upstat.Reader, log *slog.Logger) *collector {
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.vendorStatus, c.componentStatus, c.vendorStale, c.activeIncidents, c.vendorInfo} {
+	for _, d := range []*prometheus.Desc{c.vendorStatus, c.vendorStale, c.activeIncidents, c.vendorInfo} {
 		ch <- d
+	}
+	if c.components {
+		ch <- c.componentStatus
 	}
 }
 
@@ -64,24 +70,33 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
 	defer cancel()
-	vs, err := c.reader.Vendors(ctx)
-	if err != nil {
-		c.log.Error("api: collect vendor metrics", "err", err)
-		ch <- prometheus.NewInvalidMetric(c.vendorStatus, err)
+	if !c.components {
+		// The summary is all the vendor series need, and far cheaper
+		// than whole vendors.
+		vs, err := c.reader.Summary(ctx)
+		if err != nil {
+			c.fail(ch, err)
+			return
+		}
+		for i := range vs {
+			c.vendor(ch, &vs[i])
+		}
 		return
 	}
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	vs, err := c.reader.Vendors(ctx)
+	if err != nil {
+		c.fail(ch, err)
+		return
 	}
-	for _, v := range vs {
-		gauge(c.vendorStatus, float64(v.Status), v.ID)
-		gauge(c.vendorStale, boolFloat(v.Stale), v.ID)
-		gauge(c.activeIncidents, float64(v.ActiveIncidents), v.ID)
-		gauge(c.vendorInfo, 1, v.ID, v.Name)
-		// Two components with the same key would make the scrape fail:
-		// export the worse of them once.
-		worst := map[string]upstat.Severity{}
-		var order []string
+	// Two components with the same key would make the scrape fail:
+	// export the worse of them once. The map is reused across vendors.
+	worst := map[string]upstat.Severity{}
+	var order []string
+	for i := range vs {
+		v := &vs[i]
+		c.vendor(ch, &v.VendorSummary)
+		clear(worst)
+		order = order[:0]
 		for _, comp := range v.Components {
 			k := comp.Key()
 			prev, seen := worst[k]
@@ -92,9 +107,27 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			worst[k] = upstat.Worse(prev, comp.Status)
 		}
 		for _, k := range order {
-			gauge(c.componentStatus, float64(worst[k]), v.ID, k)
+			gauge(ch, c.componentStatus, float64(worst[k]), v.ID, k)
 		}
 	}
+}
+
+// vendor sends the vendor series of v.
+func (c *collector) vendor(ch chan<- prometheus.Metric, v *upstat.VendorSummary) {
+	gauge(ch, c.vendorStatus, float64(v.Status), v.ID)
+	gauge(ch, c.vendorStale, boolFloat(v.Stale), v.ID)
+	gauge(ch, c.activeIncidents, float64(v.ActiveIncidents), v.ID)
+	gauge(ch, c.vendorInfo, 1, v.ID, v.Name)
+}
+
+// fail reports a Reader failure as an invalid metric.
+func (c *collector) fail(ch chan<- prometheus.Metric, err error) {
+	c.log.Error("api: collect vendor metrics", "err", err)
+	ch <- prometheus.NewInvalidMetric(c.vendorStatus, err)
+}
+
+func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 }
 
 // boolFloat is 1 for true, 0 for false.
