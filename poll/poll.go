@@ -241,11 +241,15 @@ func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration) {
 			return
 		case <-timer.C:
 		}
+		started := time.Now()
 		err := s.pollOnce(ctx, t)
 		if ctx.Err() != nil {
 			return
 		}
-		delay := t.Interval
+		// A successful target is polled every interval from start to
+		// start: the time the poll took (a queue for a fetch slot, a
+		// slow vendor) does not stretch its period.
+		delay := t.Interval - time.Since(started)
 		if err != nil {
 			failures++
 			delay = backoff(t.Interval, failures, s.o.MaxBackoff)
@@ -264,7 +268,7 @@ func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration) {
 			}
 			failures, lastErr = 0, ""
 		}
-		timer.Reset(jitter(delay))
+		timer.Reset(max(jitter(delay), 0))
 	}
 }
 

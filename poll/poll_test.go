@@ -245,3 +245,36 @@ func TestFirstSpread(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodFromStartToStart: a successful target's polls start an
+// interval apart however long each takes (not interval plus the poll).
+func TestPeriodFromStartToStart(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const interval, pollTakes, polls = 250 * time.Millisecond, 200 * time.Millisecond, 5
+	var mu sync.Mutex
+	var starts []time.Time
+	slow := func(ctx context.Context) (*upstat.Snapshot, error) {
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		// The vendor answers slowly.
+		select {
+		case <-time.After(pollTakes):
+		case <-ctx.Done():
+		}
+		return &upstat.Snapshot{}, nil
+	}
+	s, err := New(Options{Recorder: newRecorder(), StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background(), []Target{{Key: "s", Vendor: "s", Kind: "test", Source: funcSource(slow), Interval: interval, Timeout: time.Second}})
+	waitFor(t, 10*time.Second, "5 polls", func() bool { mu.Lock(); defer mu.Unlock(); return len(starts) >= polls })
+	s.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	// Start to start: 250ms ± 10% jitter; end to start would be 450ms.
+	if mean := starts[polls-1].Sub(starts[0]) / (polls - 1); mean > interval+pollTakes/2 {
+		t.Errorf("mean period %v, want about %v", mean, interval)
+	}
+}
