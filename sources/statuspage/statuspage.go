@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,8 +49,14 @@ func init() {
 var _ sources.Source = (*Source)(nil)
 
 // Source polls one Statuspage page. It is not safe for concurrent Polls
-// (the scheduler never does that); it keeps the last decoded documents so
-// that a poll where only the summary changed still reports full history.
+// (the scheduler never does that).
+//
+// What it keeps between polls is small, because a process watches
+// thousands of pages: the SHA-256 of each document (to tell an identical
+// body without keeping it) and, of the history documents, only the
+// incidents worth merging again (see retain). The summary itself is not
+// kept: when a summary answered 304 meets a changed history, the summary
+// is fetched once more in full to build the snapshot.
 type Source struct {
 	base         string
 	historyEvery time.Duration
@@ -60,18 +67,39 @@ type Source struct {
 	// decode is the document decoder; tests wrap it to count parses.
 	decode func(docKind, []byte) (*document, error)
 
-	summary, incidents, maintenances cached
-	historyAt                        time.Time // last history attempt
+	summary                 digest
+	incidents, maintenances history
+	historyAt               time.Time // last history attempt
 	// listed maps the incidents and maintenances of the last summary to
-	// the number of failed history fetches since each left it.
+	// 0, and those that left it to the number of failed history fetches
+	// since they did.
 	listed map[string]int
 }
 
-// cached is the last decoded version of one endpoint's document.
-type cached struct {
-	doc *document
+// digest is the SHA-256 of the last body of one document; the zero
+// digest means none was fetched yet.
+type digest struct {
 	sum [sha256.Size]byte
+	ok  bool
 }
+
+func digestOf(body []byte) digest { return digest{sum: sha256.Sum256(body), ok: true} }
+
+// history is what is kept of one history document between its fetches:
+// its digest and the incidents that retain left in it.
+type history struct {
+	digest
+	doc *document
+}
+
+// resolvedRetention is how long a resolved incident (or completed
+// maintenance) of a history document is kept for merging after its
+// resolution. Past it the incident is dropped from what the Source keeps,
+// unless the summary lists it: the aggregator already stored it from the
+// poll that fetched it, and an incident missing from a snapshot is left
+// as it is. Within it, the resolved version still wins the merge against
+// a stale summary (a CDN edge minutes behind) that lists it unresolved.
+const resolvedRetention = 24 * time.Hour
 
 // New builds a Source for spec. spec.URL is the page's base URL
 // (https://www.githubstatus.com); a trailing slash or /api/v2/... suffix is
@@ -157,21 +185,26 @@ func decodeOptions(dec func(any) error) (time.Duration, error) {
 // identical body) and no history fetch brought anything new. A summary
 // failure fails the poll; a history failure is logged and the last good
 // history is used, since the summary alone is a complete current picture.
-// State (cached documents, validators) is committed only when Poll
+// State (digests, kept history, validators) is committed only when Poll
 // succeeds, so a failed poll is retried in full.
+//
+// A snapshot lists every incident of the summary and of the history
+// documents fetched by this poll; history kept from an earlier fetch
+// contributes only what retain kept of it.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	now := s.now()
 	var commits []*sources.Response
-	summary, changed, resp, err := s.fetch(ctx, summaryPath, docSummary, s.summary)
+	summary, summarySum, sresp, err := s.fetch(ctx, summaryPath, docSummary, s.summary)
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}
-	commits = append(commits, resp)
+	commits = append(commits, sresp)
+	changed := summary != nil
 
 	// Statuspage's summary lists unresolved incidents only: when one
 	// disappears it was resolved (or deleted), and incidents.json says
 	// which, so fetch it now rather than at the next history tick.
-	current := listedIDs(summary.doc)
+	current := s.listedNow(summary)
 	var gone []string
 	for id := range s.listed {
 		if !current[id] {
@@ -179,14 +212,24 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		}
 	}
 	incidents, maintenances := s.incidents, s.maintenances
+	var fresh [2]*document // history documents fetched changed by this poll
 	historyAt, historyOK := s.historyAt, true
 	if historyAt.IsZero() || now.Sub(historyAt) >= s.historyEvery || len(gone) > 0 {
-		hchanged, ok, hcommits, err := s.fetchHistory(ctx, &incidents, &maintenances)
+		var hcommits []*sources.Response
+		fresh, historyOK, hcommits, err = s.fetchHistory(ctx, &incidents, &maintenances)
 		if err != nil {
 			return nil, err
 		}
-		changed, historyOK, historyAt = changed || hchanged, ok, now
+		historyAt = now
 		commits = append(commits, hcommits...)
+		if !changed && (fresh[0] != nil || fresh[1] != nil) {
+			// The summary is unchanged but not kept: get it again.
+			if summary, sresp, err = s.refetchSummary(ctx, sresp); err != nil {
+				return nil, fmt.Errorf("summary: %w", err)
+			}
+			summarySum, commits[0], current = digestOf(sresp.Body), sresp, listedIDs(summary)
+			changed = true
+		}
 	}
 
 	listed := make(map[string]int, len(current))
@@ -197,13 +240,24 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		// Retry on the next polls, a few times, so a transient failure
 		// does not hide a resolution until the next history tick.
 		for _, id := range gone {
-			if n := s.listed[id] + 1; n < maxResolveRetries {
+			if n := s.listed[id] + 1; n < maxResolveRetries && !current[id] {
 				listed[id] = n
 			}
 		}
 	}
 
-	s.summary, s.incidents, s.maintenances = summary, incidents, maintenances
+	var snap *upstat.Snapshot
+	if changed {
+		snap = build(s.base, s.mapper, summary, pick(fresh[0], incidents.doc), pick(fresh[1], maintenances.doc))
+	}
+	if historyAt.Equal(now) { // history was due: trim what is kept
+		for i, h := range []*history{&incidents, &maintenances} {
+			if d := pick(fresh[i], h.doc); d != nil {
+				h.doc = retain(d, current, now)
+			}
+		}
+	}
+	s.summary, s.incidents, s.maintenances = summarySum, incidents, maintenances
 	s.historyAt, s.listed = historyAt, listed
 	for _, r := range commits {
 		r.Commit()
@@ -211,78 +265,167 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if !changed {
 		return &upstat.Snapshot{NotModified: true}, nil
 	}
-	return build(s.base, s.mapper, summary.doc, incidents.doc, maintenances.doc), nil
+	return snap, nil
 }
 
-// fetchHistory fetches incidents.json and scheduled-maintenances.json
-// into inc and maint. changed reports a new document; ok is false when
-// either fetch failed (logged, the previous document kept). Only a
+// listedNow returns the ids the summary lists: from summary when it was
+// decoded by this poll, else (unchanged) those the last summary listed.
+func (s *Source) listedNow(summary *document) map[string]bool {
+	if summary != nil {
+		return listedIDs(summary)
+	}
+	ids := make(map[string]bool, len(s.listed))
+	for id, failures := range s.listed {
+		if failures == 0 {
+			ids[id] = true
+		}
+	}
+	return ids
+}
+
+// pick returns the document fetched by this poll, else the kept one.
+func pick(fresh, kept *document) *document {
+	if fresh != nil {
+		return fresh
+	}
+	return kept
+}
+
+// retain returns the part of a history document worth keeping until the
+// next fetch: its incidents and maintenances, in order, but for those
+// closed more than resolvedRetention before now that the summary does not
+// list (listed). The page, status and component lists are dropped: build
+// takes them from the summary. The slices are sized to fit, as decoding
+// leaves them with spare capacity.
+func retain(d *document, listed map[string]bool, now time.Time) *document {
+	keep := func(list []wireIncident) []wireIncident {
+		var out []wireIncident
+		for i := range list {
+			if w := &list[i]; listed[w.ID] || !closedBefore(w, now.Add(-resolvedRetention)) {
+				out = append(out, *w)
+			}
+		}
+		return slices.Clip(out)
+	}
+	return &document{Incidents: keep(d.Incidents), Maintenances: keep(d.Maintenances)}
+}
+
+// closedBefore reports whether w is resolved (or completed) and was last
+// touched (resolved_at, updated_at) before cutoff.
+func closedBefore(w *wireIncident, cutoff time.Time) bool {
+	state, ok := normalize.State(w.Status)
+	if !ok || !state.Closed() {
+		return false
+	}
+	last := w.UpdatedAt.time()
+	if r := w.ResolvedAt.time(); r.After(last) {
+		last = r
+	}
+	return !last.IsZero() && last.Before(cutoff)
+}
+
+// fetchHistory fetches incidents.json and scheduled-maintenances.json,
+// updating the digests of inc and maint. fresh holds the documents that
+// changed (incidents, maintenances; nil when unchanged or failed); ok is
+// false when either fetch failed (logged, the kept history used). Only a
 // cancelled ctx is returned as an error.
-func (s *Source) fetchHistory(ctx context.Context, inc, maint *cached) (changed, ok bool, commits []*sources.Response, err error) {
+func (s *Source) fetchHistory(ctx context.Context, inc, maint *history) (fresh [2]*document, ok bool, commits []*sources.Response, err error) {
 	ok = true
-	for _, e := range []struct {
+	for i, e := range []struct {
 		path string
 		kind docKind
-		c    *cached
+		h    *history
 	}{
 		{incidentsPath, docIncidents, inc},
 		{maintenancesPath, docMaintenances, maint},
 	} {
-		c, ch, resp, err := s.fetch(ctx, e.path, e.kind, *e.c)
+		doc, sum, resp, err := s.fetch(ctx, e.path, e.kind, e.h.digest)
 		if ctx.Err() != nil {
-			return false, false, nil, fmt.Errorf("%s: %w", e.kind, ctx.Err())
+			return fresh, false, nil, fmt.Errorf("%s: %w", e.kind, ctx.Err())
 		}
 		if err != nil {
 			s.log.Warn("statuspage history fetch failed", "url", s.base+e.path, "error", err)
 			ok = false
 			continue
 		}
-		*e.c = c
-		changed = changed || ch
+		e.h.digest, fresh[i] = sum, doc
 		commits = append(commits, resp)
 	}
-	return changed, ok, commits, nil
+	return fresh, ok, commits, nil
 }
 
-// fetch gets one document. changed is false, and nothing is parsed, on a
-// 304 or a body identical to the previous one. The response is returned
-// for the caller to Commit once the whole poll succeeded: a body that
-// failed to decode is never committed, so it is fetched in full next time.
-func (s *Source) fetch(ctx context.Context, path string, kind docKind, prev cached) (cached, bool, *sources.Response, error) {
+// fetch gets one document. It returns a nil document, and parses nothing,
+// on a 304 or a body whose digest is prev; otherwise the decoded document
+// and its digest. The response is returned for the caller to Commit once
+// the whole poll succeeded: a body that failed to decode is never
+// committed, so it is fetched in full next time.
+func (s *Source) fetch(ctx context.Context, path string, kind docKind, prev digest) (*document, digest, *sources.Response, error) {
 	u := s.base + path
 	resp, err := s.fetcher.Get(ctx, u, "application/json")
 	if err != nil {
-		return prev, false, nil, err
+		return nil, prev, nil, err
 	}
-	if resp.NotModified && prev.doc == nil {
+	if resp.NotModified && !prev.ok {
 		// The shared Fetcher holds validators from another Source for
 		// this URL (the same page configured twice, a config reload):
-		// there is nothing cached here to reuse, so fetch in full.
-		s.fetcher.Forget(u)
-		if resp, err = s.fetcher.Get(ctx, u, "application/json"); err != nil {
-			return prev, false, nil, err
-		}
-		if resp.NotModified {
-			return prev, false, nil, fmt.Errorf("http 304 to an unconditional request")
+		// there is nothing here to compare with, so fetch in full.
+		if resp, err = s.getFull(ctx, u); err != nil {
+			return nil, prev, nil, err
 		}
 	}
 	if resp.NotModified {
-		return prev, false, resp, nil
+		return nil, prev, resp, nil
 	}
-	sum := sha256.Sum256(resp.Body)
-	if prev.doc != nil && sum == prev.sum {
-		return prev, false, resp, nil
+	sum := digestOf(resp.Body)
+	if sum == prev {
+		return nil, prev, resp, nil
 	}
-	// Errors come back as HTML pages (404s, bot challenges), sometimes
-	// with a 200: refuse them before decoding, with a clear message.
-	if err := resp.LooksLikeJSON(); err != nil {
-		return prev, false, nil, err
-	}
-	doc, err := s.decode(kind, resp.Body)
+	doc, err := s.decodeBody(kind, resp)
 	if err != nil {
-		return prev, false, nil, err
+		return nil, prev, nil, err
 	}
-	return cached{doc: doc, sum: sum}, true, resp, nil
+	return doc, sum, resp, nil
+}
+
+// refetchSummary returns the decoded summary of resp, the unchanged
+// summary of this poll, and the response it came from: resp itself when
+// it carries the (identical) body, else a new unconditional fetch.
+func (s *Source) refetchSummary(ctx context.Context, resp *sources.Response) (*document, *sources.Response, error) {
+	if resp.NotModified {
+		var err error
+		if resp, err = s.getFull(ctx, s.base+summaryPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	doc, err := s.decodeBody(docSummary, resp)
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, resp, nil
+}
+
+// getFull fetches u unconditionally: the Fetcher's validators for it are
+// dropped first. A 304 to that is an error.
+func (s *Source) getFull(ctx context.Context, u string) (*sources.Response, error) {
+	s.fetcher.Forget(u)
+	resp, err := s.fetcher.Get(ctx, u, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	if resp.NotModified {
+		return nil, fmt.Errorf("http 304 to an unconditional request")
+	}
+	return resp, nil
+}
+
+// decodeBody decodes a full response. Errors come back as HTML pages
+// (404s, bot challenges), sometimes with a 200: they are refused before
+// decoding, with a clear message.
+func (s *Source) decodeBody(kind docKind, resp *sources.Response) (*document, error) {
+	if err := resp.LooksLikeJSON(); err != nil {
+		return nil, err
+	}
+	return s.decode(kind, resp.Body)
 }
 
 // listedIDs returns the ids of the incidents and maintenances a summary

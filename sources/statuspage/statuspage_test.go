@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,6 +97,16 @@ func (p *fakePage) serveFixtures(t *testing.T) {
 	p.set(maintenancesPath, readFile(t, fixtureDir+"/history-scheduled-maintenances.json"))
 }
 
+// newFixtureSource serves the Nimbus fixtures and returns a Source on
+// them with its clock.
+func newFixtureSource(t *testing.T, etags bool) (*fakePage, *clock, *Source) {
+	t.Helper()
+	page, srv := newFakePage(t, etags)
+	page.serveFixtures(t)
+	clk := newClock()
+	return page, clk, newTestSource(t, srv.URL, nil, clk.Now)
+}
+
 // countDecodes wraps the Source's decoder and counts the documents parsed.
 func countDecodes(s *Source) *atomic.Int32 {
 	n := new(atomic.Int32)
@@ -160,10 +171,7 @@ func TestUnchangedSummaryParsesNothing(t *testing.T) {
 		{"identical body, no validators", false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page, srv := newFakePage(t, tc.etags)
-			page.serveFixtures(t)
-			clk := newClock()
-			s := newTestSource(t, srv.URL, nil, clk.Now)
+			page, clk, s := newFixtureSource(t, tc.etags)
 			decodes := countDecodes(s)
 
 			first := poll(t, s)
@@ -481,5 +489,120 @@ func TestFailedPollCommitsNothing(t *testing.T) {
 	snap := poll(t, s)
 	if snap.NotModified || snap.Indicator == nil || *snap.Indicator != upstat.MajorOutage {
 		t.Errorf("poll after a failed one: NotModified=%v, indicator %v; want the changed summary (major_outage)", snap.NotModified, snap.Indicator)
+	}
+}
+
+// editHistory serves incidents.json with r7k2m9p4x1qd's title edited.
+func (p *fakePage) editHistory(t *testing.T) {
+	t.Helper()
+	history := readFile(t, fixtureDir+"/history-incidents.json")
+	p.set(incidentsPath, bytes.Replace(history, []byte("Elevated error rates"), []byte("Elevated error rates (edited)"), 1))
+}
+
+func incidentIDs(snap *upstat.Snapshot) []string {
+	var ids []string
+	for _, inc := range snap.Incidents {
+		ids = append(ids, inc.ID)
+	}
+	return ids
+}
+
+// TestChangedHistoryUnchangedSummary: the summary is not kept between
+// polls, so a changed history with an unchanged summary fetches the
+// summary again (after a 304) or decodes the identical body it got, and
+// the snapshot is as full as on the first poll.
+func TestChangedHistoryUnchangedSummary(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		etags       bool
+		wantSummary int // summary fetches after the second poll
+	}{
+		{"etag 304 refetches the summary", true, 3},
+		{"identical body is decoded again", false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page, clk, s := newFixtureSource(t, tc.etags)
+			first := poll(t, s)
+
+			page.editHistory(t)
+			clk.Advance(DefaultHistoryInterval)
+			second := poll(t, s)
+			if second.NotModified || len(second.Components) != len(first.Components) || second.Indicator == nil {
+				t.Fatalf("second poll: NotModified=%v, %d components, indicator %v; want the full snapshot (%d components)",
+					second.NotModified, len(second.Components), second.Indicator, len(first.Components))
+			}
+			// All of the new incidents.json; of the unchanged maintenances,
+			// those not completed over resolvedRetention ago.
+			want := []string{"m9cert2rot8x", "r7k2m9p4x1qd", "m4db7fail0ov", "b2ll8inv0ice", "c9pm0noresat", "n0ne1mpact7z"}
+			if got := incidentIDs(second); !slices.Equal(got, want) {
+				t.Errorf("incidents %v, want %v", got, want)
+			}
+			if got := findIncident(t, second, "r7k2m9p4x1qd").Title; !strings.Contains(got, "(edited)") {
+				t.Errorf("title %q, want the edited one", got)
+			}
+			if got := page.hitsOf(summaryPath); got != tc.wantSummary {
+				t.Errorf("summary fetched %d times, want %d", got, tc.wantSummary)
+			}
+
+			clk.Advance(time.Minute)
+			if snap := poll(t, s); !snap.NotModified {
+				t.Errorf("quiet poll after: NotModified=false, want true (validators and digests committed)")
+			}
+		})
+	}
+}
+
+// TestKeptHistoryDropsOldResolved: a snapshot built from a new summary
+// and history kept from an earlier fetch leaves out incidents resolved
+// more than resolvedRetention ago (the aggregator has them), but keeps
+// open ones, recent ones and those the summary lists; a history fetch
+// that changes reports everything again.
+func TestKeptHistoryDropsOldResolved(t *testing.T) {
+	page, clk, s := newFixtureSource(t, true)
+	all := []string{"m9cert2rot8x", "r7k2m9p4x1qd", "m4db7fail0ov", "b2ll8inv0ice", "c9pm0noresat", "k1ng5up8grd2", "n0ne1mpact7z", "s7orage9mgr1"}
+	if got := incidentIDs(poll(t, s)); !slices.Equal(got, all) {
+		t.Fatalf("first poll: incidents %v, want %v", got, all)
+	}
+
+	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	page.set(summaryPath, bytes.Replace(summary, []byte(`"indicator": "major"`), []byte(`"indicator": "critical"`), 1))
+	clk.Advance(time.Minute)
+	kept := []string{"m9cert2rot8x", "r7k2m9p4x1qd", "m4db7fail0ov"} // scheduled, listed, in progress
+	if got := incidentIDs(poll(t, s)); !slices.Equal(got, kept) {
+		t.Errorf("summary-only change: incidents %v, want %v (resolved over %s ago left out)", got, kept, resolvedRetention)
+	}
+
+	page.editHistory(t)
+	clk.Advance(DefaultHistoryInterval)
+	snap := poll(t, s)
+	want := []string{"m9cert2rot8x", "r7k2m9p4x1qd", "m4db7fail0ov", "b2ll8inv0ice", "c9pm0noresat", "n0ne1mpact7z"}
+	if got := incidentIDs(snap); !slices.Equal(got, want) {
+		t.Errorf("changed incidents.json: incidents %v, want %v (all of it, and the kept maintenances)", got, want)
+	}
+}
+
+func TestClosedBefore(t *testing.T) {
+	cutoff := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+	before, after := wireTime(cutoff.Add(-time.Hour)), wireTime(cutoff.Add(time.Hour))
+	for _, tc := range []struct {
+		name string
+		w    wireIncident
+		want bool
+	}{
+		{"resolved before", wireIncident{Status: "resolved", ResolvedAt: before, UpdatedAt: before}, true},
+		{"postmortem before", wireIncident{Status: "postmortem", UpdatedAt: before}, true},
+		{"completed before", wireIncident{Status: "completed", UpdatedAt: before}, true},
+		{"resolved after", wireIncident{Status: "resolved", ResolvedAt: after, UpdatedAt: after}, false},
+		{"edited after its resolution", wireIncident{Status: "resolved", ResolvedAt: before, UpdatedAt: after}, false},
+		{"open", wireIncident{Status: "monitoring", UpdatedAt: before}, false},
+		{"scheduled", wireIncident{Status: "scheduled", UpdatedAt: before}, false},
+		{"unknown status", wireIncident{Status: "weird", UpdatedAt: before}, false},
+		{"resolved without times", wireIncident{Status: "resolved"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := closedBefore(&tc.w, cutoff); got != tc.want {
+				t.Errorf("closedBefore = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
