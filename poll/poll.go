@@ -1,5 +1,5 @@
-// Package poll schedules the sources: one loop per source on a jittered
-// interval, a bound on concurrent fetches, capped exponential backoff on
+// Package poll schedules the sources: one loop per source (a timer, not
+// a goroutine) on a jittered interval, a bound on concurrent fetches, capped exponential backoff on
 // failure (honouring Retry-After), and clean shutdown. Each poll's result
 // goes to a Recorder (the aggregator).
 package poll
@@ -188,11 +188,10 @@ func (s *Scheduler) Replace(targets []Target) {
 		l := &loop{t: t, cancel: cancel, done: make(chan struct{})}
 		s.loops[key] = l
 		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer close(l.done)
-			s.run(lctx, t, spread)
-		}()
+		s.run(lctx, t, spread, func() {
+			close(l.done)
+			s.wg.Done()
+		})
 	}
 }
 
@@ -227,49 +226,96 @@ func firstSpread(base time.Duration, n int, rate float64) time.Duration {
 	return max(base, time.Duration(float64(n)/rate*float64(time.Second)))
 }
 
-// run is one target's loop; its first poll comes at a random time within
-// spread (at most its interval).
-func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration) {
+// loopState is one target's loop between polls: a timer, no goroutine (a
+// goroutine per target would hold a stack each, over 100 MB at 10,000
+// targets). The timer's callback polls, then re-arms it.
+type loopState struct {
+	s     *Scheduler
+	t     Target
+	ctx   context.Context
+	endFn func() // called once when the loop has ended
+
+	mu       sync.Mutex
+	timer    *time.Timer
+	ended    bool
+	failures int
+	lastErr  string
+}
+
+// run starts one target's loop; its first poll comes at a random time
+// within spread (at most its interval). end is called once the loop has
+// ended (ctx done and no poll in flight).
+func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration, end func()) {
 	spread = min(spread, t.Interval)
-	timer := time.NewTimer(time.Duration(rand.Int64N(int64(spread) + 1)))
-	defer timer.Stop()
-	failures := 0
-	lastErr := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		started := time.Now()
-		err := s.pollOnce(ctx, t)
-		if ctx.Err() != nil {
-			return
-		}
-		// A successful target is polled every interval from start to
-		// start: the time the poll took (a queue for a fetch slot, a
-		// slow vendor) does not stretch its period.
-		delay := t.Interval - time.Since(started)
-		if err != nil {
-			failures++
-			delay = backoff(t.Interval, failures, s.o.MaxBackoff)
-			var he *sources.HTTPError
-			if errors.As(err, &he) && he.RetryAfter > delay {
-				delay = min(he.RetryAfter, max(s.o.MaxBackoff, t.Interval))
-			}
-			// Log a failure when it starts or changes, not every poll.
-			if msg := err.Error(); msg != lastErr {
-				s.o.Log.Warn("poll failed", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "err", msg, "failures", failures, "next_in", delay.String())
-				lastErr = msg
-			}
-		} else {
-			if failures > 0 {
-				s.o.Log.Info("poll recovered", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "after_failures", failures)
-			}
-			failures, lastErr = 0, ""
-		}
-		timer.Reset(max(jitter(delay), 0))
+	l := &loopState{s: s, t: t, ctx: ctx, endFn: end}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.timer = time.AfterFunc(time.Duration(rand.Int64N(int64(spread)+1)), l.fire)
+	context.AfterFunc(ctx, l.stop)
+}
+
+// stop ends the loop now unless a poll is in flight: fire ends it then.
+func (l *loopState) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.timer.Stop() {
+		l.endLocked()
 	}
+}
+
+func (l *loopState) endLocked() {
+	if !l.ended {
+		l.ended = true
+		l.endFn()
+	}
+}
+
+// fire polls once and arms the timer for the next poll.
+func (l *loopState) fire() {
+	if l.ctx.Err() != nil {
+		l.mu.Lock()
+		l.endLocked()
+		l.mu.Unlock()
+		return
+	}
+	started := time.Now()
+	err := l.s.pollOnce(l.ctx, l.t)
+	delay := l.next(started, err)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx.Err() != nil {
+		l.endLocked()
+		return
+	}
+	l.timer.Reset(delay)
+}
+
+// next returns the delay before the next poll given this one's outcome.
+func (l *loopState) next(started time.Time, err error) time.Duration {
+	t, s := &l.t, l.s
+	// A successful target is polled every interval from start to start:
+	// the time the poll took (a queue for a fetch slot, a slow vendor)
+	// does not stretch its period.
+	delay := t.Interval - time.Since(started)
+	if err != nil {
+		l.failures++
+		delay = backoff(t.Interval, l.failures, s.o.MaxBackoff)
+		var he *sources.HTTPError
+		if errors.As(err, &he) && he.RetryAfter > delay {
+			delay = min(he.RetryAfter, max(s.o.MaxBackoff, t.Interval))
+		}
+		// Log a failure when it starts or changes, not every poll.
+		if msg := err.Error(); msg != l.lastErr && l.ctx.Err() == nil {
+			s.o.Log.Warn("poll failed", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "err", msg, "failures", l.failures, "next_in", delay.String())
+			l.lastErr = msg
+		}
+	} else {
+		if l.failures > 0 {
+			s.o.Log.Info("poll recovered", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "after_failures", l.failures)
+		}
+		l.failures, l.lastErr = 0, ""
+	}
+	return max(jitter(delay), 0)
 }
 
 // backoff doubles the interval per consecutive failure, capped.
