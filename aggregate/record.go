@@ -61,7 +61,9 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		if snap.HasComponents {
 			r.components(sourceIdx, snap.Components)
 		}
-		r.incidents(snap.Incidents, s.log)
+		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
+			return false, fmt.Errorf("aggregate: record: %w", err)
+		}
 	}
 	r.finish(s.staleAfter)
 	write := s.db.Apply
@@ -204,32 +206,62 @@ func (r *recorder) copyComps() {
 	}
 }
 
-// incidents upserts the snapshot's incidents whose content changed.
-func (r *recorder) incidents(list []upstat.Incident, log *slog.Logger) {
+// incidents upserts the snapshot's incidents whose content changed. Only
+// open incidents are kept in memory: one the state does not hold is looked
+// up in the database, so a closed incident still listed (or listed again)
+// is not taken for a new one.
+func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.Incident, log *slog.Logger) error {
+	norm := make([]upstat.Incident, 0, len(list))
+	var unknown []string
 	for i := range list {
 		if list[i].ID == "" {
 			log.Warn("incident without id skipped", "vendor", r.old.row.ID, "title", list[i].Title)
 			continue
 		}
 		inc := normIncident(r.old.row.ID, &list[i])
-		full, notice := incidentHashes(&inc)
+		norm = append(norm, inc)
+		if _, ok := r.next.incs[inc.ID]; !ok {
+			unknown = append(unknown, inc.ID)
+		}
+	}
+	stored := map[string]sqlite.Incident{}
+	if len(unknown) > 0 {
+		var err error
+		if stored, err = db.IncidentsByID(ctx, unknown); err != nil {
+			return err
+		}
+	}
+	for i := range norm {
+		inc := &norm[i]
+		full, notice := incidentHashes(inc)
 		prev, known := r.next.incs[inc.ID]
+		if !known {
+			prev, known = stored[inc.ID]
+		}
 		if known && prev.Hash == full {
 			continue
 		}
-		stored := sqlite.Incident{Incident: inc, Hash: full, NoticeHash: notice}
-		r.ch.Incidents = append(r.ch.Incidents, stored)
+		row := sqlite.Incident{Incident: *inc, Hash: full, NoticeHash: notice}
+		r.ch.Incidents = append(r.ch.Incidents, row)
 		if !r.incsCopied {
 			r.next.incs = maps.Clone(r.old.incs)
 			r.incsCopied = true
 		}
-		stored.Updates = nil
-		r.next.incs[inc.ID] = stored
-		r.incidentEvents(known, &prev.Incident, &inc, prev.NoticeHash != notice)
+		if row.Status.Closed() {
+			delete(r.next.incs, inc.ID)
+		} else {
+			row.Updates = nil
+			r.next.incs[inc.ID] = row
+		}
+		// A snapshot listing the same incident twice: the second one
+		// compares with the first.
+		stored[inc.ID] = row
+		r.incidentEvents(known, &prev.Incident, inc, prev.NoticeHash != notice)
 	}
 	if r.incsCopied {
 		r.next.deriveActive()
 	}
+	return nil
 }
 
 func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, noticed bool) {

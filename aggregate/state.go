@@ -21,7 +21,8 @@ type vendorState struct {
 	row     sqlite.Vendor
 	sources []sqlite.Source
 	comps   map[sqlite.ComponentKey]sqlite.Component
-	// incs holds every stored incident of the vendor, without updates.
+	// incs holds the vendor's open (not closed) incidents, without
+	// updates; closed ones stay in the database.
 	incs map[string]sqlite.Incident
 
 	// Derived from comps and incs by derive.

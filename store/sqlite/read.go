@@ -135,6 +135,37 @@ func stateSet(keep func(upstat.IncidentState) bool) string {
 	return "status IN (" + strings.Join(quoted, ", ") + ")"
 }
 
+// maxIDsPerQuery bounds the ids of one IncidentsByID query (SQLite's
+// parameter limit is far above it).
+const maxIDsPerQuery = 500
+
+// IncidentsByID returns the stored incidents among ids (without updates),
+// by id; ids not stored are absent.
+func (db *DB) IncidentsByID(ctx context.Context, ids []string) (map[string]Incident, error) {
+	out := make(map[string]Incident, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), maxIDsPerQuery)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		marks := strings.Repeat(", ?", len(chunk))[2:]
+		rows, err := db.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: incidents by id: %w", err)
+		}
+		found, err := scanIncidents(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: incidents by id: %w", err)
+		}
+		for _, inc := range found {
+			out[inc.ID] = inc
+		}
+	}
+	return out, nil
+}
+
 // Incident returns one incident with all its updates, oldest first. An
 // unknown id is an error wrapping upstat.ErrNotFound.
 func (db *DB) Incident(ctx context.Context, id string) (*upstat.Incident, error) {

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -248,5 +250,53 @@ func TestConfigureDropsRemovedSources(t *testing.T) {
 	}
 	if len(st.Components) != 1 || st.Components[0].Name != "A" {
 		t.Errorf("components = %+v", st.Components)
+	}
+}
+
+// TestOpenIncidentsLoadedClosedByID: LoadVendor loads only the open
+// incidents (active or scheduled); IncidentsByID finds any stored one,
+// past the per-query chunk, and leaves unknown ids out.
+func TestOpenIncidentsLoadedClosedByID(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "v", Name: "V"},
+		Sources: []Source{{Kind: "statuspage", URL: "https://v"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]upstat.IncidentState{
+		"v:active": upstat.StateMonitoring, "v:scheduled": upstat.StateScheduled,
+		"v:resolved": upstat.StateResolved, "v:completed": upstat.StateCompleted,
+	}
+	ch := &Change{VendorID: "v"}
+	for id, st := range states {
+		ch.Incidents = append(ch.Incidents, Incident{Incident: upstat.Incident{ID: id, Vendor: "v", Kind: upstat.KindIncident,
+			Title: id, Status: st, Components: []string{}, StartedAt: ts(0)}, Hash: "h" + id, NoticeHash: "n" + id})
+	}
+	if err := db.Apply(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.LoadVendor(ctx, "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded []string
+	for _, inc := range st.Incidents {
+		loaded = append(loaded, inc.ID)
+	}
+	slices.Sort(loaded)
+	if want := []string{"v:active", "v:scheduled"}; !slices.Equal(loaded, want) {
+		t.Errorf("loaded %q, want %q", loaded, want)
+	}
+	ids := []string{"v:resolved"}
+	for i := range maxIDsPerQuery {
+		ids = append(ids, fmt.Sprintf("v:missing-%d", i))
+	}
+	ids = append(ids, "v:completed")
+	got, err := db.IncidentsByID(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["v:resolved"].Hash != "hv:resolved" || got["v:completed"].Status != upstat.StateCompleted {
+		t.Errorf("by id: %+v", got)
 	}
 }

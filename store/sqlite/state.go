@@ -70,7 +70,9 @@ type VendorState struct {
 	Vendor
 	Sources    []Source    // by Idx
 	Components []Component // by SourceIdx, then Pos
-	Incidents  []Incident  // every incident ever stored for the vendor
+	// Incidents are the vendor's open incidents (not closed: active or
+	// scheduled); closed ones are read on demand with IncidentsByID.
+	Incidents []Incident
 }
 
 // Change is what one observation of one vendor changes. DB.Apply writes it
@@ -143,8 +145,8 @@ func nonNilLabels(l map[string]string) map[string]string {
 	return l
 }
 
-// LoadVendor reads everything stored about a vendor (incident updates
-// excepted). An unknown id is an error wrapping upstat.ErrNotFound.
+// LoadVendor reads what is stored about a vendor but its closed incidents
+// and incident updates. An unknown id is an error wrapping upstat.ErrNotFound.
 func (db *DB) LoadVendor(ctx context.Context, id string) (*VendorState, error) {
 	st := &VendorState{}
 	if err := db.loadVendorRow(ctx, id, &st.Vendor); err != nil {
@@ -157,7 +159,8 @@ func (db *DB) LoadVendor(ctx context.Context, id string) (*VendorState, error) {
 	if st.Components, err = db.loadComponents(ctx, id); err != nil {
 		return nil, fmt.Errorf("sqlite: load components of %s: %w", id, err)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE vendor_id = ? ORDER BY started_at DESC, id DESC`, id)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE vendor_id = ? AND NOT `+
+		stateSet(upstat.IncidentState.Closed)+` ORDER BY started_at DESC, id DESC`, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load incidents of %s: %w", id, err)
 	}
