@@ -19,8 +19,8 @@ import (
 	"github.com/upstat/upstat/sources"
 )
 
-// DefaultActiveFor is how long a generic feed entry counts as active when
-// it does not say that the problem is over.
+// DefaultActiveFor is how long a generic feed incident counts as active
+// after its latest entry, when no entry says that the problem is over.
 const DefaultActiveFor = 24 * time.Hour
 
 // accept is the Accept header sent when fetching a feed.
@@ -42,7 +42,8 @@ type Options struct {
 	// body); in a generic feed only matching entries are incidents. Empty:
 	// entries in which the normalize keyword table finds a problem.
 	Match []string `yaml:"match"`
-	// ActiveFor is how long a generic entry stays active (default 24h).
+	// ActiveFor is how long a generic incident stays active after its
+	// latest entry (default 24h).
 	ActiveFor time.Duration `yaml:"active_for"`
 	// Format forces how entries are read: auto (default), statuspage,
 	// incidentio, instatus or generic.

@@ -57,6 +57,7 @@ func TestGolden(t *testing.T) {
 		{"instatus-history.rss", Config{}},
 		{"intervals-blog.rss", Config{Match: []string{"interruption", "outage", "downtime"}, Now: now}},
 		{"status-blog.json", Config{Now: mustTime(t, "2024-03-14T12:00:00Z")}},
+		{"ops-blog.rss", Config{Now: mustTime(t, "2025-03-11T12:00:00Z")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

@@ -11,24 +11,26 @@ import (
 // maxBody caps the body kept from a generic entry (a whole blog post).
 const maxBody = 4000
 
-// genericIncident reads an entry of a feed that has no incident structure
-// (a company blog). The entry is an incident when one of the match
-// keywords occurs in its title or text (without match keywords: when the
-// normalize keyword table finds a problem there). Its severity comes from
-// the keyword table (degraded when it names none); it is resolved when its
-// text says the problem is over, and in any case once it is older than
-// ActiveFor, so that an old post never makes a vendor look down today.
-// Entries without any date are skipped: their age is unknown. The second
-// result is when an active incident stops being active by age.
-func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
+// genericEntry reads an entry of a feed that has no incident structure
+// (a company blog). The entry counts when one of the match keywords occurs
+// in its title or text (without match keywords: when the normalize
+// keyword table finds a problem there). Its severity comes from the
+// keyword table (degraded when it names none); a title that only
+// announces maintenance makes a maintenance; its one update is resolved
+// (completed) when its text says the problem is over. Entries without any
+// date are skipped: their age is unknown. Parse then chains the entries
+// into incidents (Chain: a resolving post resolves the open incident
+// before it, a newer post supersedes or continues it, active_for caps
+// it).
+func (e entry) genericEntry(c Config) (Entry, bool) {
 	title := e.title()
 	text := htmlText(e.content)
 	if !matches(c.Match, title+"\n"+text) {
-		return nil, time.Time{}
+		return Entry{}, false
 	}
 	at := e.published
 	if at.IsZero() {
-		return nil, time.Time{}
+		return Entry{}, false
 	}
 	id := e.it.GUID
 	if id == "" {
@@ -38,7 +40,7 @@ func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
 		id = title + "@" + at.Format(time.RFC3339)
 	}
 	whole := normalize.Classify(title + "\n" + text)
-	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
+	inc := upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
 	if tv := normalize.Classify(title); tv.Maintenance && tv.Severity <= upstat.Maintenance {
 		inc.Kind = upstat.KindMaintenance
 		inc.Severity = upstat.Maintenance
@@ -56,28 +58,12 @@ func (e entry) genericIncident(c Config) (*upstat.Incident, time.Time) {
 		}
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: truncate(text, maxBody)}}
-	Finish(inc, at)
+	Finish(&inc, at)
 	inc.Updates[0].ID = "post"
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited
 	}
-	now := c.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	expiry := at.Add(c.ActiveFor)
-	if !inc.Status.Closed() {
-		if !now.Before(expiry) {
-			inc.Status = upstat.StateResolved
-			if inc.Kind == upstat.KindMaintenance {
-				inc.Status = upstat.StateCompleted
-			}
-			inc.ResolvedAt = &expiry
-			return inc, time.Time{}
-		}
-		return inc, expiry
-	}
-	return inc, time.Time{}
+	return Entry{Incident: inc}, true
 }
 
 // matches reports whether text contains one of the keywords (case

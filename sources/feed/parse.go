@@ -37,7 +37,7 @@ func validFormat(f string) bool {
 type Config struct {
 	Format    string        // one of the Format constants; "" is auto
 	Match     []string      // generic feeds: keywords that make an entry an incident
-	ActiveFor time.Duration // generic feeds: how long an entry stays active; 0 is DefaultActiveFor
+	ActiveFor time.Duration // generic feeds: how long an incident stays active after its latest entry; 0 is DefaultActiveFor
 	Zone      *time.Location
 	Now       time.Time // generic feeds: the time active_for is measured against
 }
@@ -53,8 +53,10 @@ type Result struct {
 }
 
 // Parse reads a feed body into incidents, one per entry that is an
-// incident, in feed order. Entries that cannot be read are skipped, never
-// fatal; only a body that is not a feed at all is an error.
+// incident, in feed order; in a generic feed, entries are chained into
+// incidents by the lifecycle rule (see Chain), listed in the feed order of
+// the entries that opened them. Entries that cannot be read are skipped,
+// never fatal; only a body that is not a feed at all is an error.
 func Parse(body []byte, c Config) (Result, error) {
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
@@ -67,6 +69,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		c.ActiveFor = DefaultActiveFor
 	}
 	res := Result{Format: c.Format, Incidents: []upstat.Incident{}}
+	var generic []Entry
 	for _, it := range f.Items {
 		if it == nil {
 			continue
@@ -79,15 +82,20 @@ func Parse(body []byte, c Config) (Result, error) {
 		case FormatIncidentIO:
 			inc = e.incidentIOIncident()
 		default:
-			var exp time.Time
-			inc, exp = e.genericIncident(c)
-			if !exp.IsZero() && (res.Expiry.IsZero() || exp.Before(res.Expiry)) {
-				res.Expiry = exp
+			if g, ok := e.genericEntry(c); ok {
+				generic = append(generic, g)
 			}
 		}
 		if inc != nil {
 			res.Incidents = append(res.Incidents, *inc)
 		}
+	}
+	if len(generic) > 0 {
+		now := c.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		res.Incidents, res.Expiry = Chain(generic, c.ActiveFor, now)
 	}
 	return res, nil
 }

@@ -133,18 +133,25 @@ func (f field) set() bool { return f.m != nil || f.attr != "" }
 func parseCustom(p *page) (*upstat.Snapshot, error) {
 	c := p.cfg.Selectors
 	snap := &upstat.Snapshot{}
+	var entries []feed.Entry
 	p.doc.FindMatcher(c.item).Each(func(_ int, item *goquery.Selection) {
-		if inc := p.customItem(c, item); inc != nil {
-			snap.Incidents = append(snap.Incidents, *inc)
+		if e, ok := p.customItem(c, item); ok {
+			entries = append(entries, e)
 		}
 	})
+	snap.Incidents, p.expiry = feed.Chain(entries, p.cfg.ActiveFor, p.cfg.Now)
 	return snap, nil
 }
 
 // customItem reads one item. Items without a readable time when a time
-// selector is set are skipped; an item that is not closed stops being
-// active ActiveFor after its time.
-func (p *page) customItem(c *Compiled, item *goquery.Selection) *upstat.Incident {
+// selector is set are skipped. An item whose status selector reads a
+// lifecycle word is an incident of its own; one whose status comes from
+// its words has no lifecycle and is chained with the others by
+// feed.Chain (a resolving item resolves the open incident before it, a
+// newer one supersedes or continues it). Either way an item that is not
+// closed stops being active ActiveFor after its time (its latest item's,
+// when chained).
+func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, bool) {
 	title := collapse(c.title.read(item))
 	body := blockText(item)
 	if c.body.set() {
@@ -165,7 +172,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) *upstat.Incident
 			at, err = p.parseTime(raw)
 		}
 		if err != nil {
-			return nil
+			return feed.Entry{}, false
 		}
 	}
 	link := absolute(p.cfg.URL, c.link.read(item))
@@ -180,17 +187,17 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) *upstat.Incident
 			id += "@" + at.Format("2006-01-02T1504Z")
 		}
 	default:
-		return nil
+		return feed.Entry{}, false
 	}
 	if title == "" {
 		title = firstSentence(body)
 	}
-	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: link}
+	inc := upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: link}
 	if inc.URL == "" {
 		inc.URL = p.cfg.URL
 	}
-	st, ok := normalize.State(collapse(c.status.read(item)))
-	if !ok {
+	st, own := normalize.State(collapse(c.status.read(item)))
+	if !own {
 		st = upstat.StateInvestigating
 		if normalize.Classify(title + "\n" + body).Resolves {
 			st = upstat.StateResolved
@@ -212,20 +219,9 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) *upstat.Incident
 		inc.Components = append(inc.Components, name)
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: body}}
-	feed.Finish(inc, at)
+	feed.Finish(&inc, at)
 	inc.Updates[0].ID = "item"
-	if !at.IsZero() && !inc.Status.Closed() {
-		expiry := at.Add(p.cfg.ActiveFor)
-		if !p.cfg.Now.Before(expiry) {
-			inc.Status, inc.ResolvedAt = upstat.StateResolved, &expiry
-			if inc.Kind == upstat.KindMaintenance {
-				inc.Status = upstat.StateCompleted
-			}
-		} else if p.expiry.IsZero() || expiry.Before(p.expiry) {
-			p.expiry = expiry
-		}
-	}
-	return inc
+	return feed.Entry{Incident: inc, Own: own}, true
 }
 
 // customSeverity: the severity selector, else the class map, else the

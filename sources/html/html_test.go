@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -351,15 +353,7 @@ func TestCustomSelectorFields(t *testing.T) {
 <li class="x"><b>No time</b> <span class="when">soon</span></li>
 </ul>`)
 	o := Options{Zone: "Europe/Berlin", Selectors: &Selectors{Item: "li.x", Title: "b", Time: ".when", TimeLayout: "02.01.2006 15:04", Severity: "i", Status: "em"}}
-	cfg, err := o.Config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Now = mustTime(t, "2024-03-14T10:00:00Z")
-	res, err := Parse(page, "text/html", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := parseAt(t, page, o, "2024-03-14T10:00:00Z")
 	incs := res.Snapshot.Incidents
 	if len(incs) != 2 {
 		t.Fatalf("%d incidents, want 2 (the item without a readable time is skipped)", len(incs))
@@ -371,4 +365,49 @@ func TestCustomSelectorFields(t *testing.T) {
 	if incs[1].Status != upstat.StateResolved || !res.Expiry.Equal(mustTime(t, "2024-03-15T08:12:00Z")) {
 		t.Errorf("status selector %s, expiry %s", incs[1].Status, res.Expiry)
 	}
+}
+
+// TestCustomSelectorsChainByWords: items whose status comes from their
+// words have no lifecycle of their own: a resolving item resolves the open
+// incident before it, a newer problem supersedes it; an item with a status
+// word stays its own incident.
+func TestCustomSelectorsChainByWords(t *testing.T) {
+	page := []byte(`<ul>
+<li class="x"><b>Search is fast again</b> <time datetime="2024-03-14T11:00:00Z"></time><p>The issue is resolved.</p></li>
+<li class="x"><b>Slow search</b> <time datetime="2024-03-14T10:00:00Z"></time><p>Search is degraded.</p></li>
+<li class="x"><b>API down</b> <time datetime="2024-03-14T08:00:00Z"></time><p>The API is down.</p></li>
+<li class="x"><b>Old notice</b> <time datetime="2024-03-14T07:00:00Z"></time><p>Degraded.</p><em>monitoring</em></li>
+</ul>`)
+	o := Options{Selectors: &Selectors{Item: "li.x", Title: "b", Time: "time@datetime", Body: "p", Status: "em"}}
+	res := parseAt(t, page, o, "2024-03-14T12:00:00Z")
+	var got []string
+	for _, inc := range res.Snapshot.Incidents {
+		res := "-"
+		if inc.ResolvedAt != nil {
+			res = inc.ResolvedAt.Format("15:04")
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %d", inc.Title, inc.Status, res, len(inc.Updates)))
+	}
+	want := []string{"Slow search resolved 11:00 2", "API down resolved 10:00 1", "Old notice monitoring - 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !res.Expiry.Equal(mustTime(t, "2024-03-15T07:00:00Z")) {
+		t.Errorf("expiry %s, want the monitoring notice's age limit", res.Expiry)
+	}
+}
+
+// parseAt parses an HTML page with options o at the time now.
+func parseAt(t *testing.T, page []byte, o Options, now string) Result {
+	t.Helper()
+	cfg, err := o.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Now = mustTime(t, now)
+	res, err := Parse(page, "text/html", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
