@@ -18,10 +18,11 @@
   var announcer = document.getElementById("announce");
   var serverNow = Date.parse(body.dataset.now || "");
   var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
-  // The page shows everything that happened before it was rendered; a
-  // stream that replays older events (a fresh EventSource starts from the
-  // beginning) must not cause refreshes for them. A margin covers events
-  // stamped just before they were committed.
+  // The page shows everything that happened before it was rendered. A
+  // fresh EventSource (no `since`) starts live, but a reconnect resumes
+  // from its Last-Event-ID and may deliver events older than the page;
+  // those must not cause refreshes. A margin covers events stamped just
+  // before they were committed.
   var renderedAt = isNaN(serverNow) ? 0 : serverNow;
   var MARGIN = 5000;
   var refreshes = 0;
