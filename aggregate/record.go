@@ -118,7 +118,7 @@ type recorder struct {
 	next *vendorState
 	ch   sqlite.Change
 
-	compsCopied, incsCopied bool
+	incsCopied bool
 	compEvents, incEvents   []upstat.Event
 }
 
@@ -160,6 +160,8 @@ func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 // components upserts what a components-bearing snapshot of source idx
 // lists and drops that source's components it no longer lists.
 func (r *recorder) components(idx int, list []upstat.Component) {
+	old := r.old
+	index := old.componentIndex()
 	seen := make(map[sqlite.ComponentKey]bool, len(list))
 	for pos, c := range list {
 		c.UpdatedAt = normTime(c.UpdatedAt)
@@ -169,29 +171,45 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 		}
 		seen[k] = true
 		nc := sqlite.Component{Component: c, SourceIdx: idx, Pos: pos}
-		prev, known := r.next.comps[k]
-		if known && sameComponent(prev, nc) {
-			continue
+		i, known := index[k]
+		if known {
+			prev := old.component(i)
+			if sameComponent(prev, nc) {
+				continue
+			}
+			if prev.Status != c.Status {
+				e := r.event(upstat.EventComponentStatusChanged)
+				e.Component, e.From, e.To = c.Key(), prev.Status, c.Status
+				r.compEvents = append(r.compEvents, e)
+			}
 		}
-		if known && prev.Status != c.Status {
-			e := r.event(upstat.EventComponentStatusChanged)
-			e.Component, e.From, e.To = c.Key(), prev.Status, c.Status
-			r.compEvents = append(r.compEvents, e)
-		}
-		r.copyComps()
-		r.next.comps[k] = nc
 		r.ch.Components = append(r.ch.Components, nc)
 	}
-	for k, c := range r.old.comps {
-		if c.SourceIdx == idx && !seen[k] {
-			r.copyComps()
-			delete(r.next.comps, k)
+	for i, c := range old.components {
+		if k := componentKey(c); int(old.places[i].sourceIdx) == idx && !seen[k] {
 			r.ch.RemovedComponents = append(r.ch.RemovedComponents, k)
 		}
 	}
-	if r.compsCopied {
-		r.next.deriveComponents()
+	if len(r.ch.Components) == 0 && len(r.ch.RemovedComponents) == 0 {
+		return
 	}
+	// Rebuild: the old components less those removed or replaced, plus
+	// the new and changed ones.
+	drop := make(map[sqlite.ComponentKey]bool, len(r.ch.Components)+len(r.ch.RemovedComponents))
+	for _, k := range r.ch.RemovedComponents {
+		drop[k] = true
+	}
+	for _, c := range r.ch.Components {
+		drop[componentKey(c.Component)] = true
+	}
+	all := make([]sqlite.Component, 0, len(old.components)+len(r.ch.Components))
+	for i, c := range old.components {
+		if !drop[componentKey(c)] {
+			all = append(all, old.component(i))
+		}
+	}
+	all = append(all, r.ch.Components...)
+	r.next.setComponents(all)
 }
 
 func sameComponent(a, b sqlite.Component) bool {
@@ -199,12 +217,6 @@ func sameComponent(a, b sqlite.Component) bool {
 		a.SourceIdx == b.SourceIdx && a.Pos == b.Pos
 }
 
-func (r *recorder) copyComps() {
-	if !r.compsCopied {
-		r.next.comps = maps.Clone(r.old.comps)
-		r.compsCopied = true
-	}
-}
 
 // incidents upserts the snapshot's incidents whose content changed. Only
 // open incidents are kept in memory: one the state does not hold is looked

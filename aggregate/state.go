@@ -20,14 +20,17 @@ import (
 type vendorState struct {
 	row     sqlite.Vendor
 	sources []sqlite.Source
-	comps   map[sqlite.ComponentKey]sqlite.Component
+	// components are the vendor's components in display order (source,
+	// then position); places[i] is where components[i] was reported. No
+	// map: at 10,000 vendors, a map per vendor tripled their memory. A
+	// poll that changes components indexes them for the time it takes.
+	components []upstat.Component
+	places     []place
 	// incs holds the vendor's open (not closed) incidents, without
 	// updates; closed ones stay in the database.
 	incs map[string]sqlite.Incident
 
-	// Derived from comps and incs by derive.
-	components []upstat.Component // display order: source, then position
-	active     []upstat.Incident  // active incidents, newest first
+	active []upstat.Incident // active incidents, newest first, from incs
 
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
@@ -37,30 +40,42 @@ func newVendorState(st *sqlite.VendorState) *vendorState {
 	v := &vendorState{
 		row:     st.Vendor,
 		sources: st.Sources,
-		comps:   make(map[sqlite.ComponentKey]sqlite.Component, len(st.Components)),
 		incs:    make(map[string]sqlite.Incident, len(st.Incidents)),
 		enc:     &vendorJSON{},
-	}
-	for _, c := range st.Components {
-		v.comps[componentKey(c.Component)] = c
 	}
 	for _, inc := range st.Incidents {
 		v.incs[inc.ID] = inc
 	}
-	v.deriveComponents()
+	v.setComponents(st.Components)
 	v.deriveActive()
 	return v
+}
+
+// place is where a component was last reported.
+type place struct {
+	sourceIdx, pos int32
+}
+
+// component returns the i-th component with its place.
+func (v *vendorState) component(i int) sqlite.Component {
+	return sqlite.Component{Component: v.components[i], SourceIdx: int(v.places[i].sourceIdx), Pos: int(v.places[i].pos)}
+}
+
+// componentIndex maps each component's key to its index.
+func (v *vendorState) componentIndex() map[sqlite.ComponentKey]int {
+	idx := make(map[sqlite.ComponentKey]int, len(v.components))
+	for i, c := range v.components {
+		idx[componentKey(c)] = i
+	}
+	return idx
 }
 
 func componentKey(c upstat.Component) sqlite.ComponentKey {
 	return sqlite.ComponentKey{Group: c.Group, Name: c.Name}
 }
 
-func (v *vendorState) deriveComponents() {
-	all := make([]sqlite.Component, 0, len(v.comps))
-	for _, c := range v.comps {
-		all = append(all, c)
-	}
+// setComponents replaces the components with all (which it sorts).
+func (v *vendorState) setComponents(all []sqlite.Component) {
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.SourceIdx != b.SourceIdx {
@@ -72,8 +87,10 @@ func (v *vendorState) deriveComponents() {
 		return a.Key() < b.Key()
 	})
 	v.components = make([]upstat.Component, len(all))
+	v.places = make([]place, len(all))
 	for i, c := range all {
 		v.components[i] = c.Component
+		v.places[i] = place{sourceIdx: int32(c.SourceIdx), pos: int32(c.Pos)}
 	}
 }
 
