@@ -118,8 +118,8 @@ type recorder struct {
 	next *vendorState
 	ch   sqlite.Change
 
-	incsCopied bool
-	compEvents, incEvents   []upstat.Event
+	incsCopied            bool
+	compEvents, incEvents []upstat.Event
 }
 
 func newRecorder(old *vendorState, now time.Time) *recorder {
@@ -216,7 +216,6 @@ func sameComponent(a, b sqlite.Component) bool {
 	return a.Status == b.Status && a.Hidden == b.Hidden && a.UpdatedAt.Equal(b.UpdatedAt) &&
 		a.SourceIdx == b.SourceIdx && a.Pos == b.Pos
 }
-
 
 // incidents upserts the snapshot's incidents whose content changed. Only
 // open incidents are kept in memory: one the state does not hold is looked
