@@ -252,7 +252,11 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 			return nil, fmt.Errorf("start floor: %w", err)
 		}
 	}
-	snap := func() (sample, error) { return takeSample(client, base, pid, sim) }
+	// Poll errors come from /metrics, whose scrape is costly at 10,000
+	// vendors (a series per component): it is taken before the first CPU
+	// reading and after the last one, so no phase pays for it.
+	snap := func() (sample, error) { return takeSample(pid, sim) }
+	errs0 := scrapeErrors(client, base)
 	s0, err := snap()
 	if err != nil {
 		return nil, err
@@ -314,6 +318,7 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		return nil, err
 	}
 	mem.sample()
+	s0.errors, s1.errors = errs0, scrapeErrors(client, base)
 	// Changes made near the end may need up to an interval to be seen.
 	logf(log, "window over; waiting up to %s for the last changes to show", f.interval+5*time.Second)
 	det.waitDone(ctx, f.interval+5*time.Second)
@@ -753,24 +758,29 @@ type sample struct {
 	sim                   fixtures.LoadStats
 }
 
-// takeSample reads the counters. Polls are counted where they arrive (the
-// simulation counts upstat's requests by User-Agent): /metrics lists one
-// series per component, and at 10,000 vendors it is too slow to scrape
-// during a run. Poll errors come from /metrics only when it answers.
-func takeSample(client *http.Client, base string, pid int, sim *fixtures.Load) (sample, error) {
+// takeSample reads the counters but poll errors (scrapeErrors). Polls are
+// counted where they arrive (the simulation counts upstat's requests by
+// User-Agent): /metrics lists one series per component, and at 10,000
+// vendors it is too slow to scrape during a run.
+func takeSample(pid int, sim *fixtures.Load) (sample, error) {
 	s := sample{at: time.Now(), sim: sim.Stats()}
 	var err error
 	if s.cpu, err = procCPU(pid); err != nil {
 		return sample{}, err
 	}
 	s.polls, s.notMod = float64(s.sim.Polls), float64(s.sim.PollsNotModified)
-	quick := &http.Client{Timeout: 2 * time.Second, Transport: client.Transport}
-	if m, err := scrapeCounters(quick, base+"/metrics", "upstat_poll_errors_total"); err == nil {
-		s.errors = sumMatching(m, "upstat_poll_errors_total")
-	} else {
-		s.errors = -1
-	}
 	return s, nil
+}
+
+// scrapeErrors returns upstat_poll_errors_total summed from /metrics, or -1
+// when it does not answer within 10s.
+func scrapeErrors(client *http.Client, base string) float64 {
+	quick := &http.Client{Timeout: 10 * time.Second, Transport: client.Transport}
+	m, err := scrapeCounters(quick, base+"/metrics", "upstat_poll_errors_total")
+	if err != nil {
+		return -1
+	}
+	return sumMatching(m, "upstat_poll_errors_total")
 }
 
 // judge compares a report with the targets.
