@@ -54,7 +54,7 @@ type Target struct {
 // Options configures a Scheduler.
 type Options struct {
 	Recorder    Recorder
-	Concurrency int // concurrent polls; default 64
+	Concurrency int // concurrent polls (fetch and record); default 64
 	// StartSpread bounds the random delay before a target's first poll
 	// (never more than its interval); default 2s. With many targets the
 	// first polls are spread further, see FirstPollRate.
@@ -345,9 +345,13 @@ func (s *Scheduler) pollOnce(ctx context.Context, t Target) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// The slot is held until the poll is recorded: a snapshot waiting for
+	// the recorder (a first poll's every component and incident, while
+	// the database writes others) counts against Concurrency, so a slow
+	// writer cannot pile up thousands of them in memory.
+	defer func() { <-s.sem }()
 	start := time.Now()
 	snap, err := s.safePoll(ctx, t)
-	<-s.sem
 	s.duration.WithLabelValues(t.Kind).Observe(time.Since(start).Seconds())
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: an aborted poll is not the vendor's fault

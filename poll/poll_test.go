@@ -3,7 +3,9 @@ package poll
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -276,5 +278,52 @@ func TestPeriodFromStartToStart(t *testing.T) {
 	// Start to start: 250ms ± 10% jitter; end to start would be 450ms.
 	if mean := starts[polls-1].Sub(starts[0]) / (polls - 1); mean > interval+pollTakes/2 {
 		t.Errorf("mean period %v, want about %v", mean, interval)
+	}
+}
+
+// slowRecorder takes a while to record, like a database writer behind
+// first polls, and counts what is in flight.
+type slowRecorder struct {
+	inFlight *atomic.Int64 // polls being fetched or recorded
+	recorded atomic.Int64
+}
+
+func (r *slowRecorder) Record(context.Context, string, int, *upstat.Snapshot, error) error {
+	<-time.After(2 * time.Millisecond) // the writer is slow
+	r.inFlight.Add(-1)
+	r.recorded.Add(1)
+	return nil
+}
+
+func (r *slowRecorder) CheckStale(context.Context) error { return nil }
+
+// TestSlowRecorderBoundsSnapshots: a poll holds its slot until recorded,
+// so with a slow recorder no more than Concurrency snapshots are fetched
+// and waiting at any time.
+func TestSlowRecorderBoundsSnapshots(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const concurrency = 2
+	var inFlight, worst atomic.Int64
+	rec := &slowRecorder{inFlight: &inFlight}
+	src := funcSource(func(context.Context) (*upstat.Snapshot, error) {
+		n := inFlight.Add(1)
+		for w := worst.Load(); n > w && !worst.CompareAndSwap(w, n); w = worst.Load() {
+		}
+		return &upstat.Snapshot{}, nil
+	})
+	s, err := New(Options{Recorder: rec, Concurrency: concurrency, StartSpread: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []Target
+	for i := range 8 {
+		k := fmt.Sprint("t", i)
+		targets = append(targets, Target{Key: k, Vendor: k, Kind: "test", Source: src, Interval: 5 * time.Millisecond, Timeout: time.Second})
+	}
+	s.Start(context.Background(), targets)
+	waitFor(t, 10*time.Second, "50 polls recorded", func() bool { return rec.recorded.Load() >= 50 })
+	s.Stop()
+	if w := worst.Load(); w > concurrency {
+		t.Errorf("%d snapshots fetched or awaiting the recorder at once, want at most %d", w, concurrency)
 	}
 }
