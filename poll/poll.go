@@ -297,7 +297,9 @@ func (l *loopState) next(started time.Time, err error) time.Duration {
 	// the time the poll took (a queue for a fetch slot, a slow vendor)
 	// does not stretch its period.
 	delay := t.Interval - time.Since(started)
+	spread := steadyJitter
 	if err != nil {
+		spread = backoffJitter
 		l.failures++
 		delay = backoff(t.Interval, l.failures, s.o.MaxBackoff)
 		var he *sources.HTTPError
@@ -315,7 +317,7 @@ func (l *loopState) next(started time.Time, err error) time.Duration {
 		}
 		l.failures, l.lastErr = 0, ""
 	}
-	return max(jitter(delay), 0)
+	return max(jitter(delay, spread), 0)
 }
 
 // backoff doubles the interval per consecutive failure, capped.
@@ -328,12 +330,23 @@ func backoff(interval time.Duration, failures int, capAt time.Duration) time.Dur
 	return min(d, limit)
 }
 
-// jitter spreads d by ±10% so loops started together drift apart.
-func jitter(d time.Duration) time.Duration {
+// Jitter of the delay before the next poll, as a fraction of it. The
+// first polls are already spread (StartSpread, FirstPollRate): between
+// successful polls a small jitter keeps loops from locking together while
+// a target's period stays within 2% of its interval, so a change is seen
+// within interval+2%. After failures (often a shared outage, where every
+// loop backs off at once) the loops are spread further.
+const (
+	steadyJitter  = 0.02
+	backoffJitter = 0.10
+)
+
+// jitter spreads d by ±frac so loops started together drift apart.
+func jitter(d time.Duration, frac float64) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	spread := int64(d) / 10
+	spread := int64(float64(d) * frac)
 	return d - time.Duration(spread) + time.Duration(rand.Int64N(2*spread+1))
 }
 

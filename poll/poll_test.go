@@ -190,9 +190,12 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("backoff(%s, %d, %s) = %s, want %s", c.interval, c.failures, c.cap, got, c.want)
 		}
 	}
-	for i := 0; i < 1000; i++ {
-		if d := jitter(time.Second); d < 900*time.Millisecond || d > 1100*time.Millisecond {
-			t.Fatalf("jitter(1s) = %s, outside ±10%%", d)
+	for _, frac := range []float64{steadyJitter, backoffJitter} {
+		lo, hi := time.Duration(float64(time.Second)*(1-frac)), time.Duration(float64(time.Second)*(1+frac))
+		for i := 0; i < 1000; i++ {
+			if d := jitter(time.Second, frac); d < lo || d > hi {
+				t.Fatalf("jitter(1s, %v) = %s, outside [%s, %s]", frac, d, lo, hi)
+			}
 		}
 	}
 }
@@ -275,7 +278,7 @@ func TestPeriodFromStartToStart(t *testing.T) {
 	s.Stop()
 	mu.Lock()
 	defer mu.Unlock()
-	// Start to start: 250ms ± 10% jitter; end to start would be 450ms.
+	// Start to start: 250ms ± 2% jitter; end to start would be 450ms.
 	if mean := starts[polls-1].Sub(starts[0]) / (polls - 1); mean > interval+pollTakes/2 {
 		t.Errorf("mean period %v, want about %v", mean, interval)
 	}
