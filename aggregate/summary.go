@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -87,29 +86,27 @@ func (s *Service) summaryFresh(es *encodedSummary) bool {
 func (s *Service) buildSummary() (*encodedSummary, error) {
 	es := &encodedSummary{builtAt: s.now(), version: s.sum.version.Load(), worst: upstat.Unknown}
 	states := s.states()
-	var buf bytes.Buffer
-	size := 2
-	if len(states) > 0 {
-		// Poll times change every few seconds; a vendor that kept its
-		// encoding is a fair guess at the size of every one.
-		if b, err := states[0].summaryJSON(); err == nil {
-			size += len(states) * (len(b) + 1)
-		}
-	}
-	buf.Grow(size)
-	buf.WriteByte('[')
+	parts := make([][]byte, len(states))
+	size := 2 + len(states)
 	for i, v := range states {
 		b, err := v.summaryJSON()
 		if err != nil {
 			return nil, fmt.Errorf("aggregate: encode summary of %s: %w", v.row.ID, err)
 		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(b)
+		parts[i], size = b, size+len(b)
 		es.worst = upstat.Worse(es.worst, v.row.Status)
 	}
-	buf.WriteByte(']')
-	es.vendors, es.n = buf.Bytes(), len(states)
+	// One allocation of the exact size: at 10,000 vendors it is ~3.5 MB,
+	// rebuilt up to ten times a second.
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	for i, b := range parts {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	out = append(out, ']')
+	es.vendors, es.n = out, len(states)
 	return es, nil
 }
