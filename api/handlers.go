@@ -75,7 +75,19 @@ func (s *Server) writeEncodedSummary(w http.ResponseWriter, r *http.Request, es 
 		return
 	}
 	head = append(head[:len(head)-1], `,"vendors":`...)
-	s.writeJSONParts(w, http.StatusOK, head, vendors, []byte("}\n"))
+	sw, ok := w.(sharedWriter)
+	if !ok {
+		s.writeJSONParts(w, http.StatusOK, head, vendors, []byte("}\n"))
+		return
+	}
+	// Behind the request timeout's buffer: the shared vendors array is
+	// queued, not copied.
+	s.writeJSONParts(w, http.StatusOK, head)
+	for _, p := range [][]byte{vendors, []byte("}\n")} {
+		if err := sw.writeShared(p); err != nil {
+			return
+		}
+	}
 }
 
 // overallStatus is the worst status over vendors. Vendors without data

@@ -133,6 +133,7 @@ type bufferedWriter struct {
 	mu      sync.Mutex
 	header  http.Header
 	body    bytes.Buffer
+	shared  [][]byte // after body: slices queued by writeShared, not copied
 	status  int
 	expired bool
 }
@@ -162,6 +163,28 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
+// writeShared queues p without copying it (a 3.5 MB summary at 10,000
+// vendors, twenty times a second): p must never be modified. Later Writes
+// are not allowed.
+func (b *bufferedWriter) writeShared(p []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.expired {
+		return http.ErrHandlerTimeout
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	b.shared = append(b.shared, p)
+	return nil
+}
+
+// sharedWriter is implemented by a ResponseWriter that can send a slice
+// the caller never modifies without copying it.
+type sharedWriter interface {
+	writeShared(p []byte) error
+}
+
 // expire makes every later write fail.
 func (b *bufferedWriter) expire() {
 	b.mu.Lock()
@@ -182,6 +205,13 @@ func (b *bufferedWriter) copyTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(b.status)
 	if b.body.Len() > 0 {
-		_, _ = w.Write(b.body.Bytes())
+		if _, err := w.Write(b.body.Bytes()); err != nil {
+			return
+		}
+	}
+	for _, p := range b.shared {
+		if _, err := w.Write(p); err != nil {
+			return
+		}
 	}
 }
