@@ -110,7 +110,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	apiSrv := api.New(api.Options{
 		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
-		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
+		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(),
+		ReadToken:          cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
 			if !a.ready.Load() {
 				return errors.New("starting")

@@ -178,6 +178,9 @@ func restartOnly(old, next *config.Config) []string {
 	if old.Poll.StaleAfter != next.Poll.StaleAfter {
 		out = append(out, "poll.stale_after")
 	}
+	if old.Metrics.ComponentSeriesOn() != next.Metrics.ComponentSeriesOn() {
+		out = append(out, "metrics.component_series")
+	}
 	if old.Poll.Concurrency != next.Poll.Concurrency {
 		out = append(out, "poll.concurrency")
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/upstat/upstat"
@@ -24,7 +26,7 @@ func TestReloadAppliesNewConfigAndKeepsUnchangedSources(t *testing.T) {
 		}
 	}
 	t.Setenv("UPSTAT_TEST_ADMIN_TOKEN", "let-me-reload")
-	head := fmt.Sprintf("listen: 127.0.0.1:0\nstorage: sqlite:%s\napi: {admin_token: \"${UPSTAT_TEST_ADMIN_TOKEN}\"}\npoll: {interval: 1s, timeout: 1s, allow_private_networks: true}\nvendors:\n", h.db)
+	head := fmt.Sprintf("listen: 127.0.0.1:0\nstorage: sqlite:%s\napi: {admin_token: \"${UPSTAT_TEST_ADMIN_TOKEN}\"}\nmetrics: {component_series: false}\npoll: {interval: 1s, timeout: 1s, allow_private_networks: true}\nvendors:\n", h.db)
 	acme := fmt.Sprintf("  - id: acme\n    sources: [{kind: statuspage, url: %q}]\n", h.sim.URL("acme"))
 	other := fmt.Sprintf("  - id: other\n    name: Other Inc\n    sources: [{kind: statuspage, url: %q}]\n", h.sim.URL("other"))
 	write(head + acme)
@@ -40,6 +42,15 @@ func TestReloadAppliesNewConfigAndKeepsUnchangedSources(t *testing.T) {
 	must(t, h.sim.OpenIncident("acme", "r1", "Slow API", "minor", fixtures.Degraded, "Looking.", "api"))
 	h.waitFor("acme incident", func() bool { return h.vendor("acme").ActiveIncidents == 1 })
 	before := h.app.currentTargets()[0].Source
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `upstat_vendor_status{vendor="acme"} 2`) || strings.Contains(string(metrics), "upstat_component_status{") {
+		t.Errorf("with metrics.component_series false, /metrics should have vendor series only:\n%.600s", metrics)
+	}
 
 	// A new vendor and an alert rule; acme unchanged.
 	write(head + acme + other + "alerts:\n  rules:\n    - {name: any, min_severity: major_outage, notify: [hook]}\n  notifiers:\n    - {id: hook, kind: webhook, url: \"http://127.0.0.1:9/hook\"}\n")
@@ -81,7 +92,7 @@ func TestReloadAppliesNewConfigAndKeepsUnchangedSources(t *testing.T) {
 
 	// An invalid file is refused; the running configuration stays.
 	write(head + acme + "  - id: Bad_ID\n")
-	err := h.app.Reload(context.Background())
+	err = h.app.Reload(context.Background())
 	if !errors.Is(err, upstat.ErrInvalid) {
 		t.Fatalf("invalid reload: err = %v, want ErrInvalid", err)
 	}

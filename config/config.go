@@ -30,6 +30,7 @@ type Config struct {
 	Poll    Poll      `yaml:"poll"`
 	Vendors []Vendor  `yaml:"vendors"`
 	Alerts  Alerts    `yaml:"alerts"`
+	Metrics Metrics   `yaml:"metrics"`
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
@@ -44,6 +45,17 @@ type APIConfig struct {
 	ReadToken  string `yaml:"read_token"`
 	AdminToken string `yaml:"admin_token"`
 }
+
+// Metrics configures /metrics.
+type Metrics struct {
+	// ComponentSeries exports upstat_component_status, one series per
+	// component (default true). At thousands of vendors that is hundreds of
+	// thousands of series; set false to keep only the per-vendor ones.
+	ComponentSeries *bool `yaml:"component_series"`
+}
+
+// ComponentSeriesOn reports whether per-component series are exported.
+func (m Metrics) ComponentSeriesOn() bool { return m.ComponentSeries == nil || *m.ComponentSeries }
 
 // Poll holds polling defaults; a source may override interval and timeout.
 type Poll struct {

@@ -72,6 +72,12 @@ func TestSpecExample(t *testing.T) {
 	if c.API.AdminToken != "s3cret" || c.API.ReadToken != "" {
 		t.Errorf("tokens not expanded: read=%q admin=%q", c.API.ReadToken, c.API.AdminToken)
 	}
+	if c.Metrics.ComponentSeriesOn() {
+		t.Error("metrics.component_series: false was not read")
+	}
+	if (Metrics{}).ComponentSeriesOn() != true {
+		t.Error("component series must default to on")
+	}
 	if c.Poll.Interval != time.Minute || c.Poll.StaleAfter != 10*time.Minute {
 		t.Errorf("poll = %+v", c.Poll)
 	}
