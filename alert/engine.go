@@ -537,8 +537,8 @@ func (e *Engine) attempt(ctx context.Context, d Delivery) bool {
 		actx, cancel := context.WithTimeout(ctx, e.retry.Timeout)
 		retry, err = nt.Notify(actx, d.Notification)
 		cancel()
-		if ctx.Err() != nil {
-			return false
+		if err != nil && ctx.Err() != nil {
+			return false // failed because we are shutting down: not an attempt
 		}
 	} else {
 		err = fmt.Errorf("notifier %q is not configured", d.Notifier)
@@ -562,7 +562,11 @@ func (e *Engine) attempt(ctx context.Context, d Delivery) bool {
 		log.Error("notification failed", "err", d.LastError)
 	}
 	e.notifications.WithLabelValues(d.Notifier, result).Inc()
-	if err := e.store.UpdateDelivery(ctx, d); err != nil {
+	// Record the outcome even when shutdown has begun: a notification that
+	// went out but was not recorded would be sent again after a restart.
+	rctx, cancelRecord := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancelRecord()
+	if err := e.store.UpdateDelivery(rctx, d); err != nil {
 		e.log.Error("alert outbox update failed", "delivery", d.ID, "err", err.Error())
 	}
 	return true

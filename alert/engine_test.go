@@ -582,3 +582,42 @@ func TestEvaluateWithoutRulesReadsNothing(t *testing.T) {
 		})
 	}
 }
+
+// shutdownNotifier delivers, then the process starts shutting down before
+// the engine can record it (cancel is the engine's context).
+type shutdownNotifier struct {
+	fakeNotifier
+	cancel context.CancelFunc
+}
+
+func (s *shutdownNotifier) Notify(ctx context.Context, n Notification) (bool, error) {
+	retry, err := s.fakeNotifier.Notify(ctx, n)
+	s.cancel()
+	return retry, err
+}
+
+func TestShutdownRightAfterASendDoesNotResendAfterRestart(t *testing.T) {
+	rule := RuleConfig{Name: "r"}
+	store := NewMemStore()
+	h := newHarness(t, store, rule)
+	ctx, cancel := context.WithCancel(context.Background())
+	nt := &shutdownNotifier{cancel: cancel}
+	h.eng.notifiers["ops"] = nt
+	h.evaluate(0, vendor(upstat.MajorOutage))
+	_, _ = h.eng.Deliver(ctx) // sent; shutdown begins before the outcome is recorded
+	if got := nt.sent(); len(got) != 1 {
+		t.Fatalf("sent %d, want 1", len(got))
+	}
+
+	h2 := newHarness(t, store, rule) // the restart
+	h2.seen = h.seen
+	h2.evaluate(time.Minute, vendor(upstat.MajorOutage))
+	for range 3 {
+		if _, err := h2.eng.Deliver(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := h2.nt.sent(); len(got) != 0 {
+		t.Fatalf("after restart the firing was sent again: %+v", got)
+	}
+}

@@ -81,7 +81,20 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.base, h.cancel, h.done, h.app = "http://"+addr.String(), cancel, make(chan error, 1), a
-	go func() { h.done <- a.Run(ctx) }()
+	done, exited := h.done, make(chan struct{})
+	go func() {
+		done <- a.Run(ctx) // buffered: never blocks, read by stop if it runs
+		close(exited)
+	}()
+	// If the test fails before stop, still stop this app, so its
+	// goroutines do not show up as leaks in the next test.
+	h.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+		}
+	})
 }
 
 func (h *harness) stop() {
