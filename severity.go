@@ -59,8 +59,24 @@ func Worse(a, b Severity) Severity {
 	return b
 }
 
-// MarshalJSON writes the severity's name.
-func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+// severityJSON holds each name already quoted: a vendor answer carries a
+// severity per component, so encoding them must not allocate.
+var severityJSON = func() map[Severity][]byte {
+	m := make(map[Severity][]byte, len(severityNames))
+	for s, n := range severityNames {
+		m[s] = []byte(`"` + n + `"`)
+	}
+	return m
+}()
+
+// MarshalJSON writes the severity's name. The returned slice is shared and
+// must not be modified (encoding/json copies it).
+func (s Severity) MarshalJSON() ([]byte, error) {
+	if b, ok := severityJSON[s]; ok {
+		return b, nil
+	}
+	return json.Marshal(s.String())
+}
 
 // UnmarshalJSON reads a severity name.
 func (s *Severity) UnmarshalJSON(b []byte) error {

@@ -1,0 +1,50 @@
+package upstat
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestSeverityJSONRoundTrip(t *testing.T) {
+	for _, s := range append([]Severity{Unknown}, Severities...) {
+		b, err := json.Marshal(struct{ S Severity }{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"S":"` + s.String() + `"}`; string(b) != want {
+			t.Errorf("Marshal(%v) = %s, want %s", s, b, want)
+		}
+		var back struct{ S Severity }
+		if err := json.Unmarshal(b, &back); err != nil || back.S != s {
+			t.Errorf("round trip of %v = %v, %v", s, back.S, err)
+		}
+	}
+	// Out-of-range values still encode, as "severity(N)".
+	if b, _ := json.Marshal(Severity(9)); string(b) != `"severity(9)"` {
+		t.Errorf("Marshal(9) = %s", b)
+	}
+	if err := json.Unmarshal([]byte(`"on_fire"`), new(Severity)); err == nil {
+		t.Error("unknown name decoded")
+	}
+}
+
+func TestSeverityOrderAndWorse(t *testing.T) {
+	for i := 1; i < len(Severities); i++ {
+		if !(Severities[i-1] < Severities[i]) {
+			t.Fatalf("scale out of order at %d", i)
+		}
+	}
+	if Worse(Unknown, Operational) != Operational || Worse(Degraded, MajorOutage) != MajorOutage {
+		t.Error("Worse")
+	}
+}
+
+func BenchmarkSeverityJSON(b *testing.B) {
+	comps := make([]Component, 470)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(comps); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
