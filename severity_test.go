@@ -48,3 +48,23 @@ func BenchmarkSeverityJSON(b *testing.B) {
 		}
 	}
 }
+
+func TestEventCarries(t *testing.T) {
+	cases := []struct {
+		typ      EventType
+		from, to bool
+	}{
+		{EventVendorStatusChanged, true, true},
+		{EventComponentStatusChanged, true, true},
+		{EventIncidentUpdated, true, true},
+		{EventIncidentResolved, true, true},
+		{EventIncidentOpened, false, true},
+		{EventVendorStale, false, true},
+		{EventVendorRecovered, false, false},
+	}
+	for _, c := range cases {
+		if from, to := (Event{Type: c.typ}).Carries(); from != c.from || to != c.to {
+			t.Errorf("%s carries (%v, %v), want (%v, %v)", c.typ, from, to, c.from, c.to)
+		}
+	}
+}

@@ -135,6 +135,24 @@ type Event struct {
 	To         Severity  `json:"to,omitempty"`
 }
 
+// Carries reports which of From and To are meaningful for the event's
+// type. Operational is the zero Severity, so a renderer must ask this
+// instead of treating a zero value as absent: status changes and incident
+// updates and resolutions carry both (the severity before and after);
+// incident.opened carries To (a new incident has no "before") and so does
+// vendor.stale (the status the vendor keeps while stale);
+// vendor.recovered carries neither.
+func (e Event) Carries() (from, to bool) {
+	switch e.Type {
+	case EventVendorStatusChanged, EventComponentStatusChanged,
+		EventIncidentUpdated, EventIncidentResolved:
+		return true, true
+	case EventIncidentOpened, EventVendorStale:
+		return false, true
+	}
+	return false, false
+}
+
 // Alert is an alert rule firing for a vendor (or one of its components).
 type Alert struct {
 	Rule      string            `json:"rule"`

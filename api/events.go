@@ -13,8 +13,8 @@ import (
 )
 
 // eventJSON is an Event as the API shows it: with its cursor, and with from
-// and to always present on status changes (where "operational" is a real
-// value, not an absent one).
+// and to present exactly when the event's type carries them (Event.Carries),
+// so "operational" is shown rather than taken for absent.
 type eventJSON struct {
 	upstat.Event
 	From   *upstat.Severity `json:"from,omitempty"`
@@ -26,11 +26,11 @@ type eventJSON struct {
 func newEventJSON(ev upstat.Event) eventJSON {
 	ev.At = ev.At.UTC()
 	out := eventJSON{Event: ev, Cursor: encodeEventCursor(ev.Seq)}
-	statusChange := ev.Type == upstat.EventVendorStatusChanged || ev.Type == upstat.EventComponentStatusChanged
-	if statusChange || ev.From != upstat.Operational {
+	from, to := ev.Carries()
+	if from {
 		out.From = &ev.From
 	}
-	if statusChange || ev.To != upstat.Operational {
+	if to {
 		out.To = &ev.To
 	}
 	return out

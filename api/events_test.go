@@ -504,3 +504,23 @@ func TestMessageCache(t *testing.T) {
 		t.Error("the same event was encoded twice")
 	}
 }
+
+// An operational "to" is a value, not an absence: a vendor that goes stale
+// while operational says so.
+func TestEventsShowOperationalWhereTheTypeCarriesIt(t *testing.T) {
+	r := apitest.NewReader()
+	r.AddEvent(upstat.Event{At: apitest.Time("2024-05-02T10:00:00Z"), Type: upstat.EventVendorStale, Vendor: "github", To: upstat.Operational})
+	r.AddEvent(upstat.Event{At: apitest.Time("2024-05-02T10:01:00Z"), Type: upstat.EventVendorRecovered, Vendor: "github"})
+	s, _ := newTestServer(t, r, nil)
+	var page eventsPage
+	getJSON(t, s.Handler(), "/api/v1/events", http.StatusOK, &page)
+	if len(page.Events) != 2 {
+		t.Fatalf("events = %v", page.Events)
+	}
+	if stale := page.Events[0]; stale["to"] != "operational" || stale["from"] != nil {
+		t.Errorf("vendor.stale = %v, want to=operational and no from", stale)
+	}
+	if rec := page.Events[1]; rec["to"] != nil || rec["from"] != nil {
+		t.Errorf("vendor.recovered = %v, want neither from nor to", rec)
+	}
+}
