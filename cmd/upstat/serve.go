@@ -40,15 +40,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	go reloadOnHangup(ctx, a, log)
+	reloadOnHangup(ctx, a, log)
 	return a.Run(ctx)
 }
 
 // reloadOnHangup reloads the configuration on every SIGHUP until ctx ends.
+// The handler is in place when it returns (SIGHUP's default is to exit).
 func reloadOnHangup(ctx context.Context, a *app.App, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	go func() {
+		defer signal.Stop(hup)
+		hangups(ctx, hup, a, log)
+	}()
+}
+
+func hangups(ctx context.Context, hup <-chan os.Signal, a *app.App, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
