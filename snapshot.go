@@ -22,6 +22,25 @@ type Snapshot struct {
 	// NotModified is true when the source answered "unchanged" (HTTP 304 or
 	// an identical body): nothing else in the Snapshot is meaningful.
 	NotModified bool
+	// Commit, when set, is called by the poller once this snapshot has
+	// been durably recorded, and never when recording failed. Adapters
+	// remember validators (ETag, Last-Modified), body digests and cached
+	// bodies only there, so a failed record makes the next poll fetch,
+	// parse and record in full again instead of seeing "unchanged".
+	Commit func()
+}
+
+// OnCommit adds f to what runs when the snapshot is recorded (see Commit).
+func (s *Snapshot) OnCommit(f func()) {
+	if f == nil {
+		return
+	}
+	prev := s.Commit
+	if prev == nil {
+		s.Commit = f
+		return
+	}
+	s.Commit = func() { prev(); f() }
 }
 
 // IncidentFilter selects incidents for a listing. Zero values mean "any".

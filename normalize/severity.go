@@ -52,6 +52,33 @@ var DefaultTables = map[string]map[string]upstat.Severity{
 	},
 }
 
+// RegisterDomain adds an adapter's own vocabulary (its words for a status
+// or an impact → our severity) as a mapping domain, so the adapter keeps
+// its table beside its code and users can still override it per vendor
+// with severity_map. Call it from an init function only; it panics if the
+// domain is already registered (two adapters claiming one vocabulary is a
+// programming error). Keys are matched case-insensitively.
+func RegisterDomain(domain string, table map[string]upstat.Severity) {
+	if _, dup := DefaultTables[domain]; dup {
+		panic(fmt.Sprintf("normalize: severity domain %q registered twice", domain))
+	}
+	t := make(map[string]upstat.Severity, len(table))
+	for k, v := range table {
+		t[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	DefaultTables[domain] = t
+}
+
+// Domains lists the mapping domains (built-in and registered), sorted.
+func Domains() []string {
+	names := make([]string, 0, len(DefaultTables))
+	for d := range DefaultTables {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Mapper maps vendor-native values to severities: the default tables with
 // one vendor's overrides on top. The zero value is not usable; a nil
 // *Mapper maps with the defaults.
@@ -75,7 +102,7 @@ func NewMapper(overrides map[string]map[string]upstat.Severity) (*Mapper, error)
 	for _, d := range domains {
 		base, ok := DefaultTables[d]
 		if !ok {
-			return nil, fmt.Errorf("%w: unknown severity_map domain %q (known: component, impact, indicator, emoji)", upstat.ErrInvalid, d)
+			return nil, fmt.Errorf("%w: unknown severity_map domain %q (known: %s)", upstat.ErrInvalid, d, strings.Join(Domains(), ", "))
 		}
 		t := make(map[string]upstat.Severity, len(base)+len(overrides[d]))
 		for k, v := range base {

@@ -117,3 +117,24 @@ func TestState(t *testing.T) {
 		}
 	}
 }
+
+func TestRegisterDomain(t *testing.T) {
+	RegisterDomain("test-vocab", map[string]upstat.Severity{"Full_Outage": upstat.MajorOutage})
+	defer delete(DefaultTables, "test-vocab")
+	if s, ok := (*Mapper)(nil).Map("test-vocab", "full_outage"); !ok || s != upstat.MajorOutage {
+		t.Fatalf("default mapping: got %v %v", s, ok)
+	}
+	m, err := NewMapper(map[string]map[string]upstat.Severity{"test-vocab": {"full_outage": upstat.PartialOutage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := m.Map("test-vocab", "FULL_OUTAGE"); s != upstat.PartialOutage {
+		t.Fatalf("override: got %v", s)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("registering a domain twice did not panic")
+		}
+	}()
+	RegisterDomain("test-vocab", nil)
+}

@@ -389,6 +389,9 @@ func (s *Scheduler) pollOnce(ctx context.Context, t Target) error {
 	if rerr != nil && ctx.Err() == nil {
 		s.o.Log.Error("record failed", "vendor", t.Vendor, "source", t.Index, "err", rerr)
 	}
+	if rerr == nil && err == nil && snap.Commit != nil {
+		snap.Commit()
+	}
 	if s.o.OnRecorded != nil && (changed || rerr != nil) {
 		s.o.OnRecorded(t.Vendor)
 	}
