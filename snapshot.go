@@ -22,6 +22,16 @@ type Snapshot struct {
 	// NotModified is true when the source answered "unchanged" (HTTP 304 or
 	// an identical body): nothing else in the Snapshot is meaningful.
 	NotModified bool
+	// ListsAllOpen is true when the source lists every open incident of
+	// the vendor (a Statuspage summary, a cloud's current-events feed, an
+	// RSS feed whose items vanish when resolved). Then an active incident
+	// absent from several consecutive such snapshots may be reconciled as
+	// resolved by the aggregator; otherwise absence means nothing.
+	ListsAllOpen bool
+	// HistoryErr, when ListsAllOpen is set, says why the source's full
+	// history listing could not be read this poll ("" when it was read or
+	// the source has none). While it is set, vanished incidents stay open.
+	HistoryErr string
 	// Commit, when set, is called by the poller once this snapshot has
 	// been durably recorded, and never when recording failed. Adapters
 	// remember validators (ETag, Last-Modified), body digests and cached
