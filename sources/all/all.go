@@ -5,5 +5,6 @@ package all
 import (
 	_ "github.com/upstat/upstat/sources/feed"       // kind feed (aliases rss, atom)
 	_ "github.com/upstat/upstat/sources/html"       // kind html (presets and selectors)
+	_ "github.com/upstat/upstat/sources/incidentio" // kind incidentio
 	_ "github.com/upstat/upstat/sources/statuspage" // kind statuspage
 )
