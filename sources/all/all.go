@@ -7,5 +7,6 @@ import (
 	_ "github.com/upstat/upstat/sources/html"       // kind html (presets and selectors)
 	_ "github.com/upstat/upstat/sources/incidentio" // kind incidentio
 	_ "github.com/upstat/upstat/sources/instatus"   // kind instatus
+	_ "github.com/upstat/upstat/sources/statusio"   // kind statusio
 	_ "github.com/upstat/upstat/sources/statuspage" // kind statuspage
 )
