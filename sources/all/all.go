@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/upstat/upstat/sources/betterstack" // kind betterstack
+	_ "github.com/upstat/upstat/sources/cachet"      // kind cachet
 	_ "github.com/upstat/upstat/sources/feed"        // kind feed (aliases rss, atom)
 	_ "github.com/upstat/upstat/sources/html"        // kind html (presets and selectors)
 	_ "github.com/upstat/upstat/sources/incidentio"  // kind incidentio
