@@ -56,6 +56,13 @@ type Source struct {
 	now     func() time.Time
 	last    [sha256.Size]byte // digest of the last recorded body
 	seen    bool
+	// listed are the ongoing incidents of the last recorded document;
+	// pending those that left it and could not be looked up yet, with
+	// the number of failed lookups.
+	listed  map[string]bool
+	pending map[string]int
+	names   map[string]upstat.Component // component id → name, of the last recorded document
+	proxy   bool                        // the page's own document (incidents can be looked up)
 }
 
 // New builds a Source. spec.URL is the page's address
@@ -73,7 +80,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{url: doc, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
+	s := &Source{url: doc, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, proxy: !strings.HasSuffix(doc, widgetPath)}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
@@ -122,39 +129,48 @@ func cleanSlashes(p string) string {
 // Poll fetches the document and normalises it. A 304 or a body identical
 // to the last recorded one returns NotModified. A body that is not an
 // incident.io document (an HTML page, a Statuspage-compatible summary,
-// another product's JSON) fails the poll naming what it got. Validators
-// and the body digest are remembered only when the snapshot is recorded.
+// another product's JSON) fails the poll naming what it got. Ongoing
+// incidents that left the page's document are looked up one by one for
+// their resolution (see resolveGone). Validators, the body digest and
+// the incidents listed are remembered only when the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	resp, err := s.fetcher.Get(ctx, s.url, "application/json")
+	if err == nil && resp.NotModified && !s.seen {
+		s.fetcher.Forget(s.url) // validators of another Source of this URL
+		resp, err = s.fetcher.Get(ctx, s.url, "application/json")
+	}
 	if err != nil {
 		return nil, err
 	}
-	if resp.NotModified && !s.seen {
-		// Validators from another Source of the same URL: fetch in full.
-		s.fetcher.Forget(s.url)
-		if resp, err = s.fetcher.Get(ctx, s.url, "application/json"); err != nil {
-			return nil, err
-		}
-	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
-	}
 	sum := sha256.Sum256(resp.Body)
-	if s.seen && sum == s.last {
+	unchanged := resp.NotModified || (s.seen && sum == s.last)
+	if unchanged && len(s.pending) == 0 {
 		snap := &upstat.Snapshot{NotModified: true}
 		snap.OnCommit(resp.Commit)
 		return snap, nil
 	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
+	n := &normaliser{m: s.mapper, now: s.now(), page: s.page, names: s.names}
+	snap, listed := &upstat.Snapshot{}, s.listed // unchanged: only retried lookups
+	if !unchanged {
+		if err := resp.LooksLikeJSON(); err != nil {
+			return nil, err
+		}
+		d, err := decode(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		snap, listed = n.document(d), ongoingIDs(d)
 	}
-	snap, err := decodeNormalize(s.page, s.mapper, s.now(), resp.Body)
+	pending, err := s.resolveGone(ctx, n, snap, listed)
 	if err != nil {
 		return nil, err
 	}
 	snap.OnCommit(func() {
 		resp.Commit()
-		s.last, s.seen = sum, true
+		if !resp.NotModified {
+			s.last, s.seen = sum, true
+		}
+		s.listed, s.pending, s.names = listed, pending, n.names
 	})
 	return snap, nil
 }

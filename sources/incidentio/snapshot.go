@@ -21,10 +21,15 @@ func decodeNormalize(page string, m *normalize.Mapper, now time.Time, body []byt
 		return nil, err
 	}
 	n := normaliser{m: m, now: now, page: page}
+	return n.document(d), nil
+}
+
+// document normalises either document.
+func (n *normaliser) document(d *document) *upstat.Snapshot {
 	if d.Summary != nil {
-		return n.proxy(d.Summary), nil
+		return n.proxy(d.Summary)
 	}
-	return n.widget(d), nil
+	return n.widget(d)
 }
 
 // normaliser carries what normalising one document needs.
@@ -130,9 +135,9 @@ func (n *normaliser) widget(d *document) *upstat.Snapshot {
 
 // incident normalises an ongoing incident. Its severity is the vendor's
 // current_worst_impact (Widget API), else the worst current component
-// impact (impacts that have ended are history), else the worst affected
-// component; an incident that says nothing usable is degraded, never
-// operational.
+// impact (impacts that have ended are history), else, when all have
+// ended, the worst impact it had, else the worst affected component; an
+// incident that says nothing usable is degraded, never operational.
 func (n *normaliser) incident(w *wireIncident) upstat.Incident {
 	inc := upstat.Incident{ID: w.ID, Kind: upstat.KindIncident, Title: strings.TrimSpace(w.Name), URL: n.link(w)}
 	sev := n.severity(w.CurrentWorstImpact)
@@ -141,6 +146,11 @@ func (n *normaliser) incident(w *wireIncident) upstat.Incident {
 			if r := &w.Impacts[i]; r.EndAt.time().IsZero() {
 				sev = upstat.Worse(sev, n.severity(r.status()))
 			}
+		}
+	}
+	if sev == upstat.Unknown { // every impact has ended (a resolved incident): the worst it was
+		for i := range w.Impacts {
+			sev = upstat.Worse(sev, n.severity(w.Impacts[i].status()))
 		}
 	}
 	if sev == upstat.Unknown {
