@@ -2,12 +2,15 @@ package instatus
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,16 +79,31 @@ func TestGoldenAdapter(t *testing.T) {
 	}
 }
 
-// serve answers each path with its body (404 for a nil body or any other
-// path), with an ETag of the body's length.
-func serve(t testing.TB, bodies map[string][]byte) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := bodies[r.URL.Path]
+// page is a simulated Instatus page: each path answers its body (404
+// for a nil body or any other path), with its digest as ETag, or the
+// status set for it.
+type page struct {
+	*httptest.Server
+	mu     sync.Mutex
+	bodies map[string][]byte
+	status map[string]int
+}
+
+func serve(t testing.TB, bodies map[string][]byte) *page {
+	p := &page{bodies: bodies, status: map[string]int{}}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if code := p.status[r.URL.Path]; code != 0 {
+			w.WriteHeader(code)
+			return
+		}
+		b := p.bodies[r.URL.Path]
 		if b == nil {
 			http.NotFound(w, r)
 			return
 		}
-		etag := `"` + r.URL.Path + `"`
+		etag := fmt.Sprintf(`"%x"`, sha256.Sum256(b))
 		if r.Header.Get("If-None-Match") == etag {
 			w.WriteHeader(http.StatusNotModified)
 			return
@@ -94,8 +112,16 @@ func serve(t testing.TB, bodies map[string][]byte) *httptest.Server {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(bytes.Clone(b))
 	}))
-	t.Cleanup(srv.Close)
-	return srv
+	t.Cleanup(p.Close)
+	return p
+}
+
+// set makes path answer body (nil: 404) and, when code is not 0, code
+// instead.
+func (p *page) set(path string, body []byte, code int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bodies[path], p.status[path] = body, code
 }
 
 func newSource(t testing.TB, u string) *Source {

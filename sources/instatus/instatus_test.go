@@ -54,10 +54,7 @@ func TestWrongPayload(t *testing.T) {
 // "no such endpoint") fails the poll rather than dropping the components.
 func TestComponentsFailure(t *testing.T) {
 	srv := serve(t, map[string][]byte{"/summary.json": []byte(`{"page":{"status":"UP"}}`)})
-	mux := http.NewServeMux()
-	mux.Handle("/summary.json", srv.Config.Handler)
-	mux.HandleFunc("/v2/components.json", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) })
-	srv.Config.Handler = mux
+	srv.set("/v2/components.json", nil, http.StatusForbidden)
 	if _, err := newSource(t, srv.URL).Poll(t.Context()); err == nil || !strings.Contains(err.Error(), "components: http 403") {
 		t.Fatalf("err = %v", err)
 	}
@@ -89,14 +86,10 @@ func TestConditional(t *testing.T) {
 		t.Fatalf("after commit: %+v, %v; want NotModified", same, err)
 	}
 	same.Commit()
-	bodies["/summary.json"] = []byte(`{"page":{"name":"Northwind","status":"UP"}}`) // a new body, same ETag
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/summary.json" {
-			_, _ = w.Write(bodies["/summary.json"])
-			return
-		}
-		w.WriteHeader(http.StatusNotModified)
-	})
+	// A new summary (a new ETag) while the components only answer 304:
+	// they can only come from the recorded poll.
+	srv.set("/summary.json", []byte(`{"page":{"name":"Northwind","status":"UP"}}`), 0)
+	srv.set("/v2/components.json", nil, http.StatusNotModified)
 	changed, err := s.Poll(t.Context())
 	if err != nil || changed.NotModified || len(changed.Components) != 4 || len(changed.Incidents) != 0 {
 		t.Fatalf("summary changed: %+v, %v; want the kept 4 components and no incidents", changed, err)
