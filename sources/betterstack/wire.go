@@ -63,6 +63,7 @@ type affected struct {
 // id is a JSON:API id: a string in one place, a number in another.
 type id string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (i *id) UnmarshalJSON(b []byte) error {
 	switch {
 	case bytes.Equal(b, []byte("null")):

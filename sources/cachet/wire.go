@@ -78,6 +78,7 @@ type wireSchedule struct {
 // quoted number; kept as its decimal text. null is "".
 type code string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (c *code) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		*c = ""
@@ -97,6 +98,7 @@ func (c *code) UnmarshalJSON(b []byte) error {
 // the zone is known. null is "".
 type rawTime string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (r *rawTime) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		*r = ""

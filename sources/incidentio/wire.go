@@ -131,6 +131,7 @@ func (u *wireUpdate) text() string {
 // the zero time.
 type stamp time.Time
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (t *stamp) UnmarshalJSON(b []byte) error {
 	var s *string
 	if err := json.Unmarshal(b, &s); err != nil {

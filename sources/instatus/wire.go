@@ -61,6 +61,7 @@ type wireComponent struct {
 // ("60") or a number; null, "" and anything unreadable are 0 (unknown).
 type minutes int
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (m *minutes) UnmarshalJSON(b []byte) error {
 	s := string(bytes.Trim(b, `"`))
 	n, err := strconv.Atoi(s)

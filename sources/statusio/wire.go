@@ -76,6 +76,7 @@ type wireRef struct {
 // string; it is kept as its text ("400") to look up in the vocabulary.
 type code string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (c *code) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		*c = ""
