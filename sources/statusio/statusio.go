@@ -1,0 +1,151 @@
+// Package statusio is the adapter for pages hosted on status.io (GitLab
+// until 2023, Docker, …): kind statusio. It reads the public status API,
+// https://api.status.io/1.0/status/<page_id>: the overall status, every
+// component in every container (region or infrastructure) it runs in,
+// the open incidents and the active and upcoming maintenances.
+package statusio
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources"
+)
+
+// Kind is the name this adapter registers under; it is also the name of
+// its severity_map domain.
+const Kind = "statusio"
+
+// apiBase is the public status API; the page id is appended.
+const apiBase = "https://api.status.io/1.0/status/"
+
+func init() {
+	normalize.RegisterDomain(Kind, vocabulary)
+	sources.Register(sources.Kind{
+		Name:    Kind,
+		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
+		Summary: "status.io pages: the public status API by page id (components × containers, codes 100-600)",
+	})
+}
+
+// vocabulary maps status.io's status codes (written as numbers, matched
+// as their decimal text) to our scale.
+var vocabulary = map[string]upstat.Severity{
+	"100": upstat.Operational,   // Operational
+	"200": upstat.Maintenance,   // Planned Maintenance
+	"300": upstat.Degraded,      // Degraded Performance
+	"400": upstat.PartialOutage, // Partial Service Disruption
+	"500": upstat.MajorOutage,   // Service Disruption
+	"600": upstat.MajorOutage,   // Security Event
+}
+
+// options are the kind's keys in a source entry.
+type options struct {
+	// PageID is the page's 24-hex id (in the page's HTML); it may be left
+	// out when url is the status API URL itself.
+	PageID string `yaml:"page_id"`
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// Source polls one status.io page. Polls are never concurrent.
+type Source struct {
+	api     string // the status API URL
+	home    string // the page's address, for links ("" when unknown)
+	pageID  string
+	fetcher *sources.Fetcher
+	mapper  *normalize.Mapper
+	last    [sha256.Size]byte
+	seen    bool
+}
+
+var (
+	pageIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	apiPath       = regexp.MustCompile(`/1\.0/status/([^/]+)/?$`)
+)
+
+// New builds a Source. spec.URL is either the page's address, with the
+// page_id option, or the status API URL (…/1.0/status/<page_id>, also on
+// the older status-api.hostedstatus.com host). Errors wrap
+// upstat.ErrInvalid and name the key.
+func New(spec sources.Spec, env sources.Env) (*Source, error) {
+	var o options
+	if spec.Decode != nil {
+		if err := spec.Decode(&o); err != nil {
+			return nil, fmt.Errorf("%w: statusio options: %w", upstat.ErrInvalid, err)
+		}
+	}
+	s := &Source{fetcher: env.Fetcher, mapper: env.Mapper}
+	if err := s.locate(spec.URL, strings.TrimSpace(o.PageID)); err != nil {
+		return nil, err
+	}
+	if s.fetcher == nil {
+		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	}
+	return s, nil
+}
+
+// locate sets the API URL, the page id and the page's address.
+func (s *Source) locate(raw, pageID string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, raw)
+	}
+	if pageID != "" && !pageIDPattern.MatchString(pageID) {
+		return fmt.Errorf("%w: page_id: %q is not a status.io page id (24 hexadecimal digits)", upstat.ErrInvalid, pageID)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if m := apiPath.FindStringSubmatch(u.Path); m != nil {
+		if pageID != "" && pageID != m[1] {
+			return fmt.Errorf("%w: page_id: %q differs from the page id in url (%q)", upstat.ErrInvalid, pageID, m[1])
+		}
+		s.api, s.pageID = u.String(), m[1]
+		return nil
+	}
+	if pageID == "" {
+		return fmt.Errorf("%w: page_id: required (the 24-hex id in the page's HTML) unless url is the status API URL %s<page_id>", upstat.ErrInvalid, apiBase)
+	}
+	s.api, s.pageID, s.home = apiBase+pageID, pageID, strings.TrimRight(u.String(), "/")
+	return nil
+}
+
+// Poll fetches the status document and normalises it. A 304 or a body
+// identical to the last recorded one is NotModified; a body that is not
+// a status.io status document fails the poll, naming what it got.
+// Validators and the digest are remembered only when the snapshot is
+// recorded.
+func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	resp, err := s.fetcher.Get(ctx, s.api, "application/json")
+	if err == nil && resp.NotModified && !s.seen {
+		s.fetcher.Forget(s.api) // validators of another Source of this URL
+		resp, err = s.fetcher.Get(ctx, s.api, "application/json")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.NotModified {
+		return &upstat.Snapshot{NotModified: true}, nil
+	}
+	sum := sha256.Sum256(resp.Body)
+	remember := func() { resp.Commit(); s.last, s.seen = sum, true }
+	if s.seen && sum == s.last {
+		snap := &upstat.Snapshot{NotModified: true}
+		snap.OnCommit(remember)
+		return snap, nil
+	}
+	if err := resp.LooksLikeJSON(); err != nil {
+		return nil, err
+	}
+	snap, err := decodeNormalize(s.home, s.pageID, s.mapper, resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	snap.OnCommit(remember)
+	return snap, nil
+}
