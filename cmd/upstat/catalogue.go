@@ -22,7 +22,8 @@ func cmdCatalogue(_ context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	kind := fs.String("kind", "", "list: only entries of this source kind")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cat, err := catalogue.Default()
@@ -31,18 +32,18 @@ func cmdCatalogue(_ context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var entries []catalogue.Entry
 	switch sub := args[0]; {
-	case sub == "search" && fs.NArg() == 1:
-		entries = cat.Search(fs.Arg(0))
-	case sub == "show" && fs.NArg() == 1:
-		e, ok := cat.Lookup(fs.Arg(0))
+	case sub == "search" && len(pos) == 1:
+		entries = cat.Search(pos[0])
+	case sub == "show" && len(pos) == 1:
+		e, ok := cat.Lookup(pos[0])
 		if !ok {
-			return fmt.Errorf("no catalogue entry %q%s", fs.Arg(0), suggest(cat, fs.Arg(0)))
+			return fmt.Errorf("no catalogue entry %q%s", pos[0], suggest(cat, pos[0]))
 		}
 		if *asJSON {
 			return writeJSON(stdout, e)
 		}
 		return showEntry(stdout, e)
-	case sub == "list" && fs.NArg() == 0:
+	case sub == "list" && len(pos) == 0:
 		entries = cat.List(*kind)
 		if len(entries) == 0 && *kind != "" {
 			return fmt.Errorf("%w: no entries of kind %q (kinds: %s)", errUsage, *kind, strings.Join(kindNames(cat), ", "))

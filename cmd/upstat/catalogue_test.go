@@ -19,6 +19,11 @@ func TestCatalogueCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, `no catalogue entry "githb"`) {
 		t.Errorf("show unknown: code %d err %q", code, stderr)
 	}
+	code, stdout, _ = runCLI(t, "catalogue", "show", "stripe", "--json")
+	var one struct{ ID, Kind string }
+	if err := json.Unmarshal([]byte(stdout), &one); code != 0 || err != nil || one.ID != "stripe" {
+		t.Errorf("show stripe --json (flag after the argument): code %d, %+v, %v", code, one, err)
+	}
 	code, stdout, _ = runCLI(t, "catalogue", "list", "--kind", "statusio", "--json")
 	var entries []struct{ ID, Kind string }
 	if err := json.Unmarshal([]byte(stdout), &entries); code != 0 || err != nil || len(entries) < 30 {
