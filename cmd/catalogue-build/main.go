@@ -36,7 +36,11 @@ func run(src, dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "vendors.yaml"), catalogue.Encode(res.Entries), 0o644); err != nil {
+	out := catalogue.Encode(res.Entries)
+	if _, err := catalogue.Parse(out); err != nil {
+		return err // an id, alias or host claimed twice
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vendors.yaml"), out, 0o644); err != nil {
 		return err
 	}
 	ids := make([]string, len(res.Entries))
