@@ -55,7 +55,8 @@ type Catalogue struct {
 
 // Parse decodes a catalogue file (vendors.yaml's form: leading "#"
 // comment lines, then a JSON array) and indexes it. It fails on a
-// malformed file or on a key (id, alias or host) claimed by two entries.
+// malformed file, an id not matching [a-z0-9-]+, or a key (id, alias or
+// host) claimed by two entries.
 func Parse(b []byte) (*Catalogue, error) {
 	var entries []Entry
 	if err := json.Unmarshal(stripComments(b), &entries); err != nil {
@@ -63,6 +64,9 @@ func Parse(b []byte) (*Catalogue, error) {
 	}
 	c := &Catalogue{entries: entries, byKey: make(map[string]int, 3*len(entries)), byDom: map[string]int{}}
 	for i, e := range entries {
+		if !validID(e.ID) {
+			return nil, fmt.Errorf("catalogue: %w: entry %d: id %q must match [a-z0-9-]+", upstat.ErrInvalid, i, e.ID)
+		}
 		claim := func(k string) error {
 			if j, dup := c.byKey[k]; dup && j != i {
 				return fmt.Errorf("catalogue: %w: %q is claimed by %s and %s", upstat.ErrInvalid, k, entries[j].ID, e.ID)
@@ -86,6 +90,19 @@ func Parse(b []byte) (*Catalogue, error) {
 		}
 	}
 	return c, nil
+}
+
+// validID reports whether id matches [a-z0-9-]+.
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // stripComments drops the leading lines that start with "#".

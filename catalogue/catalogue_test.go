@@ -93,11 +93,9 @@ func TestIDsGolden(t *testing.T) {
 	}
 }
 
-var validID = regexp.MustCompile(`^[a-z0-9-]+$`)
-
 func TestEntriesWellFormed(t *testing.T) {
 	for _, e := range load(t).Entries() {
-		if !validID.MatchString(e.ID) {
+		if !regexp.MustCompile(`^[a-z0-9-]+$`).MatchString(e.ID) {
 			t.Errorf("%q: id must match [a-z0-9-]+", e.ID)
 		}
 		if e.Name == "" || e.Kind == "" || e.Source == "" {
