@@ -25,7 +25,7 @@ func load(t testing.TB) *Catalogue {
 func TestCountAndTally(t *testing.T) {
 	c := load(t)
 	want := map[string]int{
-		"statuspage": 732, "feed": 82, "instatus": 34, "statusio": 33, "betterstack": 28,
+		"statuspage": 731, "feed": 80, "instatus": 34, "statusio": 33, "betterstack": 28,
 		"gcp": 4, "incidentio": 4, "cachet": 2, "aws": 1, "azure": 1, "heroku": 1, "slack": 1,
 	}
 	total := 0

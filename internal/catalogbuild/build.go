@@ -35,6 +35,7 @@ type builder struct {
 	byName  map[string]*catalogue.Entry
 	byID    map[string]*catalogue.Entry
 	exclude map[string]bool
+	dead    map[string]bool // hosts vendor-status-watch's probe could not reach
 	dropped map[string]int
 }
 
@@ -45,7 +46,7 @@ type builder struct {
 // still exist or be retired with a replacement that exists.
 func Build(in *Inputs) (*Result, error) {
 	b := &builder{byHost: map[string]*catalogue.Entry{}, byName: map[string]*catalogue.Entry{},
-		byID: map[string]*catalogue.Entry{}, exclude: map[string]bool{}, dropped: map[string]int{}}
+		byID: map[string]*catalogue.Entry{}, exclude: map[string]bool{}, dead: map[string]bool{}, dropped: map[string]int{}}
 	for _, x := range in.Overlay.ExcludeHosts {
 		b.exclude[strings.ToLower(x.Host)] = true
 	}
@@ -87,6 +88,11 @@ func (b *builder) addWatch(vs []WatchVendor) {
 	for _, v := range vs {
 		if v.PageID != "" {
 			pageIDs[v.PageID]++
+		}
+	}
+	for _, v := range vs {
+		if v.Platform == "dead" {
+			b.dead[catalogue.Host(v.Base)] = true
 		}
 	}
 	for _, v := range vs {
@@ -149,6 +155,10 @@ func (b *builder) add(id, name, kind, url, category, source string) *catalogue.E
 	host := catalogue.Host(url)
 	if b.exclude[host] {
 		b.dropped["excluded host (aggregator or home page)"]++
+		return nil
+	}
+	if b.dead[host] {
+		b.dropped[source+": host dead at vendor-status-watch's probe"]++
 		return nil
 	}
 	if e := b.byHost[host]; e != nil {
@@ -299,18 +309,26 @@ func (b *builder) remove(e *catalogue.Entry) {
 }
 
 // checkIDs enforces the golden id list: an id once published stays, or is
-// retired with a replacement; retired ids become aliases of it.
+// retired with the reason, and with its replacement when there is one
+// (the retired id becomes an alias of it). A retired id is never an id
+// again.
 func (b *builder) checkIDs(golden []string, retired []Retired) error {
 	ret := map[string]Retired{}
 	for _, r := range retired {
-		to := b.byID[r.ReplacedBy]
-		if to == nil {
-			return fmt.Errorf("retired.yaml: %q is replaced by %q, which is not in the catalogue", r.ID, r.ReplacedBy)
+		if r.Why == "" {
+			return fmt.Errorf("retired.yaml: %q: say why", r.ID)
 		}
 		if b.byID[r.ID] != nil {
 			return fmt.Errorf("retired.yaml: %q is retired but still an id", r.ID)
 		}
 		ret[r.ID] = r
+		if r.ReplacedBy == "" {
+			continue // gone for good: the id is never given again
+		}
+		to := b.byID[r.ReplacedBy]
+		if to == nil {
+			return fmt.Errorf("retired.yaml: %q is replaced by %q, which is not in the catalogue", r.ID, r.ReplacedBy)
+		}
 		if !contains(to.Aliases, r.ID) {
 			to.Aliases = append(to.Aliases, r.ID)
 		}
@@ -324,7 +342,7 @@ func (b *builder) checkIDs(golden []string, retired []Retired) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("ids.txt: %d published id(s) vanished (list them in catalogue/retired.yaml with replaced_by): %s", len(missing), strings.Join(missing, ", "))
+		return fmt.Errorf("ids.txt: %d published id(s) vanished (list them in catalogue/retired.yaml with why, and replaced_by if a vendor replaces them): %s", len(missing), strings.Join(missing, ", "))
 	}
 	return nil
 }

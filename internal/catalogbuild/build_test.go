@@ -27,6 +27,7 @@ func inputs() *Inputs {
 		Feeds: []Feed{
 			{Category: "Cloud", Name: "acme", URL: "https://status.acme.test/history.atom"},
 			{Category: "Cloud", Name: "Feedy", URL: "https://status.feedy.test/history.rss"},
+			{Category: "Cloud", Name: "Gone Feed", URL: "https://status.gone.test/history.atom"},
 		},
 		Statuscheck: []StatusCheck{{Name: "Custom", URL: "https://status.custom.test", Platform: "custom"}},
 		Statuspile:  []StatusPile{{Name: "Piled", Type: "cachet", URL: "https://status.piled.test/"}},
@@ -85,7 +86,7 @@ func TestBuildRules(t *testing.T) {
 	if b := got["bigcloud"]; b.Kind != "aws" || b.Source != "overlay" {
 		t.Errorf("bigcloud = %+v", b)
 	}
-	for _, id := range []string{"gone", "bespoke", "fresh1", "fresh2", "homepage", "custom", "piled"} {
+	for _, id := range []string{"gone", "gone-feed", "bespoke", "fresh1", "fresh2", "homepage", "custom", "piled"} {
 		if _, ok := got[id]; ok {
 			t.Errorf("%s should have been dropped", id)
 		}
@@ -121,9 +122,21 @@ func TestGoldenIDs(t *testing.T) {
 	if !strings.Contains(strings.Join(got["acme"].Aliases, ","), "vanished") {
 		t.Errorf("a retired id answers as an alias of its replacement: %v", got["acme"].Aliases)
 	}
-	in.Retired = []Retired{{ID: "vanished", ReplacedBy: "nothing"}}
+	in.Retired = []Retired{{ID: "vanished", ReplacedBy: "nothing", Why: "renamed"}}
 	if _, err := Build(in); err == nil || !strings.Contains(err.Error(), `replaced by "nothing"`) {
 		t.Errorf("a replacement that does not exist must fail, got %v", err)
+	}
+	in.Retired = []Retired{{ID: "vanished"}}
+	if _, err := Build(in); err == nil || !strings.Contains(err.Error(), "say why") {
+		t.Errorf("a retirement without a reason must fail, got %v", err)
+	}
+	in.Retired = []Retired{{ID: "vanished", Why: "the vendor closed"}}
+	if got := build(t, in); strings.Contains(strings.Join(got["acme"].Aliases, ","), "vanished") {
+		t.Error("an id retired without a replacement is nobody's alias")
+	}
+	in.Retired = []Retired{{ID: "acme", Why: "test"}}
+	if _, err := Build(in); err == nil || !strings.Contains(err.Error(), "still an id") {
+		t.Errorf("a retired id that is still an id must fail, got %v", err)
 	}
 }
 

@@ -102,7 +102,8 @@ type Reasoned struct {
 	Why  string `yaml:"why"`
 }
 
-// Retired is an id that left the catalogue and what replaces it.
+// Retired is an id that left the catalogue, why, and the id that
+// replaces it (empty when the vendor is gone).
 type Retired struct {
 	ID         string `yaml:"id"`
 	ReplacedBy string `yaml:"replaced_by"`
