@@ -5,14 +5,15 @@
 //
 // vendors.yaml is YAML written in its JSON-compatible flow style, one
 // vendor per line, so that it stays reviewable (a diff names the vendors it
-// changes) and decodes with encoding/json at start in about a millisecond.
+// changes) and decodes as JSON at start in about 1.5 ms of CPU.
 package catalogue
 
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
+
+	"github.com/go-json-experiment/json"
 	"sort"
 	"strings"
 	"sync"
