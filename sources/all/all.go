@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/upstat/upstat/sources/aws"        // kind aws
 	_ "github.com/upstat/upstat/sources/feed"       // kind feed (aliases rss, atom)
 	_ "github.com/upstat/upstat/sources/gcp"        // kind gcp
 	_ "github.com/upstat/upstat/sources/html"       // kind html (presets and selectors)
