@@ -7,5 +7,6 @@ import (
 	_ "github.com/upstat/upstat/sources/feed"       // kind feed (aliases rss, atom)
 	_ "github.com/upstat/upstat/sources/gcp"        // kind gcp
 	_ "github.com/upstat/upstat/sources/html"       // kind html (presets and selectors)
+	_ "github.com/upstat/upstat/sources/slack"      // kind slack
 	_ "github.com/upstat/upstat/sources/statuspage" // kind statuspage
 )
