@@ -1,0 +1,67 @@
+package heroku
+
+import (
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/kindtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
+// TestGolden runs decode+normalise on each fixture and compares the
+// snapshot with its golden file.
+func TestGolden(t *testing.T) {
+	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
+		t.Run(path, func(t *testing.T) {
+			snap, err := decodeNormalize(nil, fixedNow, kindtest.Read(t, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, *update)
+		})
+	}
+}
+
+// TestGoldenPoll serves each fixture at current-status and polls the
+// adapter: the snapshot must match the same golden.
+func TestGoldenPoll(t *testing.T) {
+	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
+		t.Run(path, func(t *testing.T) {
+			snap, err := newSource(t, serve(t, kindtest.Read(t, path)).URL, nil).Poll(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, false)
+		})
+	}
+}
+
+func serve(t *testing.T, body []byte) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != currentPath {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func newSource(t testing.TB, base string, decode func(any) error) *Source {
+	t.Helper()
+	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "heroku", Decode: decode}, kindtest.Env(fixedNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
