@@ -1,0 +1,135 @@
+// Package azure is the adapter for the Microsoft Azure status RSS
+// (https://azure.status.microsoft/en-us/status/feed/): one item per open
+// incident, titled "<services> - <region>", and no item at all when
+// Azure is healthy. Items vanish when resolved. It registers the kind
+// azure and its (one-word) vocabulary as the severity domain azure.
+package azure
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources"
+)
+
+// Kind is the name this adapter registers under, and its severity domain.
+const Kind = "azure"
+
+// DefaultURL is the Azure status feed.
+const DefaultURL = "https://azure.status.microsoft/en-us/status/feed/"
+
+// Vocabulary: Azure items carry no severity. "active" is the severity of
+// a listed item (override it per vendor to read items as outages).
+var Vocabulary = map[string]upstat.Severity{
+	"active": upstat.Degraded,
+}
+
+func init() {
+	normalize.RegisterDomain(Kind, Vocabulary)
+	sources.Register(sources.Kind{
+		Name:    Kind,
+		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
+		Summary: "Microsoft Azure status RSS (an item per open incident)",
+	})
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// Source polls the Azure status feed. Polls are never concurrent.
+type Source struct {
+	url     string
+	fetcher *sources.Fetcher
+	mapper  *normalize.Mapper
+	now     func() time.Time
+	last    [sha256.Size]byte
+	lastOK  bool
+	// seen holds the components of recorded snapshots: when an item
+	// vanishes its services are reported operational, not dropped.
+	seen map[string]upstat.Component
+}
+
+// New builds a Source for spec.URL (the feed; DefaultURL for Azure's
+// public status). There are no options.
+func New(spec sources.Spec, env sources.Env) (*Source, error) {
+	u, err := url.Parse(strings.TrimSpace(spec.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
+	}
+	if spec.Decode != nil {
+		if err := spec.Decode(&struct{}{}); err != nil {
+			return nil, fmt.Errorf("%w: azure options: %w", upstat.ErrInvalid, err)
+		}
+	}
+	s := &Source{url: u.String(), fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, seen: map[string]upstat.Component{}}
+	if s.fetcher == nil {
+		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+var errUnconditional304 = errors.New("http 304 to an unconditional request")
+
+const accept = "application/rss+xml, application/xml;q=0.9, text/xml;q=0.8"
+
+// Poll fetches the feed (conditionally) and normalises it. A 304 or an
+// identical body returns NotModified; validators, the digest and the
+// components seen are remembered only once the snapshot is recorded.
+func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	resp, err := s.fetcher.Get(ctx, s.url, accept)
+	if err == nil && resp.NotModified && !s.lastOK {
+		s.fetcher.Forget(s.url)
+		if resp, err = s.fetcher.Get(ctx, s.url, accept); err == nil && resp.NotModified {
+			err = errUnconditional304
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.NotModified {
+		return &upstat.Snapshot{NotModified: true}, nil
+	}
+	sum := sha256.Sum256(resp.Body)
+	if s.lastOK && sum == s.last {
+		snap := &upstat.Snapshot{NotModified: true}
+		snap.OnCommit(resp.Commit)
+		return snap, nil
+	}
+	if strings.Contains(strings.ToLower(resp.ContentType), "html") {
+		return nil, fmt.Errorf("expected the Azure status RSS, got content type %q", resp.ContentType)
+	}
+	snap, err := decodeNormalize(s.mapper, s.now(), resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	seen := maps.Clone(s.seen)
+	for _, c := range snap.Components {
+		seen[c.Key()] = c
+	}
+	snap.Components = recovered(snap.Components, s.seen)
+	snap.OnCommit(func() {
+		resp.Commit()
+		s.last, s.lastOK, s.seen = sum, true, seen
+	})
+	return snap, nil
+}
+
+// decodeNormalize is the pure step from a body to a snapshot; now stands
+// in for an item's start when neither it nor the channel is dated.
+func decodeNormalize(m *normalize.Mapper, now time.Time, body []byte) (*upstat.Snapshot, error) {
+	ch, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	return build(m, now, ch), nil
+}
