@@ -100,6 +100,20 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+// TestFilterKeepsOnlyCurrentLocations: a location the filter keeps that
+// an open incident affected before but not now is operational, even when
+// the incident's current locations are all filtered out.
+func TestFilterKeepsOnlyCurrentLocations(t *testing.T) {
+	f := newFilter(options{Locations: []string{"us-east1"}})
+	snap, err := decodeNormalize(testURL, nil, f, kindtest.Read(t, "testdata/outage-high-moving-locations.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Components) != 1 || snap.Components[0].Name != "Google Compute Engine (us-east1)" || snap.Components[0].Status != upstat.Operational {
+		t.Errorf("components %+v", snap.Components)
+	}
+}
+
 // TestSeverityOverride: users can remap the vocabulary per vendor.
 func TestSeverityOverride(t *testing.T) {
 	m, err := normalizeMapper(map[string]upstat.Severity{"service_outage/high": upstat.PartialOutage})

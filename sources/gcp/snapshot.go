@@ -86,7 +86,10 @@ func placesOf(w *wireIncident, f filter) (places, bool) {
 			p.current = appendNew(p.current, locationName(l))
 		}
 	}
-	if len(p.current) == 0 {
+	if len(w.Current) == 0 {
+		// No currently_affected_locations (older shape): every location
+		// the incident named counts as affected while it is open. When
+		// the list exists but the filter emptied it, none does.
 		p.current = p.all
 	}
 	if seenAny && len(p.all) == 0 {
