@@ -1,8 +1,9 @@
-// Package aws is the adapter for the AWS Health Dashboard's public
-// currentevents document (https://health.aws.amazon.com/public/currentevents):
-// every open event, with the services it impacts per region. It registers
-// the kind aws and its vocabulary (status codes 0–3) as the severity
-// domain aws.
+// Package aws is the adapter for the AWS Health Dashboard: its public
+// currentevents document (https://health.aws.amazon.com/public/currentevents),
+// every open event with the services it impacts per region, or one per
+// service-region RSS feed (status.aws.amazon.com/rss/ec2-us-east-1.rss).
+// It registers the kind aws and its vocabulary (status codes 0–3 and the
+// RSS title prefixes) as the severity domain aws.
 package aws
 
 import (
@@ -28,13 +29,19 @@ const DefaultURL = "https://health.aws.amazon.com/public/currentevents"
 // statusURL is where AWS shows an event (events have no page of their own).
 const statusURL = "https://health.aws.amazon.com/health/status"
 
-// Vocabulary maps AWS status codes to our scale: 0 operating normally,
-// 1 informational, 2 degradation, 3 disruption.
+// Vocabulary maps AWS status codes (currentevents: 0 operating normally,
+// 1 informational, 2 degradation, 3 disruption) and the title prefixes
+// of the RSS feeds to our scale.
 var Vocabulary = map[string]upstat.Severity{
-	"0": upstat.Operational,
-	"1": upstat.Operational,
-	"2": upstat.Degraded,
-	"3": upstat.PartialOutage,
+	"0":                             upstat.Operational,
+	"1":                             upstat.Operational,
+	"2":                             upstat.Degraded,
+	"3":                             upstat.PartialOutage,
+	"service is operating normally": upstat.Operational,
+	"informational message":         upstat.Operational,
+	"performance issues":            upstat.Degraded,
+	"service degradation":           upstat.Degraded,
+	"service disruption":            upstat.PartialOutage,
 }
 
 func init() {
@@ -51,6 +58,7 @@ var _ sources.Source = (*Source)(nil)
 // Source polls currentevents. Polls are never concurrent.
 type Source struct {
 	url     string
+	rss     bool // a per service-region RSS feed, not currentevents
 	filter  filter
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
@@ -73,15 +81,17 @@ type options struct {
 	Services []string `yaml:"services" json:"services"`
 }
 
-// New builds a Source. spec.URL is the currentevents URL, or the
+// New builds a Source. spec.URL is the currentevents URL, the
 // dashboard's home (https://health.aws.amazon.com) to which
-// /public/currentevents is appended. Options: regions and services.
+// /public/currentevents is appended, or a per service-region RSS feed
+// (a URL ending in .rss). Options: regions and services.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	u, err := url.Parse(strings.TrimSpace(spec.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
 	}
-	if !strings.HasSuffix(u.Path, "/currentevents") {
+	rss := strings.HasSuffix(u.Path, ".rss")
+	if !rss && !strings.HasSuffix(u.Path, "/currentevents") {
 		u.Path = strings.TrimRight(u.Path, "/") + "/public/currentevents"
 	}
 	var o options
@@ -90,7 +100,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: aws options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{url: u.String(), filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper, seen: map[string]upstat.Component{}}
+	s := &Source{url: u.String(), rss: rss, filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper, seen: map[string]upstat.Component{}}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
@@ -120,6 +130,17 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if s.lastOK && sum == s.last {
 		snap := &upstat.Snapshot{NotModified: true}
 		snap.OnCommit(resp.Commit)
+		return snap, nil
+	}
+	if s.rss {
+		snap, err := buildFeed(s.mapper, s.filter, resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		snap.OnCommit(func() {
+			resp.Commit()
+			s.last, s.lastOK = sum, true
+		})
 		return snap, nil
 	}
 	if err := resp.LooksLikeJSON(); err != nil {

@@ -124,3 +124,37 @@ func TestSplitService(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedPubDateZone: without an epoch in the guid, the PDT of pubDate
+// is read as −7 h (Go's own parsers would silently read it as UTC).
+func TestFeedPubDateZone(t *testing.T) {
+	body := `<rss version="2.0"><channel><title>Amazon Simple Storage Service (N. Virginia) Service Status</title>
+<item><title>Informational message: Elevated latency</title><pubDate>Fri, 23 Aug 2019 04:18:35 PDT</pubDate><guid>x</guid><description>We are investigating.</description></item></channel></rss>`
+	snap, err := buildFeed(nil, filter{}, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.Incidents[0].StartedAt.Format("2006-01-02T15:04:05Z07:00"); got != "2019-08-23T11:18:35Z" {
+		t.Errorf("started %s", got)
+	}
+}
+
+// TestFeedWrongPayloadFails: a .rss URL answering something else fails.
+func TestFeedWrongPayloadFails(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"html":    {"<html><body>Not found</body></html>", "not an AWS RSS feed"},
+		"json":    {`[]`, "body starts with"},
+		"undated": {`<rss><channel><item><title>Service disruption: x</title></item></channel></rss>`, "no dated guid"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			snap, err := newSource(t, srv.URL+"/rss/s3-us-east-1.rss", nil).Poll(t.Context())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %+v, %v; want an error containing %q", snap, err, tc.want)
+			}
+		})
+	}
+}

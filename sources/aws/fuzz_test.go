@@ -87,3 +87,19 @@ func BenchmarkDecodeNormalizeCurrentEvents(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeAWSFeed: the same for the per service-region RSS feeds.
+func FuzzDecodeAWSFeed(f *testing.F) {
+	for _, p := range kindtest.Fixtures(f, "testdata", ".rss", 2) {
+		f.Add(kindtest.Read(f, p))
+	}
+	for _, s := range []string{`<rss/>`, `<rss><channel><item><guid>#a-us-east-1_123456789</guid><title>:</title></item></channel></rss>`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		snap, err := buildFeed(nil, filter{}, b)
+		if err == nil && snap == nil {
+			t.Fatal("nil snapshot without an error")
+		}
+	})
+}

@@ -44,6 +44,30 @@ func TestGoldenPoll(t *testing.T) {
 	}
 }
 
+// TestGoldenFeed runs each RSS fixture through the feed reader, and
+// through a poll of a .rss URL: both must match its golden file.
+func TestGoldenFeed(t *testing.T) {
+	for _, path := range kindtest.Fixtures(t, "testdata", ".rss", 2) {
+		t.Run(path, func(t *testing.T) {
+			body := kindtest.Read(t, path)
+			snap, err := buildFeed(nil, filter{}, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, *update)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/rss+xml")
+				_, _ = w.Write(body)
+			}))
+			defer srv.Close()
+			if snap, err = newSource(t, srv.URL+"/rss/feed.rss", nil).Poll(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, false)
+		})
+	}
+}
+
 // serve answers /public/currentevents with *body, as AWS does.
 func serve(t *testing.T, body []byte) *httptest.Server {
 	t.Helper()

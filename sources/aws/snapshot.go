@@ -183,7 +183,8 @@ func incident(m *normalize.Mapper, ev *wireEvent) upstat.Incident {
 	if n := len(inc.Updates); n > 0 {
 		inc.Updates[n-1].Status = inc.Status
 	}
-	if strings.HasPrefix(strings.ToUpper(inc.Title), "[RESOLVED]") {
+	if resolvedMark.MatchString(inc.Title) {
+		inc.Title = strings.TrimSpace(resolvedMark.ReplaceAllString(inc.Title, ""))
 		at := inc.UpdatedAt
 		inc.Status, inc.ResolvedAt = upstat.StateResolved, &at
 		if n := len(inc.Updates); n > 0 {
