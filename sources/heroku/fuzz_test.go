@@ -6,7 +6,8 @@ import (
 	"github.com/upstat/upstat/sources/internal/kindtest"
 )
 
-// FuzzDecodeHeroku: any bytes give an error or a snapshot, never a panic
+// FuzzDecodeHeroku: any bytes (as current-status, and as incidents with
+// a green current-status) give an error or a snapshot, never a panic
 // or a nil snapshot without an error.
 func FuzzDecodeHeroku(f *testing.F) {
 	for _, p := range kindtest.Fixtures(f, "testdata", ".json", 5) {
@@ -16,9 +17,11 @@ func FuzzDecodeHeroku(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		snap, err := decodeNormalize(nil, fixedNow, b)
-		if err == nil && snap == nil {
-			t.Fatal("nil snapshot without an error")
+		for _, docs := range [][2][]byte{{b, []byte(emptyHistory)}, {[]byte(greenCurrent), b}} {
+			snap, err := decodeNormalize(nil, fixedNow, docs[0], docs[1])
+			if err == nil && snap == nil {
+				t.Fatal("nil snapshot without an error")
+			}
 		}
 	})
 }

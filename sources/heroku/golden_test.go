@@ -4,6 +4,7 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,12 +16,33 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
+// Minimal documents, served where a fixture does not cover an endpoint.
+const (
+	greenCurrent  = `{"status":[{"system":"Apps","status":"green"},{"system":"Data","status":"green"},{"system":"Tools","status":"green"}],"incidents":[],"scheduled":[]}`
+	emptyHistory  = `[]`
+	incidentsPath = "/api/v4/incidents"
+)
+
+// docs returns the current-status and incidents bodies a fixture stands
+// for: its name ends in -current or -incidents.
+func docs(t testing.TB, path string) (current, history []byte) {
+	body := kindtest.Read(t, path)
+	if strings.HasSuffix(path, "-incidents.json") {
+		return []byte(greenCurrent), body
+	}
+	if !strings.HasSuffix(path, "-current.json") {
+		t.Fatalf("fixture %s: name must end in -current.json or -incidents.json", path)
+	}
+	return body, []byte(emptyHistory)
+}
+
 // TestGolden runs decode+normalise on each fixture and compares the
 // snapshot with its golden file.
 func TestGolden(t *testing.T) {
 	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
 		t.Run(path, func(t *testing.T) {
-			snap, err := decodeNormalize(nil, fixedNow, kindtest.Read(t, path))
+			cur, hist := docs(t, path)
+			snap, err := decodeNormalize(nil, fixedNow, cur, hist)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +56,8 @@ func TestGolden(t *testing.T) {
 func TestGoldenPoll(t *testing.T) {
 	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
 		t.Run(path, func(t *testing.T) {
-			snap, err := newSource(t, serve(t, kindtest.Read(t, path)).URL, nil).Poll(t.Context())
+			cur, hist := docs(t, path)
+			snap, err := newSource(t, serve(t, map[string][]byte{currentPath: cur, incidentsPath: hist}).URL, nil).Poll(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,15 +66,21 @@ func TestGoldenPoll(t *testing.T) {
 	}
 }
 
-func serve(t *testing.T, body []byte) *httptest.Server {
+// serve answers each path with its body (a nil body is a 500).
+func serve(t *testing.T, bodies map[string][]byte) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != currentPath {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
 			http.NotFound(w, r)
 			return
 		}
+		if b == nil {
+			http.Error(w, "oops", http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write(body)
+		_, _ = w.Write(b)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -1,15 +1,16 @@
 // Package heroku is the adapter for Heroku's status API
 // (https://status.heroku.com/api/v4/current-status): the colour of each
 // system (Apps, Data, Tools), open incidents and scheduled maintenance.
-// It registers the kind heroku and its vocabulary (colours) as the
+// Recent incidents come from api/v4/incidents. It registers the kind heroku and its vocabulary (colours) as the
 // severity domain heroku.
 package heroku
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -22,7 +23,11 @@ import (
 // Kind is the name this adapter registers under, and its severity domain.
 const Kind = "heroku"
 
-const currentPath = "/api/v4/current-status"
+// API paths, relative to the status site.
+const (
+	currentPath = "/api/v4/current-status"
+	historyPath = "/api/v4/incidents?limit=20"
+)
 
 // Vocabulary maps Heroku's colours to our scale.
 var Vocabulary = map[string]upstat.Severity{
@@ -37,20 +42,29 @@ func init() {
 	sources.Register(sources.Kind{
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
-		Summary: "Heroku status API (api/v4/current-status)",
+		Summary: "Heroku status API (api/v4/current-status and incidents)",
 	})
 }
 
 var _ sources.Source = (*Source)(nil)
 
-// Source polls current-status. Polls are never concurrent.
+// Source polls current-status and the recent incidents. Polls are never
+// concurrent.
 type Source struct {
-	url     string
-	fetcher *sources.Fetcher
-	mapper  *normalize.Mapper
-	now     func() time.Time
-	last    [sha256.Size]byte
-	lastOK  bool
+	current, history endpoint
+	fetcher          *sources.Fetcher
+	mapper           *normalize.Mapper
+	now              func() time.Time
+	log              *slog.Logger
+}
+
+// endpoint is one document and its last recorded body (nil before the
+// first poll was recorded). The documents are small, so the body is
+// kept: a 304 on one of them while the other changed still builds a whole
+// snapshot.
+type endpoint struct {
+	url  string
+	body []byte
 }
 
 // New builds a Source. spec.URL is the status site
@@ -67,7 +81,11 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: heroku options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{url: raw + currentPath, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
+	s := &Source{current: endpoint{url: raw + currentPath}, history: endpoint{url: raw + historyPath},
+		fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, log: env.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
@@ -79,49 +97,88 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 
 var errUnconditional304 = errors.New("http 304 to an unconditional request")
 
-// Poll fetches current-status (conditionally) and normalises it. A 304
-// or an identical body returns NotModified; validators and the digest
-// are remembered only once the snapshot is recorded.
-func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.url, "application/json")
-	if err == nil && resp.NotModified && !s.lastOK {
-		s.fetcher.Forget(s.url)
-		if resp, err = s.fetcher.Get(ctx, s.url, "application/json"); err == nil && resp.NotModified {
+// fetch returns the body of e to use this poll, whether it differs from
+// the last recorded one, and the response to commit.
+func (s *Source) fetch(ctx context.Context, e *endpoint) ([]byte, bool, *sources.Response, error) {
+	resp, err := s.fetcher.Get(ctx, e.url, "application/json")
+	if err == nil && resp.NotModified && e.body == nil {
+		// Validators from another Source sharing the fetcher.
+		s.fetcher.Forget(e.url)
+		if resp, err = s.fetcher.Get(ctx, e.url, "application/json"); err == nil && resp.NotModified {
 			err = errUnconditional304
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, nil, err
 	}
 	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
+		return e.body, false, resp, nil
 	}
 	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
+		return nil, false, nil, err
 	}
-	sum := sha256.Sum256(resp.Body)
-	if s.lastOK && sum == s.last {
+	return resp.Body, !bytes.Equal(resp.Body, e.body), resp, nil
+}
+
+// Poll fetches current-status and the recent incidents (both
+// conditionally). A current-status that fails fails the poll; failed or
+// unreadable incidents are logged, the snapshot is built from
+// current-status alone and says so in HistoryErr. Nothing changed in
+// either: NotModified. Bodies and validators are remembered only when
+// the snapshot is recorded.
+func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	cur, curChanged, cresp, err := s.fetch(ctx, &s.current)
+	if err != nil {
+		return nil, fmt.Errorf("current-status: %w", err)
+	}
+	hist, histChanged, hresp, herr := s.fetch(ctx, &s.history)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if herr == nil && !curChanged && !histChanged {
 		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(resp.Commit)
+		snap.OnCommit(func() { cresp.Commit(); hresp.Commit() })
 		return snap, nil
 	}
-	snap, err := decodeNormalize(s.mapper, s.now(), resp.Body)
+	c, err := decode(cur)
 	if err != nil {
 		return nil, err
 	}
+	var past []wireIncident
+	if herr == nil {
+		past, herr = decodeHistory(hist)
+	}
+	if herr != nil {
+		s.log.Warn("heroku incidents unreadable", "url", s.history.url, "error", herr)
+	}
+	snap := build(s.mapper, s.now(), c, past)
+	if herr != nil {
+		snap.HistoryErr = "incidents: " + herr.Error()
+	}
 	snap.OnCommit(func() {
-		resp.Commit()
-		s.last, s.lastOK = sum, true
+		cresp.Commit()
+		s.current.body = cur
+		if herr == nil {
+			hresp.Commit()
+			s.history.body = hist
+		}
 	})
 	return snap, nil
 }
 
-// decodeNormalize is the pure step from a body to a snapshot; now decides
-// which scheduled entries are stale.
-func decodeNormalize(m *normalize.Mapper, now time.Time, body []byte) (*upstat.Snapshot, error) {
-	c, err := decode(body)
+// decodeNormalize is the pure step from the bodies (history may be nil:
+// not fetched) to a snapshot; now decides which scheduled entries are
+// stale.
+func decodeNormalize(m *normalize.Mapper, now time.Time, current, history []byte) (*upstat.Snapshot, error) {
+	c, err := decode(current)
 	if err != nil {
 		return nil, err
 	}
-	return build(m, now, c), nil
+	var past []wireIncident
+	if history != nil {
+		if past, err = decodeHistory(history); err != nil {
+			return nil, err
+		}
+	}
+	return build(m, now, c, past), nil
 }

@@ -22,7 +22,8 @@ func TestWrongPayloadFails(t *testing.T) {
 		"no id":      {`{"status":[{"system":"Apps","status":"green"}],"incidents":[{"title":"x"}]}`, "no id"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			snap, err := newSource(t, serve(t, []byte(tc.body)).URL, nil).Poll(t.Context())
+			srv := serve(t, map[string][]byte{currentPath: []byte(tc.body), incidentsPath: []byte(emptyHistory)})
+			snap, err := newSource(t, srv.URL, nil).Poll(t.Context())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %+v, %v; want an error containing %q", snap, err, tc.want)
 			}
@@ -35,6 +36,10 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 	body := kindtest.Read(t, "testdata/open-colours-current.json")
 	var conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == incidentsPath {
+			_, _ = w.Write([]byte(emptyHistory))
+			return
+		}
 		if r.Header.Get("If-None-Match") == `W/"h1"` {
 			conditional.Add(1)
 			w.WriteHeader(http.StatusNotModified)
@@ -52,6 +57,27 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 	snap.Commit()
 	if snap, err = src.Poll(t.Context()); err != nil || !snap.NotModified || conditional.Load() != 1 {
 		t.Fatalf("after commit: %+v, %v, %d conditional", snap, err, conditional.Load())
+	}
+}
+
+// TestIncidentsFailureKeepsCurrent: unreadable incidents are not a failed
+// poll, but the snapshot says so (vanished incidents then stay open).
+func TestIncidentsFailureKeepsCurrent(t *testing.T) {
+	cur := kindtest.Read(t, "testdata/open-colours-current.json")
+	for name, hist := range map[string][]byte{"500": nil, "html": []byte("<html>x</html>"), "object": []byte(`{"x":[]}`), "missing": []byte("absent")} {
+		t.Run(name, func(t *testing.T) {
+			bodies := map[string][]byte{currentPath: cur, incidentsPath: hist}
+			if name == "missing" {
+				delete(bodies, incidentsPath)
+			}
+			snap, err := newSource(t, serve(t, bodies).URL, nil).Poll(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snap.HistoryErr == "" || len(snap.Incidents) != 1 || !snap.Incidents[0].Active() {
+				t.Fatalf("history err %q, incidents %+v", snap.HistoryErr, snap.Incidents)
+			}
+		})
 	}
 }
 

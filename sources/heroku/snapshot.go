@@ -25,20 +25,63 @@ func colour(m *normalize.Mapper, c string) (upstat.Severity, bool) {
 }
 
 // build turns current-status into a snapshot: each system a component
-// with its colour, open incidents and scheduled maintenance as incidents.
-func build(m *normalize.Mapper, now time.Time, c *wireCurrent) *upstat.Snapshot {
+// with its colour, incidents and scheduled maintenance as incidents.
+// Recent incidents (past) add those current-status no longer lists; an
+// incident in both is taken from the later updated_at (current on a tie).
+// A past entry with a scheduled or maintenance update is a maintenance.
+func build(m *normalize.Mapper, now time.Time, c *wireCurrent, past []wireIncident) *upstat.Snapshot {
 	snap := &upstat.Snapshot{HasComponents: true, ListsAllOpen: true}
 	for _, sys := range *c.Systems {
 		st, _ := colour(m, sys.Status)
 		snap.Components = append(snap.Components, upstat.Component{Name: strings.TrimSpace(sys.System), Status: st})
 	}
+	type entry struct {
+		w     *wireIncident
+		maint bool
+	}
+	byID := map[string]entry{}
+	var order []string
+	add := func(w *wireIncident, maint bool) {
+		k := w.ID.String()
+		prev, ok := byID[k]
+		if !ok {
+			order = append(order, k)
+		} else if w.UpdatedAt.Before(prev.w.UpdatedAt) {
+			return
+		}
+		byID[k] = entry{w, maint || prev.maint}
+	}
+	for i := range past {
+		add(&past[i], plannedWork(&past[i]))
+	}
 	for i := range c.Incidents {
-		snap.Incidents = append(snap.Incidents, incident(m, &c.Incidents[i]))
+		add(&c.Incidents[i], false)
 	}
 	for i := range c.Scheduled {
-		snap.Incidents = append(snap.Incidents, maintenance(m, now, &c.Scheduled[i]))
+		add(&c.Scheduled[i], true)
 	}
+	for _, k := range order {
+		e := byID[k]
+		if e.maint {
+			snap.Incidents = append(snap.Incidents, maintenance(m, now, e.w))
+		} else {
+			snap.Incidents = append(snap.Incidents, incident(m, e.w))
+		}
+	}
+	sort.SliceStable(snap.Incidents, func(i, j int) bool { return snap.Incidents[i].StartedAt.After(snap.Incidents[j].StartedAt) })
 	return snap
+}
+
+// plannedWork reports whether an incident is a maintenance: one of its
+// updates is a scheduled or maintenance update.
+func plannedWork(w *wireIncident) bool {
+	for _, u := range w.Updates {
+		switch strings.ToLower(strings.TrimSpace(u.UpdateType)) {
+		case "scheduled", "maintenance":
+			return true
+		}
+	}
+	return false
 }
 
 // updateStates maps update_type to a lifecycle state; "update" and
@@ -127,6 +170,11 @@ func maintenance(m *normalize.Mapper, now time.Time, w *wireIncident) upstat.Inc
 	var state upstat.IncidentState
 	inc.Updates, state, inc.Severity = timeline(m, w, upstat.StateScheduled)
 	inc.Severity = upstat.Worse(inc.Severity, upstat.Maintenance)
+	for i := range inc.Updates {
+		if inc.Updates[i].Status == upstat.StateResolved {
+			inc.Updates[i].Status = upstat.StateCompleted // a maintenance completes
+		}
+	}
 	switch {
 	case w.Resolved || strings.EqualFold(w.State, "resolved") || state == upstat.StateResolved:
 		state = upstat.StateCompleted

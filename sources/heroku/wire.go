@@ -70,6 +70,38 @@ func decode(body []byte) (*wireCurrent, error) {
 	return &c, nil
 }
 
+// decodeHistory reads api/v4/incidents: an array of incidents (updates
+// included), or an object holding one under "incidents".
+func decodeHistory(body []byte) ([]wireIncident, error) {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	var incs []wireIncident
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		if err := json.Unmarshal(b, &incs); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+	case len(b) > 0 && b[0] == '{':
+		var w struct {
+			Incidents *[]wireIncident `json:"incidents"`
+		}
+		if err := json.Unmarshal(b, &w); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		if w.Incidents == nil {
+			return nil, fmt.Errorf("not Heroku's incidents: an object without incidents")
+		}
+		incs = *w.Incidents
+	default:
+		return nil, fmt.Errorf("not Heroku's incidents: body starts with %q", snippet(b))
+	}
+	for i := range incs {
+		if incs[i].ID == "" || incs[i].CreatedAt.IsZero() {
+			return nil, fmt.Errorf("not Heroku's incidents: incident %d has no id or created_at", i)
+		}
+	}
+	return incs, nil
+}
+
 func snippet(b []byte) string {
 	if len(b) > 24 {
 		b = b[:24]
