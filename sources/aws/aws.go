@@ -8,16 +8,14 @@ package aws
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"strings"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under, and its severity domain.
@@ -55,20 +53,16 @@ func init() {
 
 var _ sources.Source = (*Source)(nil)
 
-// Source polls currentevents. Polls are never concurrent.
+// Source polls currentevents or one RSS feed. Polls are never concurrent.
 type Source struct {
-	url     string
+	doc     document.Doc
 	rss     bool // a per service-region RSS feed, not currentevents
 	filter  filter
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
-	// last is the digest of the last recorded body; lastOK once one was.
-	last   [sha256.Size]byte
-	lastOK bool
-	// seen holds every component a recorded snapshot reported: when an
-	// event ends, its services are reported operational again instead of
-	// vanishing.
-	seen map[string]upstat.Component
+	// seen makes the services of an event that left currentevents come
+	// back operational instead of vanishing.
+	seen document.Seen
 }
 
 // options are the kind-specific settings of an aws source.
@@ -100,65 +94,38 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: aws options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{url: u.String(), rss: rss, filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper, seen: map[string]upstat.Component{}}
+	s := &Source{doc: document.Doc{URL: u.String(), Accept: "application/json", Check: document.JSON}, rss: rss,
+		filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
+	if rss {
+		s.doc.Accept, s.doc.Check = "application/rss+xml, application/xml;q=0.9", nil
+	}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
 	return s, nil
 }
 
-var errUnconditional304 = errors.New("http 304 to an unconditional request")
-
-// Poll fetches currentevents (conditionally) and normalises it. A 304 or
-// an identical body returns NotModified. Validators, the digest and the
+// Poll fetches the document (conditionally) and normalises it. A 304 or
+// an identical body returns NotModified. Validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.url, "application/json")
-	if err == nil && resp.NotModified && !s.lastOK {
-		s.fetcher.Forget(s.url)
-		if resp, err = s.fetcher.Get(ctx, s.url, "application/json"); err == nil && resp.NotModified {
-			err = errUnconditional304
-		}
-	}
+	got, err := s.doc.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, err
 	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
+	if !got.Changed {
+		return document.Unchanged(got), nil
 	}
-	sum := sha256.Sum256(resp.Body)
-	if s.lastOK && sum == s.last {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(resp.Commit)
-		return snap, nil
-	}
+	var snap *upstat.Snapshot
 	if s.rss {
-		snap, err := buildFeed(s.mapper, s.filter, resp.Body)
-		if err != nil {
-			return nil, err
-		}
-		snap.OnCommit(func() {
-			resp.Commit()
-			s.last, s.lastOK = sum, true
-		})
-		return snap, nil
+		snap, err = buildFeed(s.mapper, s.filter, got.Body)
+	} else if snap, err = decodeNormalize(s.mapper, s.filter, got.Body); err == nil {
+		s.seen.Report(snap)
 	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
-	}
-	snap, err := decodeNormalize(s.mapper, s.filter, resp.Body)
 	if err != nil {
 		return nil, err
 	}
-	seen := maps.Clone(s.seen)
-	for _, c := range snap.Components {
-		seen[c.Key()] = c
-	}
-	snap.Components = recovered(snap.Components, s.seen)
-	snap.OnCommit(func() {
-		resp.Commit()
-		s.last, s.lastOK, s.seen = sum, true, seen
-	})
+	snap.OnCommit(got.Commit)
 	return snap, nil
 }
 

@@ -90,8 +90,8 @@ func TestOptionsStrict(t *testing.T) {
 	if _, err := New(specFor("https://health.aws.amazon.com", `{"region":["us-east-1"]}`), kindtest.Env(fixedNow)); err == nil || !strings.Contains(err.Error(), "region") {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if s := newSource(t, "https://health.aws.amazon.com/", nil); s.url != DefaultURL {
-		t.Errorf("url %q", s.url)
+	if s := newSource(t, "https://health.aws.amazon.com/", nil); s.doc.URL != DefaultURL {
+		t.Errorf("url %q", s.doc.URL)
 	}
 }
 

@@ -68,19 +68,10 @@ func TestGoldenFeed(t *testing.T) {
 	}
 }
 
-// serve answers /public/currentevents with *body, as AWS does.
+// serve answers /public/currentevents with body, as AWS does (UTF-16
+// content type).
 func serve(t *testing.T, body []byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/public/currentevents" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json;charset=utf-16")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return kindtest.Serve(t, "application/json;charset=utf-16", map[string][]byte{"/public/currentevents": body})
 }
 
 func newSource(t testing.TB, base string, decode func(any) error) *Source {

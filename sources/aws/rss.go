@@ -143,7 +143,7 @@ func buildFeed(m *normalize.Mapper, f filter, body []byte) (*upstat.Snapshot, er
 		if svc == "" {
 			svc = u.service
 		}
-		if !match(f.regions, u.region) || !match(f.services, u.service, svc) {
+		if !f.regions.Match(u.region) || !f.services.Match(u.service, svc) {
 			continue
 		}
 		c := componentOf(svc, u.region)

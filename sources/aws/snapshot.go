@@ -8,35 +8,14 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
-// filter is the regions and services options, lower-cased; nil keeps all.
-type filter struct{ regions, services map[string]bool }
+// filter is the regions and services options (nil sets keep all).
+type filter struct{ regions, services document.Names }
 
 func newFilter(o options) filter {
-	set := func(list []string) map[string]bool {
-		if len(list) == 0 {
-			return nil
-		}
-		m := map[string]bool{}
-		for _, v := range list {
-			m[strings.ToLower(strings.TrimSpace(v))] = true
-		}
-		return m
-	}
-	return filter{regions: set(o.Regions), services: set(o.Services)}
-}
-
-func match(set map[string]bool, names ...string) bool {
-	if set == nil {
-		return true
-	}
-	for _, n := range names {
-		if n != "" && set[strings.ToLower(n)] {
-			return true
-		}
-	}
-	return false
+	return filter{regions: document.NewNames(o.Regions), services: document.NewNames(o.Services)}
 }
 
 // impact is one service of an event in one region, with its status code.
@@ -68,7 +47,7 @@ func impactsOf(ev *wireEvent, f filter) []impact {
 		if region == evRegion {
 			regionName = ev.RegionName
 		}
-		if !match(f.regions, region, regionName) || !match(f.services, code, s.name) {
+		if !f.regions.Match(region, regionName) || !f.services.Match(code, s.name) {
 			continue
 		}
 		name := s.name
@@ -133,12 +112,8 @@ func build(m *normalize.Mapper, f filter, evs []wireEvent) *upstat.Snapshot {
 		}
 		snap.Components = append(snap.Components, *c)
 	}
-	sortComponents(snap.Components)
+	document.SortComponents(snap.Components)
 	return snap
-}
-
-func sortComponents(cs []upstat.Component) {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Key() < cs[j].Key() })
 }
 
 // incident normalises one event. Presence in currentevents means open:
@@ -199,22 +174,4 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// recovered returns current plus, as operational, every component of
-// seen that current no longer lists: the service's event ended.
-func recovered(current []upstat.Component, seen map[string]upstat.Component) []upstat.Component {
-	listed := make(map[string]bool, len(current))
-	for _, c := range current {
-		listed[c.Key()] = true
-	}
-	out := current
-	for k, c := range seen {
-		if !listed[k] {
-			c.Status = upstat.Operational
-			out = append(out, c)
-		}
-	}
-	sortComponents(out)
-	return out
 }

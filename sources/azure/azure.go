@@ -7,10 +7,7 @@ package azure
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -18,6 +15,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under, and its severity domain.
@@ -45,15 +43,13 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls the Azure status feed. Polls are never concurrent.
 type Source struct {
-	url     string
+	doc     document.Doc
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
 	now     func() time.Time
-	last    [sha256.Size]byte
-	lastOK  bool
-	// seen holds the components of recorded snapshots: when an item
-	// vanishes its services are reported operational, not dropped.
-	seen map[string]upstat.Component
+	// seen makes the components of a vanished item come back
+	// operational instead of vanishing.
+	seen document.Seen
 }
 
 // New builds a Source for spec.URL (the feed; DefaultURL for Azure's
@@ -68,7 +64,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: azure options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{url: u.String(), fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, seen: map[string]upstat.Component{}}
+	s := &Source{doc: document.Doc{URL: u.String(), Accept: accept, Check: notHTML}, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
@@ -78,49 +74,33 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	return s, nil
 }
 
-var errUnconditional304 = errors.New("http 304 to an unconditional request")
-
 const accept = "application/rss+xml, application/xml;q=0.9, text/xml;q=0.8"
 
+// notHTML refuses an HTML page before it is parsed as the feed.
+func notHTML(r *sources.Response) error {
+	if strings.Contains(strings.ToLower(r.ContentType), "html") {
+		return fmt.Errorf("expected the Azure status RSS, got content type %q", r.ContentType)
+	}
+	return nil
+}
+
 // Poll fetches the feed (conditionally) and normalises it. A 304 or an
-// identical body returns NotModified; validators, the digest and the
+// identical body returns NotModified; validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.url, accept)
-	if err == nil && resp.NotModified && !s.lastOK {
-		s.fetcher.Forget(s.url)
-		if resp, err = s.fetcher.Get(ctx, s.url, accept); err == nil && resp.NotModified {
-			err = errUnconditional304
-		}
-	}
+	got, err := s.doc.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, err
 	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
+	if !got.Changed {
+		return document.Unchanged(got), nil
 	}
-	sum := sha256.Sum256(resp.Body)
-	if s.lastOK && sum == s.last {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(resp.Commit)
-		return snap, nil
-	}
-	if strings.Contains(strings.ToLower(resp.ContentType), "html") {
-		return nil, fmt.Errorf("expected the Azure status RSS, got content type %q", resp.ContentType)
-	}
-	snap, err := decodeNormalize(s.mapper, s.now(), resp.Body)
+	snap, err := decodeNormalize(s.mapper, s.now(), got.Body)
 	if err != nil {
 		return nil, err
 	}
-	seen := maps.Clone(s.seen)
-	for _, c := range snap.Components {
-		seen[c.Key()] = c
-	}
-	snap.Components = recovered(snap.Components, s.seen)
-	snap.OnCommit(func() {
-		resp.Commit()
-		s.last, s.lastOK, s.seen = sum, true, seen
-	})
+	s.seen.Report(snap)
+	snap.OnCommit(got.Commit)
 	return snap, nil
 }
 

@@ -4,12 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
 // componentOf names the services of an item title in its region:
@@ -93,28 +93,6 @@ func build(m *normalize.Mapper, now time.Time, ch *wireChannel) *upstat.Snapshot
 	for _, c := range comps {
 		snap.Components = append(snap.Components, c)
 	}
-	sortComponents(snap.Components)
+	document.SortComponents(snap.Components)
 	return snap
-}
-
-func sortComponents(cs []upstat.Component) {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Key() < cs[j].Key() })
-}
-
-// recovered returns current plus, as operational, every component of
-// seen that current no longer lists: its item vanished.
-func recovered(current []upstat.Component, seen map[string]upstat.Component) []upstat.Component {
-	listed := make(map[string]bool, len(current))
-	for _, c := range current {
-		listed[c.Key()] = true
-	}
-	out := current
-	for k, c := range seen {
-		if !listed[k] {
-			c.Status = upstat.Operational
-			out = append(out, c)
-		}
-	}
-	sortComponents(out)
-	return out
 }

@@ -7,7 +7,6 @@ package gcp
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under, and its severity domain.
@@ -49,13 +49,10 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one incidents.json. Polls are never concurrent.
 type Source struct {
-	url     string
+	doc     document.Doc
 	filter  filter
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
-	// last is the digest of the last recorded body; ok once one was.
-	last   [sha256.Size]byte
-	lastOK bool
 }
 
 // options are the kind-specific settings of a gcp source.
@@ -82,7 +79,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: gcp options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{url: u, filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
+	s := &Source{doc: document.Doc{URL: u, Accept: "application/json", Check: document.JSON}, filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
 	if s.fetcher == nil {
 		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
@@ -106,38 +103,18 @@ func docURL(raw string) (string, error) {
 // validators and the digest are remembered only when the poller records
 // the snapshot (Snapshot.Commit).
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.url, "application/json")
-	if err == nil && resp.NotModified && !s.lastOK {
-		// Validators from another Source sharing the fetcher: nothing
-		// here to compare with, so fetch in full.
-		s.fetcher.Forget(s.url)
-		if resp, err = s.fetcher.Get(ctx, s.url, "application/json"); err == nil && resp.NotModified {
-			err = errUnconditional304
-		}
-	}
+	got, err := s.doc.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, err
 	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
+	if !got.Changed {
+		return document.Unchanged(got), nil
 	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(resp.Body)
-	if s.lastOK && sum == s.last {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(resp.Commit)
-		return snap, nil
-	}
-	snap, err := decodeNormalize(s.url, s.mapper, s.filter, resp.Body)
+	snap, err := decodeNormalize(s.doc.URL, s.mapper, s.filter, got.Body)
 	if err != nil {
 		return nil, err
 	}
-	snap.OnCommit(func() {
-		resp.Commit()
-		s.last, s.lastOK = sum, true
-	})
+	snap.OnCommit(got.Commit)
 	return snap, nil
 }
 

@@ -75,8 +75,8 @@ func TestOptionsStrict(t *testing.T) {
 		t.Fatalf("unknown key: %v", err)
 	}
 	s := newSource(t, "https://www.google.com/appsstatus/dashboard/", nil)
-	if s.url != "https://www.google.com/appsstatus/dashboard/incidents.json" {
-		t.Errorf("url %q", s.url)
+	if s.doc.URL != "https://www.google.com/appsstatus/dashboard/incidents.json" {
+		t.Errorf("url %q", s.doc.URL)
 	}
 }
 

@@ -9,30 +9,18 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
-// filter is the products and locations options, lower-cased; an empty
-// set keeps everything.
-type filter struct{ products, locations map[string]bool }
+// filter is the products and locations options (nil sets keep all).
+type filter struct{ products, locations document.Names }
 
 func newFilter(o options) filter {
-	set := func(list []string) map[string]bool {
-		if len(list) == 0 {
-			return nil
-		}
-		m := map[string]bool{}
-		for _, v := range list {
-			m[strings.ToLower(strings.TrimSpace(v))] = true
-		}
-		return m
-	}
-	return filter{products: set(o.Products), locations: set(o.Locations)}
+	return filter{products: document.NewNames(o.Products), locations: document.NewNames(o.Locations)}
 }
 
-// keep reports whether p passes the set (nil keeps all).
-func keep(set map[string]bool, p wirePlace) bool {
-	return set == nil || set[strings.ToLower(p.ID)] || set[strings.ToLower(p.Title)]
-}
+// keep reports whether p (by id or title) passes the set.
+func keep(set document.Names, p wirePlace) bool { return set.Match(p.ID, p.Title) }
 
 // componentName is how a product in a location is named: "Google BigQuery
 // (europe-north1)", grouped under the location id, so a rule can select a

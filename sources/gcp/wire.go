@@ -3,7 +3,6 @@ package gcp
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -72,5 +71,3 @@ func snippet(b []byte) string {
 	}
 	return string(b)
 }
-
-var errUnconditional304 = errors.New("http 304 to an unconditional request")

@@ -2,7 +2,6 @@ package heroku
 
 import (
 	"flag"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -68,22 +67,7 @@ func TestGoldenPoll(t *testing.T) {
 
 // serve answers each path with its body (a nil body is a 500).
 func serve(t *testing.T, bodies map[string][]byte) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		if b == nil {
-			http.Error(w, "oops", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, _ = w.Write(b)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return kindtest.Serve(t, "application/json; charset=utf-8", bodies)
 }
 
 func newSource(t testing.TB, base string, decode func(any) error) *Source {

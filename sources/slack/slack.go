@@ -6,9 +6,7 @@
 package slack
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -17,6 +15,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under, and its severity domain.
@@ -49,19 +48,10 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls Slack's status API. Polls are never concurrent.
 type Source struct {
-	current, history endpoint
+	current, history document.Doc
 	fetcher          *sources.Fetcher
 	mapper           *normalize.Mapper
 	log              *slog.Logger
-}
-
-// endpoint is one document and its last recorded body (nil before the
-// first poll was recorded). Slack's documents are small, so the body is
-// kept: a 304 on one of them while the other changed still builds a whole
-// snapshot.
-type endpoint struct {
-	url  string
-	body []byte
 }
 
 // New builds a Source. spec.URL is the status site
@@ -81,7 +71,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: slack options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{current: endpoint{url: raw + currentPath}, history: endpoint{url: raw + historyPath},
+	s := &Source{current: jsonDoc(raw + currentPath), history: jsonDoc(raw + historyPath),
 		fetcher: env.Fetcher, mapper: env.Mapper, log: env.Log}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -92,29 +82,8 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	return s, nil
 }
 
-var errUnconditional304 = errors.New("http 304 to an unconditional request")
-
-// fetch returns the body of e to use this poll, whether it differs from
-// the last recorded one, and the response to commit.
-func (s *Source) fetch(ctx context.Context, e *endpoint) ([]byte, bool, *sources.Response, error) {
-	resp, err := s.fetcher.Get(ctx, e.url, "application/json")
-	if err == nil && resp.NotModified && e.body == nil {
-		// Validators from another Source sharing the fetcher.
-		s.fetcher.Forget(e.url)
-		if resp, err = s.fetcher.Get(ctx, e.url, "application/json"); err == nil && resp.NotModified {
-			err = errUnconditional304
-		}
-	}
-	if err != nil {
-		return nil, false, nil, err
-	}
-	if resp.NotModified {
-		return e.body, false, resp, nil
-	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, false, nil, err
-	}
-	return resp.Body, !bytes.Equal(resp.Body, e.body), resp, nil
+func jsonDoc(u string) document.Doc {
+	return document.Doc{URL: u, Accept: "application/json", Check: document.JSON}
 }
 
 // Poll fetches current and history (both conditionally). A current that
@@ -123,42 +92,36 @@ func (s *Source) fetch(ctx context.Context, e *endpoint) ([]byte, bool, *sources
 // document: NotModified. Bodies and validators are remembered only when
 // the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	cur, curChanged, cresp, err := s.fetch(ctx, &s.current)
+	cur, err := s.current.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, fmt.Errorf("current: %w", err)
 	}
-	hist, histChanged, hresp, herr := s.fetch(ctx, &s.history)
+	hist, herr := s.history.Get(ctx, s.fetcher)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	if herr == nil && !curChanged && !histChanged {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(func() { cresp.Commit(); hresp.Commit() })
-		return snap, nil
+	if herr == nil && !cur.Changed && !hist.Changed {
+		return document.Unchanged(cur, hist), nil
 	}
-	active, err := decodeCurrent(cur)
+	active, err := decodeCurrent(cur.Body)
 	if err != nil {
 		return nil, err
 	}
 	var past []wireIncident
 	if herr == nil {
-		past, herr = decodeHistory(hist)
+		past, herr = decodeHistory(hist.Body)
 	}
 	if herr != nil {
-		s.log.Warn("slack history unreadable", "url", s.history.url, "error", herr)
+		s.log.Warn("slack history unreadable", "url", s.history.URL, "error", herr)
 	}
 	snap := build(s.mapper, active, past)
 	if herr != nil {
 		snap.HistoryErr = "history: " + herr.Error()
 	}
-	snap.OnCommit(func() {
-		cresp.Commit()
-		s.current.body = cur
-		if herr == nil {
-			hresp.Commit()
-			s.history.body = hist
-		}
-	})
+	snap.OnCommit(cur.Commit)
+	if herr == nil {
+		snap.OnCommit(hist.Commit)
+	}
 	return snap, nil
 }
 

@@ -7,6 +7,8 @@ package kindtest
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +132,26 @@ func Options(js string) func(any) error {
 		d.DisallowUnknownFields()
 		return d.Decode(v)
 	}
+}
+
+// Serve starts an httptest server answering each path of bodies with its
+// body and content type ctype; a nil body is a 500, another path a 404.
+// It is closed when t ends.
+func Serve(t testing.TB, ctype string, bodies map[string][]byte) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if b == nil {
+			http.Error(w, "oops", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
