@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/store/sqlite"
 )
 
@@ -314,9 +314,6 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	var first, last time.Time
 	for i, u := range in.Updates {
 		u.At = normTime(u.At)
-		if u.ID == "" {
-			u.ID = "at:" + strconv.FormatInt(u.At.UnixMilli(), 10) + ":" + string(u.Status)
-		}
 		inc.Updates[i] = u
 		if first.IsZero() || u.At.Before(first) {
 			first = u.At
@@ -325,6 +322,7 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 			last = u.At
 		}
 	}
+	normalize.KeyUpdates(inc.Updates) // an update without an id of its own
 	if inc.StartedAt.IsZero() {
 		inc.StartedAt = firstNonZero(first, deref(inc.ScheduledFor), inc.UpdatedAt)
 	}

@@ -22,15 +22,15 @@ const maxBody = 4000
 // into incidents (Chain: a resolving post resolves the open incident
 // before it, a newer post supersedes or continues it, active_for caps
 // it).
-func (e entry) genericEntry(c Config) (Entry, bool) {
+func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	title := e.title()
 	text := htmlText(e.content)
 	if !matches(c.Match, title+"\n"+text) {
-		return Entry{}, false
+		return normalize.Entry{}, false
 	}
 	at := e.published
 	if at.IsZero() {
-		return Entry{}, false
+		return normalize.Entry{}, false
 	}
 	id := e.it.GUID
 	if id == "" {
@@ -45,7 +45,7 @@ func (e entry) genericEntry(c Config) (Entry, bool) {
 		inc.Kind = upstat.KindMaintenance
 		inc.Severity = upstat.Maintenance
 	} else {
-		inc.Severity = TextSeverity(upstat.Degraded, title, text)
+		inc.Severity = normalize.TextSeverity(upstat.Degraded, title, text)
 	}
 	st := upstat.StateInvestigating
 	if inc.Kind == upstat.KindMaintenance {
@@ -58,12 +58,12 @@ func (e entry) genericEntry(c Config) (Entry, bool) {
 		}
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: truncate(text, maxBody)}}
-	Finish(&inc, at)
+	normalize.Finish(&inc, at)
 	inc.Updates[0].ID = "post"
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited
 	}
-	return Entry{Incident: inc}, true
+	return normalize.Entry{Incident: inc}, true
 }
 
 // matches reports whether text contains one of the keywords (case

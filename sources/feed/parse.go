@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,7 +38,8 @@ type Config struct {
 	Match     []string      // generic feeds: keywords that make an entry an incident
 	ActiveFor time.Duration // generic feeds: how long an incident stays active after its latest entry; 0 is DefaultActiveFor
 	Zone      *time.Location
-	Now       time.Time // generic feeds: the time active_for is measured against
+	Now       time.Time         // generic feeds: the time active_for is measured against
+	Mapper    *normalize.Mapper // the vendor's severity_map; nil: default tables
 }
 
 // Result is what Parse found.
@@ -69,7 +69,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		c.ActiveFor = DefaultActiveFor
 	}
 	res := Result{Format: c.Format, Incidents: []upstat.Incident{}}
-	var generic []Entry
+	var generic []normalize.Entry
 	for _, it := range f.Items {
 		if it == nil {
 			continue
@@ -80,7 +80,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		case FormatStatuspage, FormatInstatus:
 			inc = e.timelineIncident(c.Format)
 		case FormatIncidentIO:
-			inc = e.incidentIOIncident()
+			inc = e.incidentIOIncident(c.Mapper)
 		default:
 			if g, ok := e.genericEntry(c); ok {
 				generic = append(generic, g)
@@ -95,7 +95,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		res.Incidents, res.Expiry = Chain(generic, c.ActiveFor, now)
+		res.Incidents, res.Expiry = normalize.Chain(generic, c.ActiveFor, now)
 	}
 	return res, nil
 }
@@ -239,81 +239,8 @@ func htmlText(fragment string) string {
 	doc.Find("p, li, div, h1, h2, h3, h4").Each(func(_ int, s *goquery.Selection) {
 		s.AppendHtml("\n")
 	})
-	return Tidy(doc.Text())
-}
-
-var (
-	spaces     = regexp.MustCompile(`[ \t\r\f\v\x{a0}]+`)
-	blankLines = regexp.MustCompile(`\n\s*\n\s*`)
-)
-
-// Tidy collapses runs of spaces, keeps at most one blank line between
-// paragraphs and trims.
-func Tidy(s string) string {
-	s = spaces.ReplaceAllString(s, " ")
-	s = strings.ReplaceAll(s, " \n", "\n")
-	s = strings.ReplaceAll(s, "\n ", "\n")
-	s = blankLines.ReplaceAllString(s, "\n\n")
-	return strings.TrimSpace(s)
+	return normalize.Tidy(doc.Text())
 }
 
 // collapse turns all whitespace into single spaces and trims.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// Finish sets the fields every timeline-shaped incident derives from its
-// updates: it sorts them oldest first (stable, so updates of one minute
-// keep their order), keys each by its ordinal from the oldest and its
-// state ("3-monitoring": edits of bodies and stamps keep the key), and
-// derives status (the latest update's), started, updated and resolved
-// times (resolved: the first closing update of the final closed run).
-// Without updates, started and updated are fallback. The html adapter
-// shares it.
-func Finish(inc *upstat.Incident, fallback time.Time) {
-	sort.SliceStable(inc.Updates, func(i, j int) bool { return inc.Updates[i].At.Before(inc.Updates[j].At) })
-	for i := range inc.Updates {
-		inc.Updates[i].ID = fmt.Sprintf("%d-%s", i+1, inc.Updates[i].Status)
-	}
-	inc.StartedAt, inc.UpdatedAt = fallback, fallback
-	if len(inc.Updates) > 0 {
-		inc.StartedAt = inc.Updates[0].At
-		inc.UpdatedAt = inc.Updates[len(inc.Updates)-1].At
-	}
-	inc.ResolvedAt = nil
-	for _, u := range inc.Updates {
-		if u.Status != "" {
-			inc.Status = u.Status
-		}
-		if u.Status.Closed() && inc.ResolvedAt == nil {
-			at := u.At
-			inc.ResolvedAt = &at
-		}
-		if !u.Status.Closed() {
-			inc.ResolvedAt = nil
-		}
-	}
-	if inc.Status == "" {
-		inc.Status = upstat.StateInvestigating
-		if inc.Kind == upstat.KindMaintenance {
-			inc.Status = upstat.StateScheduled
-		}
-	}
-	if inc.Components == nil {
-		inc.Components = []string{}
-	}
-}
-
-// TextSeverity reads a severity from free text with the normalize keyword
-// table: the strongest problem severity named, or def when none is.
-func TextSeverity(def upstat.Severity, texts ...string) upstat.Severity {
-	sev := upstat.Unknown
-	for _, t := range texts {
-		v := normalize.Classify(t)
-		if v.Matched && v.Severity > upstat.Maintenance {
-			sev = upstat.Worse(sev, v.Severity)
-		}
-	}
-	if sev == upstat.Unknown {
-		return def
-	}
-	return sev
-}

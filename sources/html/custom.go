@@ -12,7 +12,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // Selectors read any other page: each element matching Item is one
@@ -133,13 +132,13 @@ func (f field) set() bool { return f.m != nil || f.attr != "" }
 func parseCustom(p *page) (*upstat.Snapshot, error) {
 	c := p.cfg.Selectors
 	snap := &upstat.Snapshot{}
-	var entries []feed.Entry
+	var entries []normalize.Entry
 	p.doc.FindMatcher(c.item).Each(func(_ int, item *goquery.Selection) {
 		if e, ok := p.customItem(c, item); ok {
 			entries = append(entries, e)
 		}
 	})
-	snap.Incidents, p.expiry = feed.Chain(entries, p.cfg.ActiveFor, p.cfg.Now)
+	snap.Incidents, p.expiry = normalize.Chain(entries, p.cfg.ActiveFor, p.cfg.Now)
 	return snap, nil
 }
 
@@ -147,11 +146,11 @@ func parseCustom(p *page) (*upstat.Snapshot, error) {
 // selector is set are skipped. An item whose status selector reads a
 // lifecycle word is an incident of its own; one whose status comes from
 // its words has no lifecycle and is chained with the others by
-// feed.Chain (a resolving item resolves the open incident before it, a
+// normalize.Chain (a resolving item resolves the open incident before it, a
 // newer one supersedes or continues it). Either way an item that is not
 // closed stops being active ActiveFor after its time (its latest item's,
 // when chained).
-func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, bool) {
+func (p *page) customItem(c *Compiled, item *goquery.Selection) (normalize.Entry, bool) {
 	title := collapse(c.title.read(item))
 	body := blockText(item)
 	if c.body.set() {
@@ -172,7 +171,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 			at, err = p.parseTime(raw)
 		}
 		if err != nil {
-			return feed.Entry{}, false
+			return normalize.Entry{}, false
 		}
 	}
 	link := absolute(p.cfg.URL, c.link.read(item))
@@ -187,7 +186,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 			id += "@" + at.Format("2006-01-02T1504Z")
 		}
 	default:
-		return feed.Entry{}, false
+		return normalize.Entry{}, false
 	}
 	if title == "" {
 		title = firstSentence(body)
@@ -219,9 +218,9 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 		inc.Components = append(inc.Components, name)
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: body}}
-	feed.Finish(&inc, at)
+	normalize.Finish(&inc, at)
 	inc.Updates[0].ID = "item"
-	return feed.Entry{Incident: inc, Own: own}, true
+	return normalize.Entry{Incident: inc, Own: own}, true
 }
 
 // customSeverity: the severity selector, else the class map, else the
@@ -246,7 +245,7 @@ func (p *page) customSeverity(c *Compiled, item *goquery.Selection, title, body 
 			return worst
 		}
 	}
-	return feed.TextSeverity(upstat.Degraded, title, body)
+	return normalize.TextSeverity(upstat.Degraded, title, body)
 }
 
 // components reads component names: each match, or one match's text split

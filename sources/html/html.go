@@ -17,7 +17,6 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // Preset names.
@@ -104,7 +103,7 @@ func (o Options) Config() (Config, error) {
 		c.Selectors = sel
 	}
 	var err error
-	if c.ActiveFor, c.Zone, err = feed.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
+	if c.ActiveFor, c.Zone, err = sources.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
 		return Config{}, err
 	}
 	return c, nil
@@ -159,7 +158,7 @@ type Source struct {
 	url   string
 	cfg   Config
 	env   sources.Env
-	cache feed.BodyCache
+	cache sources.BodyCache
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -181,7 +180,7 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 		return nil, fmt.Errorf("%w: url: an html source needs a url", upstat.ErrInvalid)
 	}
 	cfg.URL, cfg.Mapper = spec.URL, env.Mapper
-	return &Source{url: spec.URL, cfg: cfg, env: feed.WithDefaults(env)}, nil
+	return &Source{url: spec.URL, cfg: cfg, env: sources.WithDefaults(env)}, nil
 }
 
 // Poll fetches the page and reads it. A 304 or an identical body is
@@ -208,4 +207,4 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 // strictly (unknown keys are errors), as the config loader does. It lets a
 // command line build a Spec from flags: Decoder(map[string]any{"preset":
 // "emoji-headings"}).
-func Decoder(m map[string]any) func(v any) error { return feed.Decoder(m) }
+func Decoder(m map[string]any) func(v any) error { return sources.Decoder(m) }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // page is a decoded, parsed page and what every layout reads it with.
@@ -87,7 +86,7 @@ func blockText(sel *goquery.Selection) string {
 	c.Find("p, li, div, pre, h1, h2, h3, h4, h5, h6, tr").AppendHtml("\n\n")
 	var parts []string
 	c.Each(func(_ int, s *goquery.Selection) { parts = append(parts, s.Text()) })
-	return feed.Tidy(strings.Join(parts, "\n\n"))
+	return normalize.Tidy(strings.Join(parts, "\n\n"))
 }
 
 // Stamps in page text, most specific first.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // The statuspage-html preset reads Statuspage pages when the JSON API is
@@ -91,7 +90,7 @@ func (p *page) statuspageIncidentPage() *upstat.Incident {
 		}
 	}
 	inc.Components = affectedComponents(p.doc.Find(".components-affected").Text())
-	feed.Finish(inc, p.cfg.Now)
+	normalize.Finish(inc, p.cfg.Now)
 	if !postmortem.IsZero() && !inc.Status.Closed() {
 		inc.Status, inc.ResolvedAt = upstat.StateResolved, &postmortem
 	}
@@ -111,7 +110,7 @@ func (p *page) impact(class string, kind upstat.Kind, texts []string) upstat.Sev
 			return sev
 		}
 	}
-	return feed.TextSeverity(upstat.Degraded, texts...)
+	return normalize.TextSeverity(upstat.Degraded, texts...)
 }
 
 // rowTime reads an update's time: the stamp in its text ("Posted 2 days
@@ -234,7 +233,7 @@ func (p *page) homeIncident(u *goquery.Selection) *upstat.Incident {
 		inc.Updates = append(inc.Updates, upstat.Update{At: at, Status: st, Body: body})
 		bodies = append(bodies, body)
 	}
-	feed.Finish(inc, p.cfg.Now)
+	normalize.Finish(inc, p.cfg.Now)
 	class, _ := u.Attr("class")
 	inc.Severity = p.impact(class, inc.Kind, append([]string{inc.Title}, bodies...))
 	return inc
