@@ -33,16 +33,22 @@ type vendorState struct {
 
 	active []upstat.Incident // active incidents, newest first, from incs
 
+	// warnings[i] are the warnings of source i's last full snapshot
+	// (what it could not read: an unrecognised status word). Kept in
+	// memory only: the first poll after a start parses in full again.
+	warnings [][]string
+
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
 }
 
 func newVendorState(st *sqlite.VendorState) *vendorState {
 	v := &vendorState{
-		row:     st.Vendor,
-		sources: st.Sources,
-		incs:    make(map[string]sqlite.Incident, len(st.Incidents)),
-		enc:     &vendorJSON{},
+		row:      st.Vendor,
+		sources:  st.Sources,
+		incs:     make(map[string]sqlite.Incident, len(st.Incidents)),
+		warnings: make([][]string, len(st.Sources)),
+		enc:      &vendorJSON{},
 	}
 	for _, inc := range st.Incidents {
 		v.incs[inc.ID] = inc

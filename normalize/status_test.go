@@ -55,3 +55,37 @@ func TestKeyUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusWord: a word no table knows goes through the keyword table
+// before it is unknown; unknown is never operational.
+func TestStatusWord(t *testing.T) {
+	m, err := NewMapper(map[string]map[string]upstat.Severity{DomainComponent: {"red": upstat.MajorOutage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		word string
+		want upstat.Severity
+		ok   bool
+	}{
+		{"operational", upstat.Operational, true},
+		{"Partial_Outage", upstat.PartialOutage, true},
+		{"red", upstat.MajorOutage, true}, // the vendor's override
+		{"down", upstat.MajorOutage, true},
+		{"outage", upstat.MajorOutage, true},
+		{"critical_outage", upstat.MajorOutage, true},
+		{"degraded", upstat.Degraded, true},
+		{"MAJOROUTAGE", upstat.Unknown, false},
+		{"resolved", upstat.Unknown, false},
+		{"", upstat.Unknown, false},
+	} {
+		sev, ok := m.StatusWord(DomainComponent, tc.word)
+		if sev != tc.want || ok != tc.ok {
+			t.Errorf("StatusWord(%q) = %s, %v; want %s, %v", tc.word, sev, ok, tc.want, tc.ok)
+		}
+	}
+	c := upstat.Component{Name: "API"}
+	if got, want := ComponentWarning(c, "MAJOROUTAGE"), `component "API": unrecognised status "MAJOROUTAGE"`; got != want {
+		t.Errorf("warning %q, want %q", got, want)
+	}
+}

@@ -45,6 +45,7 @@ type field struct {
 // Compiled is a checked, compiled selector configuration.
 type Compiled struct {
 	item                                                   cascadia.Selector
+	itemSrc                                                string // item as written, for errors
 	title, time, body, status, severity, link, id, compnts field
 	layout                                                 string
 	sevMap                                                 map[string]upstat.Severity
@@ -82,7 +83,7 @@ func (s *Selectors) Compile() (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: selectors.item: bad selector %q: %v", upstat.ErrInvalid, s.Item, err)
 	}
-	c := &Compiled{item: item, layout: s.TimeLayout, sevMap: map[string]upstat.Severity{}}
+	c := &Compiled{item: item, itemSrc: s.Item, layout: s.TimeLayout, sevMap: map[string]upstat.Severity{}}
 	for _, f := range []struct {
 		key, raw string
 		dst      *field

@@ -49,6 +49,10 @@ type Options struct {
 	// ActiveFor: custom selectors only; how long an item without a closing
 	// status stays active (default 24h).
 	ActiveFor time.Duration `yaml:"active_for"`
+	// AllowEmpty accepts a page in which the preset or selectors find
+	// nothing; by default that fails the poll (a redesigned page, or a
+	// preset on the wrong page, must not read as operational).
+	AllowEmpty bool `yaml:"allow_empty"`
 }
 
 // parser reads one layout from a parsed, decoded page.
@@ -80,12 +84,15 @@ type Config struct {
 	URL       string            // the page URL: incident ids and links
 	Now       time.Time         // year-less stamps and active_for; zero: time.Now()
 	ActiveFor time.Duration
+	// AllowEmpty: a page in which the layout finds nothing is an empty
+	// snapshot instead of an error (see Parse).
+	AllowEmpty bool
 }
 
 // Config checks the options and turns them into a parse configuration.
 // Errors wrap upstat.ErrInvalid and name the key (and the selector).
 func (o Options) Config() (Config, error) {
-	c := Config{Preset: o.Preset, ActiveFor: o.ActiveFor}
+	c := Config{Preset: o.Preset, ActiveFor: o.ActiveFor, AllowEmpty: o.AllowEmpty}
 	switch {
 	case o.Preset != "" && o.Selectors != nil:
 		return Config{}, fmt.Errorf("%w: preset and selectors: set one, not both", upstat.ErrInvalid)
@@ -118,9 +125,12 @@ type Result struct {
 }
 
 // Parse decodes a page (declared charset, then mojibake repair) and reads
-// it with the configured preset or selectors. A page in which the layout
-// finds nothing yields an empty snapshot, not an error; errors are for
-// configuration and undecodable bodies.
+// it with the configured preset or selectors. A page with content in which
+// the layout finds nothing (no component, no incident, no page status) is
+// an error naming what was expected and what the page has ("preset
+// emoji-headings matched 0 of 12 headings"), unless AllowEmpty is set: a
+// redesigned page or a preset on the wrong page must fail, not read as
+// operational. Other errors are for configuration and undecodable bodies.
 func Parse(body []byte, contentType string, c Config) (Result, error) {
 	if c.Now.IsZero() {
 		c.Now = time.Now()
@@ -146,6 +156,9 @@ func Parse(body []byte, contentType string, c Config) (Result, error) {
 	}
 	if err != nil {
 		return Result{}, err
+	}
+	if found(snap) == 0 && !c.AllowEmpty && p.hasContent() {
+		return Result{}, fmt.Errorf("html: %s (allow_empty: true accepts an empty page)", p.nothingFound())
 	}
 	if snap.Incidents == nil {
 		snap.Incidents = []upstat.Incident{}

@@ -174,17 +174,18 @@ func (p *page) statuspageHome() *upstat.Snapshot {
 			return // a group's own row: its children are listed
 		}
 		status, _ := c.Attr("data-component-status")
-		sev, ok := p.cfg.Mapper.Map(normalize.DomainComponent, status)
-		if !ok {
-			sev = upstat.Unknown
-		}
-		comp := upstat.Component{Name: collapse(c.Find(".name").First().Text()), Status: sev, UpdatedAt: p.cfg.Now}
+		comp := upstat.Component{Name: collapse(c.Find(".name").First().Text()), UpdatedAt: p.cfg.Now}
 		if g := c.ParentsFiltered(".is-group").First(); g.Length() > 0 {
 			comp.Group = collapse(g.Find(`[data-js-hook="component-group-opener"] .name`).First().Text())
 		}
-		if comp.Name != "" {
-			snap.Components = append(snap.Components, comp)
+		if comp.Name == "" {
+			return
 		}
+		var ok bool
+		if comp.Status, ok = p.cfg.Mapper.StatusWord(normalize.DomainComponent, status); !ok {
+			snap.Warnings = append(snap.Warnings, normalize.ComponentWarning(comp, status))
+		}
+		snap.Components = append(snap.Components, comp)
 	})
 	snap.HasComponents = len(snap.Components) > 0
 	p.doc.Find(".unresolved-incident").Each(func(_ int, u *goquery.Selection) {
