@@ -48,6 +48,8 @@ func describe(incs []upstat.Incident) []string {
 	return out
 }
 
+func closesOnly(e Entry) Entry { e.ClosesOnly = true; return e }
+
 func TestChain(t *testing.T) {
 	const inc, maint = upstat.KindIncident, upstat.KindMaintenance
 	for _, tc := range []struct {
@@ -63,6 +65,12 @@ func TestChain(t *testing.T) {
 		{"a resolving entry with nothing open is its own incident",
 			[]Entry{post("a", inc, "Outage over", 1, true)}, 10,
 			[]string{"a:resolved@1[post]"}, -1},
+		{"a closes-only entry resolves the open incident",
+			[]Entry{closesOnly(post("b", inc, "All systems operational", 3, true)), post("a", inc, "API down", 1, false)}, 10,
+			[]string{"a:resolved@3[post b]"}, -1},
+		{"a closes-only entry with nothing open is dropped",
+			[]Entry{closesOnly(post("a", inc, "All systems operational", 1, true))}, 10,
+			[]string{}, -1},
 		{"a newer problem supersedes the open one",
 			[]Entry{post("b", inc, "Login errors", 5, false), post("a", inc, "API down", 1, false)}, 10,
 			[]string{"b:investigating@-[post]", "a:resolved@5[post]"}, 29},

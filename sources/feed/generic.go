@@ -17,7 +17,10 @@ const maxBody = 4000
 // keyword table finds a problem there). Its severity comes from the
 // keyword table (degraded when it names none); a title that only
 // announces maintenance makes a maintenance; its one update is resolved
-// (completed) when its text says the problem is over. Entries without any
+// (completed) when its text says the problem is over. A post that says a
+// problem is over takes part even when it does not match ("Resolved: all
+// systems operational"): it closes the open incident, if any
+// (normalize.Entry.ClosesOnly). Entries without any
 // date are skipped: their age is unknown. Parse then chains the entries
 // into incidents (Chain: a resolving post resolves the open incident
 // before it, a newer post supersedes or continues it, active_for caps
@@ -25,7 +28,9 @@ const maxBody = 4000
 func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	title := e.title()
 	text := htmlText(e.content)
-	if !matches(c.Match, title+"\n"+text) {
+	whole := normalize.Classify(title + "\n" + text)
+	selected := matches(c.Match, title+"\n"+text)
+	if !selected && !whole.Resolves {
 		return normalize.Entry{}, false
 	}
 	at := e.published
@@ -39,7 +44,6 @@ func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	if id == "" {
 		id = title + "@" + at.Format(time.RFC3339)
 	}
-	whole := normalize.Classify(title + "\n" + text)
 	inc := upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
 	if tv := normalize.Classify(title); tv.Maintenance && tv.Severity <= upstat.Maintenance {
 		inc.Kind = upstat.KindMaintenance
@@ -63,7 +67,7 @@ func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited
 	}
-	return normalize.Entry{Incident: inc}, true
+	return normalize.Entry{Incident: inc, ClosesOnly: !selected}, true
 }
 
 // matches reports whether text contains one of the keywords (case

@@ -2,9 +2,13 @@ package feed
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,8 +60,12 @@ type Result struct {
 // incident, in feed order; in a generic feed, entries are chained into
 // incidents by the lifecycle rule (see Chain), listed in the feed order of
 // the entries that opened them. Entries that cannot be read are skipped,
-// never fatal; only a body that is not a feed at all is an error.
+// never fatal; only a body that is not a feed at all is an error (see
+// checkJSONFeed for JSON).
 func Parse(body []byte, c Config) (Result, error) {
+	if err := checkJSONFeed(body); err != nil {
+		return Result{}, err
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return Result{}, fmt.Errorf("parse feed: %w", err)
@@ -244,3 +252,37 @@ func htmlText(fragment string) string {
 
 // collapse turns all whitespace into single spaces and trims.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// checkJSONFeed refuses a JSON body that is not a JSON Feed: a feed is a
+// JSON object whose "version" is a JSON Feed version URL. Any other JSON
+// (a vendor's own API, a status.io, Slack, Heroku or AWS payload) would
+// read as an empty feed, so a vendor upstat cannot read would show as
+// operational; the error names what the body is instead. Non-JSON bodies
+// pass (the feed parser decides about XML).
+func checkJSONFeed(body []byte) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &obj); err != nil {
+		if trimmed[0] == '[' {
+			return errors.New("not a feed: a JSON array (a JSON Feed is an object with \"version\")")
+		}
+		return fmt.Errorf("not a feed: invalid JSON: %w", err)
+	}
+	var version string
+	_ = json.Unmarshal(obj["version"], &version)
+	if strings.HasPrefix(version, "https://jsonfeed.org/version/") {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(obj))
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
+	}
+	what := "a JSON object without a JSON Feed \"version\""
+	if version != "" {
+		what = fmt.Sprintf("a JSON object with version %q (not a JSON Feed version)", truncate(version, 60))
+	}
+	return fmt.Errorf("not a feed: %s, with keys %s", what, strings.Join(keys, ", "))
+}
