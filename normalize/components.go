@@ -118,3 +118,34 @@ func containsName(list []string, name string) bool {
 }
 
 func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// DistinctComponents keeps apart components of one source that share a
+// name and group (a page listing "API" twice): each of them is renamed
+// "Name (id)" with the source's own id for it, ids[i] for comps[i], or its
+// position among the duplicates ("#2") when the source gives none.
+// Otherwise the second would be dropped as the same component and its
+// outage never seen. Components whose name is unique are unchanged, so
+// their stored state and the rules naming them stay as they were; the
+// suffixed names can be renamed with components.rename.
+func DistinctComponents(comps []upstat.Component, ids []string) {
+	count := make(map[string]int, len(comps))
+	for _, c := range comps {
+		count[c.Key()]++
+	}
+	nth := map[string]int{}
+	for i := range comps {
+		k := comps[i].Key()
+		if count[k] < 2 {
+			continue
+		}
+		nth[k]++
+		id := ""
+		if i < len(ids) {
+			id = strings.TrimSpace(ids[i])
+		}
+		if id == "" {
+			id = fmt.Sprintf("#%d", nth[k])
+		}
+		comps[i].Name = fmt.Sprintf("%s (%s)", comps[i].Name, id)
+	}
+}

@@ -169,6 +169,7 @@ func (p *page) statuspageHome() *upstat.Snapshot {
 			}
 		}
 	}
+	var ids []string // data-component-id of each component
 	p.doc.Find("[data-component-status]").Each(func(_ int, c *goquery.Selection) {
 		if hook, _ := c.Attr("data-js-hook"); hook == "component-group-opener" {
 			return // a group's own row: its children are listed
@@ -186,7 +187,10 @@ func (p *page) statuspageHome() *upstat.Snapshot {
 			snap.Warnings = append(snap.Warnings, normalize.ComponentWarning(comp, status))
 		}
 		snap.Components = append(snap.Components, comp)
+		id, _ := c.Attr("data-component-id")
+		ids = append(ids, id)
 	})
+	normalize.DistinctComponents(snap.Components, ids)
 	snap.HasComponents = len(snap.Components) > 0
 	p.doc.Find(".unresolved-incident").Each(func(_ int, u *goquery.Selection) {
 		if inc := p.homeIncident(u); inc != nil {

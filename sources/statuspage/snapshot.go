@@ -119,17 +119,20 @@ func (n names) index(d *document) {
 // components turns component rows into leaves. Group rows are containers,
 // not components: a leaf takes its group's name through group_id
 // (Cloudflare: 8 groups, 470 leaves, names unique only within a group).
-// only_show_if_degraded rows are kept and marked Hidden. A status word no
+// only_show_if_degraded rows are kept and marked Hidden; two leaves of one
+// name and group are told apart by their ids (normalize.DistinctComponents).
+// A status word no
 // table knows (normalize.StatusWord) makes the component Unknown and a
 // warning.
 func components(m *normalize.Mapper, rows []wireComponent, n names) ([]upstat.Component, []string) {
 	out := make([]upstat.Component, 0, len(rows))
-	var warnings []string
+	var ids, warnings []string
 	for i := range rows {
 		r := &rows[i]
 		if r.isGroup() {
 			continue
 		}
+		ids = append(ids, r.ID)
 		c := upstat.Component{
 			Name:      r.Name,
 			Group:     n[r.GroupID],
@@ -142,6 +145,7 @@ func components(m *normalize.Mapper, rows []wireComponent, n names) ([]upstat.Co
 		}
 		out = append(out, c)
 	}
+	normalize.DistinctComponents(out, ids)
 	return out, warnings
 }
 

@@ -257,3 +257,29 @@ func TestPlaceholderAffectedComponent(t *testing.T) {
 		t.Errorf("components %q, want [Login]", got)
 	}
 }
+
+// TestDuplicateComponentNames: two components of one name and group are
+// both kept, told apart by the page's ids; a unique name is unchanged.
+func TestDuplicateComponentNames(t *testing.T) {
+	body := []byte(`{
+	  "page": {"id": "p1", "name": "Acme", "url": "https://status.acme.example"},
+	  "status": {"indicator": "major", "description": "Partial outage"},
+	  "components": [
+	    {"id": "k1", "name": "API", "status": "operational"},
+	    {"id": "k2", "name": "API", "status": "major_outage"},
+	    {"id": "k3", "name": "Web", "status": "operational"}
+	  ]
+	}`)
+	snap, err := decodeNormalize(testBase, nil, docSummary, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range snap.Components {
+		got = append(got, c.Key()+"="+c.Status.String())
+	}
+	want := []string{"API (k1)=operational", "API (k2)=major_outage", "Web=operational"}
+	if !slices.Equal(got, want) {
+		t.Errorf("components %q, want %q", got, want)
+	}
+}
