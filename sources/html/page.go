@@ -20,6 +20,10 @@ type page struct {
 	doc    *goquery.Document
 	cfg    Config
 	expiry time.Time // set by layouts whose items expire with age
+	// anchorAt is what year-less stamps are resolved against, once
+	// anchorSet (see anchor).
+	anchorAt  time.Time
+	anchorSet bool
 }
 
 // newPage decodes body with its declared charset (Content-Type header,
@@ -114,9 +118,9 @@ func findStamp(s string) string {
 }
 
 // parseTime reads a stamp with the page's zone; year-less stamps take
-// their year from now.
+// their year from the page's own dates, else from now (see anchor).
 func (p *page) parseTime(s string) (time.Time, error) {
-	return normalize.ParseTime(s, normalize.TimeContext{Zone: p.cfg.Zone, Anchor: p.cfg.Now})
+	return normalize.ParseTime(s, normalize.TimeContext{Zone: p.cfg.Zone, Anchor: p.anchor()})
 }
 
 // severityWord reads a severity from a word or phrase: an upstat severity
