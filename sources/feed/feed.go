@@ -114,7 +114,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, err
 	}
 	s.cache.Store(f, res.Expiry)
-	return &upstat.Snapshot{Incidents: res.Incidents}, nil
+	return &upstat.Snapshot{Incidents: res.Incidents, Warnings: res.Warnings}, nil
 }
 
 // Decoder returns a spec Decode function for options given as a map (see

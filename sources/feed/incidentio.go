@@ -1,8 +1,8 @@
 package feed
 
 import (
+	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
@@ -42,24 +42,32 @@ func init() {
 	})
 }
 
-func (e entry) incidentIOIncident(m *normalize.Mapper) *upstat.Incident {
+// incidentIOIncident reads an incident.io entry, with a warning for each
+// component status word no table knows.
+func (e entry) incidentIOIncident(mapper *normalize.Mapper) (*upstat.Incident, []string) {
 	id := e.id()
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: e.title(), URL: e.url()}
 	doc := parseHTML(e.content)
 	worst := upstat.Unknown
+	var warnings []string
 	doc.Find("li").Each(func(_ int, li *goquery.Selection) {
 		name, status := collapse(li.Text()), ""
 		if m := componentRe.FindStringSubmatch(name); m != nil {
-			name, status = m[1], strings.ToLower(m[2])
+			name, status = m[1], m[2]
 		}
 		if name != "" {
 			inc.Components = append(inc.Components, name)
 		}
-		if s, ok := m.Map(DomainIncidentIO, status); ok {
+		if status == "" {
+			return
+		}
+		if s, ok := mapper.StatusWord(DomainIncidentIO, status); ok {
 			worst = upstat.Worse(worst, s)
+		} else {
+			warnings = append(warnings, normalize.Unrecognised(fmt.Sprintf("incident %q: component %q", id, name), status))
 		}
 	})
 	doc.Find("ul, ol").Remove()
@@ -96,5 +104,5 @@ func (e entry) incidentIOIncident(m *normalize.Mapper) *upstat.Incident {
 		}
 		inc.Severity = normalize.TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
-	return inc
+	return inc, warnings
 }

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/upstat/upstat"
@@ -32,5 +33,25 @@ func TestIncidentIOVocabularyOverridable(t *testing.T) {
 	}
 	if got := find(t, res.Incidents, id).Severity; got != upstat.MajorOutage {
 		t.Errorf("with severity_map: severity %s, want major_outage", got)
+	}
+}
+
+// TestIncidentIOUnrecognisedComponentStatus: a component status word no
+// table knows is a warning of the result, not a silent guess.
+func TestIncidentIOUnrecognisedComponentStatus(t *testing.T) {
+	body := strings.Replace(string(readFixture(t, "incidentio-history.atom")), "(Degraded performance)", "(Wobbly)", -1)
+	res, err := Parse([]byte(body), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `component "Files": unrecognised status "Wobbly"`) {
+		t.Errorf("warnings %q, want one naming Files and Wobbly", res.Warnings)
+	}
+	clean, err := Parse(readFixture(t, "incidentio-history.atom"), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.Warnings) != 0 {
+		t.Errorf("the fixture as is: warnings %q, want none", clean.Warnings)
 	}
 }

@@ -53,7 +53,9 @@ type Result struct {
 	Incidents []upstat.Incident
 	// Expiry is the earliest time at which an active incident of the
 	// result stops being active by age alone (zero when none can).
-	Expiry time.Time
+	Expiry time.Time // Warnings name what the feed said that no table knows (an
+	// incident.io component status word), for Snapshot.Warnings.
+	Warnings []string
 }
 
 // Parse reads a feed body into incidents, one per entry that is an
@@ -88,7 +90,9 @@ func Parse(body []byte, c Config) (Result, error) {
 		case FormatStatuspage, FormatInstatus:
 			inc = e.timelineIncident(c.Format)
 		case FormatIncidentIO:
-			inc = e.incidentIOIncident(c.Mapper)
+			var warnings []string
+			inc, warnings = e.incidentIOIncident(c.Mapper)
+			res.Warnings = append(res.Warnings, warnings...)
 		default:
 			if g, ok := e.genericEntry(c); ok {
 				generic = append(generic, g)
