@@ -54,7 +54,9 @@ func (r ComponentRules) Validate() error {
 // matching names in incident component lists, removing duplicates a rename
 // creates. An incident lists leaf names, so an ignore or rename given as
 // "Group/Name" also applies to a listed "Name" when no other component of
-// the snapshot has that name. A NotModified snapshot is left alone.
+// the snapshot has that name. Warnings about an ignored component
+// (ComponentWarning) are dropped with it. A NotModified snapshot is left
+// alone.
 func (r ComponentRules) Apply(s *upstat.Snapshot) {
 	if s == nil || s.NotModified || (len(r.Ignore) == 0 && len(r.Rename) == 0) {
 		return
@@ -74,7 +76,13 @@ func (r ComponentRules) Apply(s *upstat.Snapshot) {
 	}
 
 	s.Components = slices.DeleteFunc(s.Components, func(c upstat.Component) bool {
-		return containsName(r.Ignore, c.Name) || containsName(r.Ignore, c.Key())
+		ignored := containsName(r.Ignore, c.Name) || containsName(r.Ignore, c.Key())
+		if ignored { // what it said is of no interest either
+			s.Warnings = slices.DeleteFunc(s.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, componentWarningPrefix(c))
+			})
+		}
+		return ignored
 	})
 	for i := range s.Components {
 		c := &s.Components[i]

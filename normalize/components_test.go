@@ -202,3 +202,16 @@ func TestDistinctComponents(t *testing.T) {
 		t.Errorf("the second API lost its status: %s", comps[2].Status)
 	}
 }
+
+// TestIgnoreDropsWarnings: a warning about an ignored component goes with
+// it; others stay.
+func TestIgnoreDropsWarnings(t *testing.T) {
+	api, web := upstat.Component{Name: "API"}, upstat.Component{Name: "Web", Group: "Front"}
+	s := &upstat.Snapshot{HasComponents: true, Components: []upstat.Component{api, web},
+		Warnings: []string{ComponentWarning(api, "MAJOROUTAGE"), ComponentWarning(web, "kaputt"), Unrecognised("page indicator", "x")}}
+	ComponentRules{Ignore: []string{"Front/Web"}}.Apply(s)
+	want := []string{`component "API": unrecognised status "MAJOROUTAGE"`, `page indicator: unrecognised status "x"`}
+	if !slices.Equal(s.Warnings, want) {
+		t.Errorf("warnings %q, want %q", s.Warnings, want)
+	}
+}

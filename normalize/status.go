@@ -65,3 +65,8 @@ func Unrecognised(what, word string) string {
 func ComponentWarning(c upstat.Component, word string) string {
 	return Unrecognised(fmt.Sprintf("component %q", c.Key()), word)
 }
+
+// componentWarningPrefix is how every ComponentWarning about c starts.
+func componentWarningPrefix(c upstat.Component) string {
+	return fmt.Sprintf("component %q: ", c.Key())
+}
