@@ -33,6 +33,8 @@ func (p *page) nothingFound() string {
 		return fmt.Sprintf("preset %s matched 0 of %d headings (a heading starting with status emoji and a date)", PresetEmojiHeadings, count("h1, h2, h3, h4, h5, h6"))
 	case p.cfg.Preset == PresetTimeline:
 		return fmt.Sprintf("preset %s matched 0 of %d list items (a status word and a date)", PresetTimeline, count("li"))
+	case p.cfg.Preset == PresetStatuspage && count(".update-row") > 0:
+		return fmt.Sprintf("preset %s read no incident from an incident page with %d update rows (no readable title or timestamps)", PresetStatuspage, count(".update-row"))
 	case p.cfg.Preset == PresetStatuspage:
 		title := collapse(p.doc.Find("title").First().Text())
 		return fmt.Sprintf("preset %s: not a Statuspage page (no page status, component or incident rows among %d elements; title %q)", PresetStatuspage, count("body *"), title)
