@@ -77,7 +77,7 @@ func Finish(inc *upstat.Incident, fallback time.Time) {
 	}
 }
 
-// TextSeverity reads a severity from free text with the normalize keyword
+// TextSeverity reads a severity from free text with the keyword
 // table: the strongest problem severity named, or def when none is.
 func TextSeverity(def upstat.Severity, texts ...string) upstat.Severity {
 	sev := upstat.Unknown

@@ -10,8 +10,9 @@ import (
 
 // BodyCache remembers the last body a source parsed, so that a 304 or an
 // identical body is answered without parsing, except when the parsed
-// result can change by itself (an active item that expires with age). Adapters
-// that parse a whole body each poll (feed, html) share it. The zero value is ready to use.
+// result can change by itself (an active item that expires with age).
+// Adapters that parse a whole body each poll (feed, html) share it. The
+// zero value is ready to use.
 type BodyCache struct {
 	last   []byte
 	ctype  string
