@@ -92,6 +92,7 @@ func faultCases() []faultCase {
 		{name: "same-incident-twice", fault: fixtures.Fault{Mutate: duplicateIncident}, check: oneIncident},
 		{name: "far-future-maintenance", fault: fixtures.Fault{Mutate: farFutureMaintenance}, check: futureNotActive},
 		{name: "far-past-dates", fault: fixtures.Fault{Mutate: farPastIncident}, wantErr: "out of range"},
+		{name: "unrecognised-component-status", fault: fixtures.Fault{Mutate: replace(`"status":"degraded_performance"`, `"status":"MAJOROUTAGE"`)}, check: unrecognisedWarning},
 	}
 }
 

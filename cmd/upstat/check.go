@@ -157,18 +157,15 @@ func printResults(w io.Writer, results []checkResult) {
 			continue
 		}
 		s := r.Snapshot
-		status := upstat.Operational
+		var indicators []upstat.Severity
 		if s.Indicator != nil {
-			status = *s.Indicator
+			indicators = append(indicators, *s.Indicator)
 		}
-		for _, c := range s.Components {
-			status = upstat.Worse(status, c.Status)
-		}
+		status := normalize.VendorStatus(s.Components, s.Incidents, indicators...)
 		active := 0
 		for _, in := range s.Incidents {
 			if in.Active() {
 				active++
-				status = upstat.Worse(status, in.Severity)
 			}
 		}
 		fmt.Fprintf(w, "status: %s   components: %d   incidents: %d (%d active)\n", status, len(s.Components), len(s.Incidents), active)
