@@ -10,9 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/upstat/upstat/httperr"
 )
 
 // Secret is a configuration value that must never be shown: a webhook URL,
@@ -45,21 +46,10 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // UserAgent is sent with every notification request.
 const UserAgent = "upstat/0.1 (alert notifier)"
 
-// HTTPError is a non-2xx answer from a receiver. Body is a short excerpt,
-// with the request's secrets removed.
-type HTTPError struct {
-	Status     int
-	Body       string
-	RetryAfter time.Duration // the receiver's Retry-After, when sent
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
-	if e.Body != "" {
-		msg += ": " + e.Body
-	}
-	return msg
-}
+// HTTPError is a non-2xx answer from a receiver: the error type shared
+// with the sources package. Body is a short excerpt, with the request's
+// secrets removed; RetryAfter is the receiver's Retry-After, when sent.
+type HTTPError = httperr.Error
 
 // Retryable reports whether an HTTP status is worth retrying: 408, 429 and
 // every 5xx.
@@ -103,8 +93,7 @@ func Post(ctx context.Context, c *http.Client, target string, header http.Header
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return false, nil
 	}
-	he := &HTTPError{Status: resp.StatusCode, Body: shorten(scrubString(string(excerpt), secrets), 200), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
-	return Retryable(resp.StatusCode), he
+	return Retryable(resp.StatusCode), httperr.New(resp, shorten(scrubString(string(excerpt), secrets), 200), time.Now())
 }
 
 // Scrub returns err without what may leak a secret: a *url.Error is
@@ -149,17 +138,4 @@ func shorten(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
-}
-
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

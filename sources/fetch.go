@@ -9,13 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/upstat/upstat/httperr"
 )
 
 // DefaultMaxBody is the default cap on a fetched body (after decompression).
@@ -61,20 +62,10 @@ type Fetcher struct {
 
 type validator struct{ etag, lastModified string }
 
-// HTTPError is a non-2xx, non-304 answer. RetryAfter is the server's
-// Retry-After, when it sent one, so the scheduler can wait that long.
-type HTTPError struct {
-	Status     int
-	RetryAfter time.Duration
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
-	if e.RetryAfter > 0 {
-		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
-	}
-	return msg
-}
+// HTTPError is a non-2xx, non-304 answer: the error type shared with the
+// alert package. RetryAfter is the server's Retry-After, when it sent one,
+// so the scheduler can wait that long.
+type HTTPError = httperr.Error
 
 // ErrBodyTooLarge is returned when a body exceeds the configured cap.
 var ErrBodyTooLarge = errors.New("body too large")
@@ -197,7 +188,7 @@ func (f *Fetcher) checkRetry(ctx context.Context, resp *http.Response, err error
 		return true, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		if ra := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > f.opts.MaxWait {
+		if ra, _ := httperr.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > f.opts.MaxWait {
 			return false, nil
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < f.opts.MinWait {
@@ -282,7 +273,8 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if status, ra := last.get(); status != 0 && (status < 200 || status > 399) {
-			return nil, &HTTPError{Status: status, RetryAfter: retryAfter(ra, time.Now())}
+			wait, _ := httperr.RetryAfter(ra, time.Now())
+			return nil, &HTTPError{Status: status, RetryAfter: wait}
 		}
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
@@ -294,7 +286,7 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		return nil, httperr.New(resp, "", time.Now())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBody+1))
 	if err != nil {
@@ -305,21 +297,6 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	out.Body = body
 	return out, nil
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date).
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // LooksLikeJSON reports whether the response is plausibly JSON: a JSON (or

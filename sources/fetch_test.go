@@ -252,20 +252,3 @@ func TestLooksLikeJSONNormalisesEncoding(t *testing.T) {
 		}
 	}
 }
-
-func TestRetryAfterParsing(t *testing.T) {
-	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	cases := map[string]time.Duration{
-		"":                              0,
-		"120":                           2 * time.Minute,
-		"-5":                            0,
-		"soon":                          0,
-		"Fri, 20 Nov 2026 12:01:00 GMT": time.Minute,
-		"Fri, 20 Nov 2026 11:00:00 GMT": 0,
-	}
-	for in, want := range cases {
-		if got := retryAfter(in, now); got != want {
-			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
