@@ -1,0 +1,65 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestURL(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"https://status.example.com/api/v2/summary.json", "https://status.example.com/api/v2/summary.json"},
+		{"https://user:hunter22@status.example.com/feed", "https://[redacted]@status.example.com/feed"},
+		{"https://tok3n@status.example.com/feed", "https://[redacted]@status.example.com/feed"},
+		{"https://example.com/feed?api_key=SECRET123&lang=en", "https://example.com/feed?api_key=[redacted]&lang=en"},
+		{"https://example.com/x?token=abc&Access-Token=def&sig=x%2Fy&page=2", "https://example.com/x?token=[redacted]&Access-Token=[redacted]&sig=[redacted]&page=2"},
+		{"https://example.com/x?apiKey", "https://example.com/x?apiKey"},
+		{"https://example.com/a%20b?q=1#top", "https://example.com/a%20b?q=1#top"},
+		{"not a url?token=x", "not a url?[redacted]"},
+		{"%zz://u:p@h/?token=1", "%zz://[redacted]@h/?[redacted]"},
+	}
+	for _, c := range cases {
+		if got := URL(c.in); got != c.want {
+			t.Errorf("URL(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	u := "https://bob:pa55word@example.com/feed?api_key=K3Y-SECRET&x=1"
+	msg := `fetch: Get "https://bob:***@example.com/feed?api_key=K3Y-SECRET&x=1": dial tcp: refused; echo K3Y-SECRET pa55word ` + u
+	got := String(msg, u)
+	for _, leak := range []string{"K3Y-SECRET", "pa55word", "bob"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("String leaks %q: %s", leak, got)
+		}
+	}
+	if !strings.Contains(got, "example.com/feed") {
+		t.Errorf("String lost the host: %s", got)
+	}
+}
+
+func TestPartsAndReplace(t *testing.T) {
+	u := "https://hooks.example.com/services/T000/B111/XXXXSECRETXXXX?key=SECRETQUERY456&format=json"
+	parts := Parts(u)
+	msg := `http 500: {"uri":"/services/T000/B111/XXXXSECRETXXXX?key=SECRETQUERY456&format=json","q":"key%3DSECRETQUERY456"}`
+	got := Replace(msg, parts...)
+	for _, leak := range []string{"XXXXSECRETXXXX", "SECRETQUERY456", "T000", "B111"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("Replace leaks %q: %s", leak, got)
+		}
+	}
+	if !strings.Contains(got, "/services/") {
+		t.Errorf("a public segment was removed: %s", got)
+	}
+}
+
+func TestPublic(t *testing.T) {
+	for s, want := range map[string]bool{
+		"": true, "v2": true, "api": true, "services": true, "IncomingWebhook": false, "XXXXSECRETXXXX": false, "alerts": true,
+		"T000": false, "webhookb2": false, "abcdefghijklmnopq": false, "a/b/c": false, "hmac-key-secret": true, "a.b_c-d": true,
+	} {
+		if got := Public(s); got != want {
+			t.Errorf("Public(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
