@@ -26,6 +26,7 @@ import (
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 	_ "github.com/upstat/upstat/sources/all" // register the adapters
 	"github.com/upstat/upstat/store/sqlite"
@@ -188,7 +189,8 @@ func vendorConfigs(cfg *config.Config) []aggregate.VendorConfig {
 	for _, v := range cfg.Vendors {
 		vc := aggregate.VendorConfig{ID: v.ID, Name: v.Name, Labels: v.Labels}
 		for _, s := range v.Sources {
-			vc.Sources = append(vc.Sources, aggregate.SourceConfig{Kind: s.Kind, URL: s.URL})
+			// Stored and shown (API, dashboard): never with its credentials.
+			vc.Sources = append(vc.Sources, aggregate.SourceConfig{Kind: s.Kind, URL: redact.URL(s.URL)})
 		}
 		out = append(out, vc)
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/upstat/upstat/httperr"
+	"github.com/upstat/upstat/redact"
 )
 
 // DefaultMaxBody is the default cap on a fetched body (after decompression).
@@ -46,6 +49,16 @@ type FetchOptions struct {
 	// serve wants. Without it only link-local and metadata addresses are
 	// refused, so library callers and tests can fetch from 127.0.0.1.
 	PublicOnly bool
+	// Proxy, when set, is the HTTP proxy every fetch goes through (config
+	// poll.proxy). The proxy itself may be on a private address; the
+	// target host is resolved and checked against the policy locally
+	// before each request (and each redirect hop) is handed to it.
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment are
+	// ignored: they would bypass the address guard.
+	Proxy *neturl.URL
+	// LookupNetIP resolves a target host when a Proxy is set; default
+	// net.DefaultResolver.LookupNetIP.
+	LookupNetIP func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // Fetcher is the one HTTP client every adapter fetches through. It is safe
@@ -96,6 +109,9 @@ func NewFetcher(o FetchOptions) *Fetcher {
 	rt := o.Transport
 	if rt == nil {
 		rt = newTransport(policy)
+		if o.Proxy != nil {
+			rt = proxied(policy, o.Proxy, o.LookupNetIP)
+		}
 	}
 	f := &Fetcher{opts: o, policy: policy, validators: map[string]validator{}}
 	c := retryablehttp.NewClient()
@@ -139,13 +155,17 @@ func (l *lastAttempt) get() (int, string) {
 }
 
 // NewTransport returns the shared transport: keep-alive, bounded idle
-// connections per host, timeouts on every phase before the body, and a
-// dialer that refuses link-local and cloud metadata addresses after DNS
-// resolution (the default network policy of FetchOptions).
+// connections per host, timeouts on every phase before the body, no proxy
+// from the environment, and a dialer that refuses link-local and cloud
+// metadata addresses after DNS resolution (the default network policy of
+// FetchOptions).
 func NewTransport() *http.Transport { return newTransport(networkPolicy{}) }
 
 func newTransport(p networkPolicy) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Never HTTP_PROXY and friends: a proxy is dialled instead of the
+	// target, so the dialer's check would judge the proxy, not the target.
+	t.Proxy = nil
 	t.DialContext = p.dialer().DialContext
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 4
@@ -243,7 +263,7 @@ func (f *Fetcher) Forget(url string) {
 func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error) {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("request: %w", err)
+		return nil, fmt.Errorf("request: %w", redactURLError(err))
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported scheme %q", req.URL.Scheme)
@@ -276,7 +296,7 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 			wait, _ := httperr.RetryAfter(ra, time.Now())
 			return nil, &HTTPError{Status: status, RetryAfter: wait}
 		}
-		return nil, fmt.Errorf("fetch: %w", err)
+		return nil, fmt.Errorf("fetch: %w", redactURLError(err))
 	}
 	defer resp.Body.Close()
 	out := &Response{URL: url, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header, f: f}
@@ -297,6 +317,17 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	out.Body = body
 	return out, nil
+}
+
+// redactURLError hides the credentials of the URL a *url.Error quotes
+// (user information, api_key=… values): fetch errors become a vendor's
+// last_error, shown by the API and the dashboard, and are logged.
+func redactURLError(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact.URL(ue.URL)
+	}
+	return err
 }
 
 // LooksLikeJSON reports whether the response is plausibly JSON: a JSON (or

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -249,6 +250,31 @@ func TestLooksLikeJSONNormalisesEncoding(t *testing.T) {
 		r := &Response{ContentType: "application/json", Body: c.body}
 		if err := r.LooksLikeJSON(); err != nil || string(r.Body) != c.want {
 			t.Errorf("%s: body %q err %v, want %q", c.name, r.Body, err, c.want)
+		}
+	}
+}
+
+func TestFetchErrorsRedactCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the dial fails and the error quotes the URL
+	f := NewFetcher(FetchOptions{Retries: -1})
+	for _, u := range []string{
+		"http://someuser:PASSWORD99@" + addr + "/feed",
+		"http://" + addr + "/feed?api_key=APIKEY1234&lang=en",
+		"http://" + addr + "/%zz?token=TOKEN5678",
+	} {
+		_, err := f.Get(context.Background(), u, "")
+		if err == nil {
+			t.Fatalf("Get(%s) succeeded", u)
+		}
+		for _, secret := range []string{"someuser", "PASSWORD99", "APIKEY1234", "TOKEN5678"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error quotes %q: %v", secret, err)
+			}
 		}
 	}
 }
