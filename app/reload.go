@@ -31,6 +31,9 @@ func (r *alertsRunner) Firing(ctx context.Context) ([]upstat.Alert, error) {
 
 // start runs e in the background, replacing (and stopping) the previous
 // engine.
+// RuleCount reports how many alert rules the engine in force has.
+func (r *alertsRunner) RuleCount() int { return r.cur.Load().RuleCount() }
+
 func (r *alertsRunner) start(ctx context.Context, e *alert.Engine, a *App) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
