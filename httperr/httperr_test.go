@@ -61,3 +61,18 @@ func TestNew(t *testing.T) {
 		t.Fatalf("New = %+v", e)
 	}
 }
+
+// FuzzRetryAfter checks that any header reads as a wait that is never
+// negative, and as none when it is not understood.
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "0", "120", "-1", "Fri, 20 Nov 2026 12:01:00 GMT", "9223372036854775807", " 7 "} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, h string) {
+		d, ok := RetryAfter(h, now)
+		if d < 0 || (!ok && d != 0) {
+			t.Fatalf("RetryAfter(%q) = %s, %v", h, d, ok)
+		}
+	})
+}

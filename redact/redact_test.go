@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -62,4 +63,33 @@ func TestPublic(t *testing.T) {
 			t.Errorf("Public(%q) = %v, want %v", s, got, want)
 		}
 	}
+}
+
+// FuzzURL checks that URL never panics and never shows the user
+// information of a URL it could parse, nor a credential parameter's value.
+func FuzzURL(f *testing.F) {
+	for _, s := range []string{"https://u:p@h/x?api_key=abc", "http://h/?token=x&token=y", "%zz", "//u@h", "https://h/p#f?token=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		out := URL(raw)
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return
+		}
+		if u.User != nil && u.User.String() != "" && strings.Contains(out, u.User.String()+"@") {
+			t.Fatalf("URL(%q) = %q shows the user information", raw, out)
+		}
+		ou, err := url.Parse(out)
+		if err != nil {
+			return
+		}
+		for k, vs := range ou.Query() {
+			for _, v := range vs {
+				if SecretKey(k) && v != "" && v != Mark {
+					t.Fatalf("URL(%q) = %q shows %s=%q", raw, out, k, v)
+				}
+			}
+		}
+	})
 }
