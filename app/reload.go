@@ -197,6 +197,9 @@ func restartOnly(old, next *config.Config) []string {
 	if old.Poll.AllowPrivateNetworks != next.Poll.AllowPrivateNetworks {
 		out = append(out, "poll.allow_private_networks")
 	}
+	if old.Poll.Proxy != next.Poll.Proxy {
+		out = append(out, "poll.proxy") // the key only: a proxy URL may hold credentials
+	}
 	return out
 }
 
