@@ -109,3 +109,20 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 		t.Errorf("bad option: code %d out %q", code, stdout)
 	}
 }
+
+// The documented example validates once its required secrets are set,
+// and names each one that is not.
+func TestExampleConfigValidates(t *testing.T) {
+	const example = "../../docs/upstat.example.yaml"
+	code, _, stderr := runCLI(t, "validate", example)
+	if code != 1 || !strings.Contains(stderr, "environment variable SLACK_WEBHOOK_URL is not set") {
+		t.Errorf("without its secrets: code %d stderr %q", code, stderr)
+	}
+	for _, k := range []string{"UPSTAT_ADMIN_TOKEN", "SLACK_WEBHOOK_URL", "TEAMS_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY",
+		"OPSGENIE_API_KEY", "ALERTMANAGER_TOKEN", "SMTP_PASSWORD"} {
+		t.Setenv(k, "https://hooks.example.test/"+strings.ToLower(k))
+	}
+	if code, stdout, stderr := runCLI(t, "validate", example); code != 0 || !strings.Contains(stdout, "ok (") {
+		t.Errorf("with its secrets: code %d out %q err %q", code, stdout, stderr)
+	}
+}
