@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -245,8 +246,15 @@ func Parse(file string, b []byte, lookup func(string) (string, bool)) (*Config, 
 	expand(&root, lookup, decoder{file: file}, "", &errs)
 	d := decoder{file: file}
 	c := &Config{File: file}
-	if err := d.decode(&root, "", c); err != nil {
-		errs.add(err)
+	// Unknown keys are reported, and the rest is still decoded and
+	// validated, so one run names every mistake (a mistyped key first,
+	// then what it leaves missing). A value of the wrong type stops here.
+	checkErr := d.check(&root, "", reflect.TypeOf(c))
+	errs.add(checkErr)
+	if err := root.Decode(c); err != nil {
+		if checkErr == nil { // else the check has said what is wrong
+			errs.add(d.wrapDecodeError(&root, "", err))
+		}
 		return nil, errs.err()
 	}
 	if errs.full() {
@@ -487,7 +495,12 @@ func (c *Config) validateSource(v *Vendor, key string, s *Source) error {
 	}
 	_, newErr := sources.New(spec, sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{}), Now: time.Now})
 	var fe *FieldError
-	if errors.As(newErr, &fe) {
+	var list *Errors
+	switch {
+	case errors.As(newErr, &list):
+		errs.add(list)
+		fe = &FieldError{}
+	case errors.As(newErr, &fe):
 		errs.add(fe)
 	}
 	if s.options != nil && (s.decoded == nil || !*s.decoded) {
