@@ -141,8 +141,8 @@ func Replace(s string, secrets ...string) string {
 }
 
 // Parts returns every part of a configured URL that may be secret: the
-// user and password, each path segment and each query value that is not
-// plainly public (see Public), and the raw query. A receiver's webhook
+// user and password, the whole path, each path segment and each query
+// value that is not plainly public (see Public), and the raw query. A receiver's webhook
 // URL is its credential, so all of these are removed from what is shown.
 func Parts(raw string) []string {
 	u, err := url.Parse(raw)
@@ -155,6 +155,9 @@ func Parts(raw string) []string {
 		if p, ok := u.User.Password(); ok {
 			out = append(out, p)
 		}
+	}
+	if len(u.Path) > 1 {
+		out = append(out, u.Path) // whole, as a receiver may echo it
 	}
 	for _, seg := range strings.Split(u.Path, "/") {
 		if !Public(seg) {
