@@ -38,6 +38,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/version"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -130,7 +131,7 @@ type Server struct {
 }
 
 // New builds a Server from o, applying defaults, and registers the vendor
-// metrics collector on o.Registry. It panics if o.Reader is nil or the
+// metrics collector and upstat_build_info on o.Registry. It panics if o.Reader is nil or the
 // collector is already registered on that registry, or if the embedded
 // OpenAPI document does not convert to JSON (programming errors).
 func New(o Options) *Server {
@@ -163,7 +164,7 @@ func New(o Options) *Server {
 		panic(err)
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux(), openAPI: spec}
-	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics))
+	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics), buildInfo(version.Read()))
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
