@@ -25,6 +25,10 @@
 // since, the SSE id) are opaque strings: pass back what the API returned.
 // The incidents listing's next_cursor is "" on the last page; the events
 // listing's next_cursor is always where the next poll resumes.
+//
+// The contract: docs/openapi.yaml (OpenAPI 3.1), served as JSON at
+// GET /api/v1/openapi.json. Its tests call every route and validate each
+// request and answer against it, and fail for a route without a path there.
 package api
 
 import (

@@ -299,6 +299,24 @@ func TestOpenAPIContract(t *testing.T) {
 			seen[fmt.Sprintf("%s %s %d", c.method, route.Path, rec.Code)] = true
 		})
 	}
+	t.Run("answers outside the routes", func(t *testing.T) {
+		// No operation to validate against: check the status and the
+		// document's Error schema.
+		errSchema := doc.Components.Schemas["Error"].Value
+		for _, c := range []apiCall{
+			{method: http.MethodDelete, target: "/api/v1/summary", header: admin(), status: 405},
+			{method: http.MethodGet, target: "/api/v1/nope", header: read(), status: 404},
+		} {
+			rec := do(servers["ok"], c.method, c.target, c.header)
+			var v any
+			if rec.Code != c.status || json.Unmarshal(rec.Body.Bytes(), &v) != nil {
+				t.Fatalf("%s %s: %d %s, want %d and JSON", c.method, c.target, rec.Code, rec.Body, c.status)
+			}
+			if err := errSchema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+				t.Errorf("%s %s: %s does not match the Error schema: %v", c.method, c.target, rec.Body, err)
+			}
+		}
+	})
 	t.Run("event stream", func(t *testing.T) {
 		route := streamEvents(t, doc, router, opts)
 		seen["GET "+route+" 200"] = true
