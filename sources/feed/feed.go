@@ -138,8 +138,9 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(f, res.Expiry)
-	return &upstat.Snapshot{Incidents: res.Incidents}, nil
+	snap := &upstat.Snapshot{Incidents: res.Incidents}
+	s.cache.Store(snap, f, res.Expiry)
+	return snap, nil
 }
 
 // Decoder returns a spec Decode function that decodes the options in m
