@@ -25,6 +25,10 @@ import (
 //   - otherwise components (when snap.HasComponents) and incidents are
 //     upserted; an unchanged incident costs no write; an incident missing
 //     from the snapshot is left as it is.
+//   - a failed write (SQLITE_BUSY, SQLITE_FULL, ...) is returned and makes
+//     the poll a failure of its source ("store: ..." in last_error,
+//     counting toward stale): nothing of the snapshot is kept, and the
+//     caller must not commit it (see upstat.Snapshot.Commit).
 //
 // Events, in order: vendor.recovered, component.status_changed (only for
 // components already known: a component appearing is not a change of
@@ -56,29 +60,60 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		return false, fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
 	}
 	r := newRecorder(old, s.clock())
+	if err := s.recordPoll(ctx, r, sourceIdx, snap, pollErr); err != nil {
+		if ctx.Err() == nil {
+			s.storeFailed(ctx, old, sourceIdx, err)
+		}
+		return true, fmt.Errorf("aggregate: record: %w", err)
+	}
+	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
+	s.swap(vendorID, r.next, changed)
+	s.publish(ctx, r.ch.Events)
+	return changed, nil
+}
+
+// recordPoll folds the poll into r and writes the change.
+func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, snap *upstat.Snapshot, pollErr error) error {
 	r.observe(sourceIdx, snap, pollErr)
 	if pollErr == nil && !snap.NotModified {
 		if snap.HasComponents {
 			r.components(sourceIdx, snap.Components)
 		}
 		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
-			return false, fmt.Errorf("aggregate: record: %w", err)
+			return err
 		}
 	}
 	r.finish(s.staleAfter)
-	write := s.db.Apply
 	if r.timesOnly() {
 		// Only poll times moved: batched with others, about a second
 		// later (a crash loses at most that second of poll times).
-		write = func(_ context.Context, ch *sqlite.Change) error { return s.db.Touch(ch) }
+		return s.db.Touch(&r.ch)
 	}
-	if err := write(ctx, &r.ch); err != nil {
-		return false, fmt.Errorf("aggregate: record: %w", err)
+	return s.db.Apply(ctx, &r.ch)
+}
+
+// storeFailed makes a poll whose record failed a failure of its source:
+// the source's last_error says "store: …" and it counts toward stale, as
+// any failed poll does, so the vendor is never shown as current while
+// what it said could not be kept. The snapshot's Commit is not run (the
+// poller runs it only after a successful record), so the next poll
+// fetches and records in full. The error is written if the database
+// takes it; if not, it is shown from memory all the same (the next
+// successful write stores the source's health), and the events it
+// produced (vendor.stale) are logged but cannot be stored.
+func (s *Service) storeFailed(ctx context.Context, old *vendorState, sourceIdx int, err error) {
+	r := newRecorder(old, s.clock())
+	r.observe(sourceIdx, nil, fmt.Errorf("store: %w", err))
+	r.finish(s.staleAfter)
+	werr := s.db.Apply(ctx, &r.ch)
+	s.swap(old.row.ID, r.next, true)
+	if werr == nil {
+		s.publish(ctx, r.ch.Events)
+		return
 	}
-	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
-	s.swap(vendorID, r.next, changed)
-	s.publish(ctx, r.ch.Events)
-	return changed, nil
+	for _, e := range r.ch.Events {
+		s.log.Warn("event not stored", "type", string(e.Type), "vendor", e.Vendor, "err", werr)
+	}
 }
 
 // CheckStale marks stale every configured vendor with a source failing for
