@@ -163,3 +163,37 @@ type Alert struct {
 	FiredAt   time.Time         `json:"fired_at"`
 	Labels    map[string]string `json:"labels,omitempty"`
 }
+
+// SummaryTotals is what a summary says about its vendors as a whole.
+type SummaryTotals struct {
+	Vendors int
+	// Unknown counts the vendors without data (status unknown: never
+	// fetched successfully, or nothing readable yet).
+	Unknown int
+	// Worst is the worst status among the vendors with data; Unknown
+	// when no vendor has data.
+	Worst Severity
+}
+
+// Add counts one vendor of status s.
+func (t *SummaryTotals) Add(s Severity) {
+	if t.Vendors == 0 {
+		t.Worst = Unknown
+	}
+	t.Vendors++
+	if s == Unknown {
+		t.Unknown++
+	}
+	t.Worst = Worse(t.Worst, s)
+}
+
+// Status is the summary's overall status: the worst status among the
+// vendors with data, unknown when no vendor has data, and operational
+// when there is no vendor at all (nothing is watched, nothing is wrong).
+// Whether vendors lack data is told apart, by Unknown.
+func (t SummaryTotals) Status() Severity {
+	if t.Vendors == 0 {
+		return Operational
+	}
+	return t.Worst
+}
