@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -28,7 +29,9 @@ import (
 //   - a failed write (SQLITE_BUSY, SQLITE_FULL, ...) is returned and makes
 //     the poll a failure of its source ("store: ..." in last_error,
 //     counting toward stale): nothing of the snapshot is kept, and the
-//     caller must not commit it (see upstat.Snapshot.Commit).
+//     caller must not commit it (see upstat.Snapshot.Commit). So does a
+//     snapshot that would take the vendor over MaxActiveIncidents open
+//     incidents.
 //
 // Events, in order: vendor.recovered, component.status_changed (only for
 // components already known: a component appearing is not a change of
@@ -61,8 +64,12 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 	}
 	r := newRecorder(old, s.clock())
 	if err := s.recordPoll(ctx, r, sourceIdx, snap, pollErr); err != nil {
-		if ctx.Err() == nil {
-			s.storeFailed(ctx, old, sourceIdx, err)
+		var rej *rejectedError
+		switch {
+		case errors.As(err, &rej):
+			s.pollFailed(ctx, old, sourceIdx, err)
+		case ctx.Err() == nil:
+			s.pollFailed(ctx, old, sourceIdx, fmt.Errorf("store: %w", err))
 		}
 		return true, fmt.Errorf("aggregate: record: %w", err)
 	}
@@ -82,6 +89,9 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
 			return err
 		}
+		if n := len(r.next.incs); n > s.maxActive && n > len(r.old.incs) {
+			return &rejectedError{fmt.Sprintf("%d open incidents, over the limit of %d (limits.max_active_incidents): nothing stored", n, s.maxActive)}
+		}
 	}
 	r.finish(s.staleAfter)
 	if r.timesOnly() {
@@ -92,18 +102,25 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 	return s.db.Apply(ctx, &r.ch)
 }
 
-// storeFailed makes a poll whose record failed a failure of its source:
-// the source's last_error says "store: …" and it counts toward stale, as
+// rejectedError is a snapshot the aggregator refuses to store (over a
+// limit): the poll fails with this message.
+type rejectedError struct{ msg string }
+
+func (e *rejectedError) Error() string { return e.msg }
+
+// pollFailed makes a poll whose snapshot could not be kept (the write
+// failed: cause is "store: …"; or it was refused) a failure of its
+// source: last_error says cause and the source counts toward stale, as
 // any failed poll does, so the vendor is never shown as current while
-// what it said could not be kept. The snapshot's Commit is not run (the
-// poller runs it only after a successful record), so the next poll
-// fetches and records in full. The error is written if the database
-// takes it; if not, it is shown from memory all the same (the next
-// successful write stores the source's health), and the events it
-// produced (vendor.stale) are logged but cannot be stored.
-func (s *Service) storeFailed(ctx context.Context, old *vendorState, sourceIdx int, err error) {
+// what it said is lost. The snapshot's Commit is not run (the poller runs
+// it only after a successful record), so the next poll fetches and
+// records in full. The error is written if the database takes it; if
+// not, it is shown from memory all the same (the next successful write
+// stores the source's health), and the events it produced (vendor.stale)
+// are logged but cannot be stored.
+func (s *Service) pollFailed(ctx context.Context, old *vendorState, sourceIdx int, cause error) {
 	r := newRecorder(old, s.clock())
-	r.observe(sourceIdx, nil, fmt.Errorf("store: %w", err))
+	r.observe(sourceIdx, nil, cause)
 	r.finish(s.staleAfter)
 	werr := s.db.Apply(ctx, &r.ch)
 	s.swap(old.row.ID, r.next, true)

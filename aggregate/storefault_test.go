@@ -134,3 +134,26 @@ func TestStoreFullFailsThePoll(t *testing.T) {
 		t.Errorf("with room again: status %s last_error %q incidents %d; want major_outage, no error, 100", v.Status, v.LastError, len(v.Incidents))
 	}
 }
+
+// TestActiveIncidentCap: a page whose incident ids change on every poll
+// cannot grow a vendor past the cap: the poll that would fails, says
+// why, and stores nothing of its snapshot.
+func TestActiveIncidentCap(t *testing.T) {
+	e := &env{t: t, path: filepath.Join(t.TempDir(), "upstat.db"), clock: &fakeClock{t: t0},
+		cfg: []VendorConfig{oneVendor("acme")}, opts: Options{MaxActiveIncidents: 5}}
+	e.open()
+	e.record("acme", 0, okSnap(), nil)
+	e.record("acme", 0, outageSnap(4), nil)
+	e.clock.Advance(time.Minute)
+	err := e.svc.Record(context.Background(), "acme", 0, outageSnap(6), nil)
+	if err == nil || !strings.Contains(err.Error(), "over the limit of 5") {
+		t.Fatalf("record of 6 open incidents: %v, want the limit named", err)
+	}
+	v := e.vendor("acme")
+	if len(v.Incidents) != 4 || !strings.Contains(v.Sources[0].LastError, "limits.max_active_incidents") {
+		t.Errorf("%d incidents, source error %q; want the 4 stored before and the limit named", len(v.Incidents), v.Sources[0].LastError)
+	}
+	if all := e.incidents(upstat.IncidentFilter{Vendor: "acme"}); len(all) != 4 {
+		t.Errorf("%d incidents stored, want 4", len(all))
+	}
+}
