@@ -133,6 +133,11 @@ type Event struct {
 	Component  string    `json:"component,omitempty"`
 	From       Severity  `json:"from,omitempty"`
 	To         Severity  `json:"to,omitempty"`
+	// Backfill is true for the incident events of a source's first
+	// successful poll: history imported (incidents opened, and often
+	// resolved, before upstat watched), not changes observed as they
+	// happened. Consumers that notify skip them.
+	Backfill bool `json:"backfill,omitempty"`
 }
 
 // Carries reports which of From and To are meaningful for the event's

@@ -172,6 +172,9 @@ type recorder struct {
 
 	incsCopied            bool
 	compEvents, incEvents []upstat.Event
+	// backfill is set when the poll is its source's first success: its
+	// incident events import history (upstat.Event.Backfill).
+	backfill bool
 }
 
 func newRecorder(old *vendorState, now time.Time) *recorder {
@@ -189,6 +192,7 @@ func (r *recorder) event(typ upstat.EventType) upstat.Event {
 func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 	src := r.next.sources[idx]
 	now := r.now
+	r.backfill = pollErr == nil && src.LastSuccessAt == nil
 	src.LastCheckedAt = &now
 	if pollErr != nil {
 		src.LastError = pollErr.Error()
@@ -330,7 +334,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, noticed bool) {
 	add := func(typ upstat.EventType, from upstat.Severity) {
 		e := r.event(typ)
-		e.IncidentID, e.From, e.To = inc.ID, from, inc.Severity
+		e.IncidentID, e.From, e.To, e.Backfill = inc.ID, from, inc.Severity, r.backfill
 		r.incEvents = append(r.incEvents, e)
 	}
 	switch {
