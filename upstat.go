@@ -52,7 +52,7 @@ type Update struct {
 // Incident is something a vendor reported, with its timeline. Scheduled
 // maintenance is an Incident of Kind maintenance.
 type Incident struct {
-	ID             string        `json:"id"` // "<vendor>:<source id>"
+	ID             string        `json:"id"` // see IncidentID
 	Vendor         string        `json:"vendor"`
 	Kind           Kind          `json:"kind"`
 	Title          string        `json:"title"`
@@ -66,6 +66,9 @@ type Incident struct {
 	ScheduledFor   *time.Time    `json:"scheduled_for"`
 	ScheduledUntil *time.Time    `json:"scheduled_until"`
 	Updates        []Update      `json:"updates,omitempty"`
+	// SourceRef is the source's own id when ID could not carry it (see
+	// IncidentID): a feed entry's link or guid.
+	SourceRef string `json:"source_ref,omitempty"`
 }
 
 // Active reports whether the incident is still open: not resolved, not a

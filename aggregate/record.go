@@ -350,12 +350,12 @@ func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, notice
 	}
 }
 
-// normIncident gives a snapshot's incident its stored form: prefixed id,
-// vendor, normalised times, a key for every update, and the fallbacks for
+// normIncident gives a snapshot's incident its stored form: its id
+// (upstat.IncidentID: prefixed, path-safe, with source_ref), vendor, normalised times, a key for every update, and the fallbacks for
 // missing kind, start and resolution times.
 func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	inc := *in
-	inc.ID = vendorID + ":" + in.ID
+	inc.ID, inc.SourceRef = upstat.IncidentID(vendorID, in.ID)
 	inc.Vendor = vendorID
 	if inc.Kind == "" {
 		inc.Kind = upstat.KindIncident

@@ -102,6 +102,9 @@ func (db *DB) init(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	if err := db.rekeyIncidents(ctx); err != nil {
+		return err
+	}
 	return db.stmts.prepare(ctx, db.db)
 }
 
