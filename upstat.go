@@ -69,7 +69,17 @@ type Incident struct {
 	// SourceRef is the source's own id when ID could not carry it (see
 	// IncidentID): a feed entry's link or guid.
 	SourceRef string `json:"source_ref,omitempty"`
+	// ClosedBy says who closed a closed incident: ClosedByVendor (the
+	// vendor resolved it) or ClosedByUpstat (the vendor stopped listing
+	// it); empty while open.
+	ClosedBy string `json:"closed_by,omitempty"`
 }
+
+// Values of Incident.ClosedBy.
+const (
+	ClosedByVendor = "vendor"
+	ClosedByUpstat = "upstat"
+)
 
 // Active reports whether the incident is still open: not resolved, not a
 // completed maintenance, and (for maintenance) already in progress.

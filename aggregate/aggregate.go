@@ -57,6 +57,10 @@ type Options struct {
 	// Retention is how long closed incidents and events are kept
 	// (default 400 days); see Prune.
 	Retention time.Duration
+	// ReconcileAfter is how many successful polls in a row of a source
+	// listing every open incident must miss one before it is closed
+	// (default 3); see Record.
+	ReconcileAfter int
 }
 
 // Service is the aggregator. It is safe for concurrent use; writes
@@ -67,10 +71,13 @@ type Service struct {
 	staleAfter time.Duration
 	maxActive  int
 	retention  time.Duration
+	reconcile  int
 	log        *slog.Logger
 
 	// writeMu serialises Configure, Record and CheckStale.
 	writeMu sync.Mutex
+	// listings are the sources listing every open incident, under writeMu.
+	listings map[sourceKey]*listing
 	// mu guards order and vendors; the states they point to are immutable.
 	mu      sync.RWMutex
 	order   []string
@@ -106,12 +113,17 @@ func New(db *sqlite.DB, opts Options) *Service {
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
 	}
+	if opts.ReconcileAfter <= 0 {
+		opts.ReconcileAfter = DefaultReconcileAfter
+	}
 	return &Service{
 		db:         db,
 		now:        opts.Now,
 		staleAfter: opts.StaleAfter,
 		maxActive:  opts.MaxActiveIncidents,
 		retention:  opts.Retention,
+		reconcile:  opts.ReconcileAfter,
+		listings:   map[sourceKey]*listing{},
 		log:        opts.Log,
 		vendors:    map[string]*vendorState{},
 		hub:        newHub(opts.SubscriberBuffer),
@@ -177,6 +189,7 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 	s.mu.Lock()
 	s.order, s.vendors = order, states
 	s.mu.Unlock()
+	clear(s.listings) // sources may have changed: count again
 	s.sum.version.Add(1)
 	s.publish(ctx, events)
 	return nil

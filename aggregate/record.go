@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +72,11 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		}
 		return true, fmt.Errorf("aggregate: record: %w", err)
 	}
+	if key := (sourceKey{vendorID, sourceIdx}); r.listing != nil {
+		s.listings[key] = r.listing
+	} else if pollErr == nil {
+		delete(s.listings, key)
+	}
 	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
 	s.swap(vendorID, r.next, changed)
 	s.publish(ctx, r.ch.Events)
@@ -89,6 +93,9 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
 			return err
 		}
+	}
+	if pollErr == nil {
+		r.listing = r.reconcile(s.listings[sourceKey{r.old.row.ID, sourceIdx}], sourceIdx, snap, s.reconcile)
 		if n := len(r.next.incs); n > s.maxActive && n > len(r.old.incs) {
 			return &rejectedError{fmt.Sprintf("%d open incidents, over the limit of %d (limits.max_active_incidents): nothing stored", n, s.maxActive)}
 		}
@@ -175,6 +182,9 @@ type recorder struct {
 	// backfill is set when the poll is its source's first success: its
 	// incident events import history (upstat.Event.Backfill).
 	backfill bool
+	// listing is the source's next listing (reconcile), nil when the
+	// source does not list every open incident.
+	listing *listing
 }
 
 func newRecorder(old *vendorState, now time.Time) *recorder {
@@ -310,10 +320,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 		}
 		row := sqlite.Incident{Incident: *inc, Hash: full, NoticeHash: notice}
 		r.ch.Incidents = append(r.ch.Incidents, row)
-		if !r.incsCopied {
-			r.next.incs = maps.Clone(r.old.incs)
-			r.incsCopied = true
-		}
+		r.copyIncidents()
 		if row.Status.Closed() {
 			delete(r.next.incs, inc.ID)
 		} else {
@@ -383,6 +390,9 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	}
 	if inc.StartedAt.IsZero() {
 		inc.StartedAt = firstNonZero(first, deref(inc.ScheduledFor), inc.UpdatedAt)
+	}
+	if inc.Status.Closed() {
+		inc.ClosedBy = upstat.ClosedByVendor
 	}
 	if inc.ResolvedAt == nil && inc.Status.Closed() {
 		if t := firstNonZero(last, inc.UpdatedAt); !t.IsZero() {

@@ -260,6 +260,14 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	}
 	if !changed {
 		snap = &upstat.Snapshot{NotModified: true}
+	} else {
+		// The summary lists every unresolved incident and every upcoming
+		// or ongoing maintenance; with the history documents, an open
+		// incident absent from the snapshot is no longer listed at all.
+		snap.ListsAllOpen = true
+		if !historyOK {
+			snap.HistoryErr = "incidents.json or scheduled-maintenances.json did not answer"
+		}
 	}
 	// Remembered only once the snapshot is recorded: a failed record
 	// leaves the digests and validators as they were, so the next poll

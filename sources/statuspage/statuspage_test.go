@@ -308,6 +308,9 @@ func TestHistoryFailureKeepsSummary(t *testing.T) {
 		if i == 1 && (snap.NotModified || len(snap.Components) != 10) {
 			t.Fatalf("poll %d: NotModified=%v, %d components; want the new summary", i, snap.NotModified, len(snap.Components))
 		}
+		if i == 1 && (!snap.ListsAllOpen || snap.HistoryErr == "") {
+			t.Errorf("poll %d: ListsAllOpen=%v HistoryErr=%q; want a complete listing whose history failed", i, snap.ListsAllOpen, snap.HistoryErr)
+		}
 		want := hits + min(i, maxResolveRetries)
 		if got := page.hitsOf(incidentsPath); got != want {
 			t.Errorf("after poll %d: incidents.json fetched %d times, want %d", i, got, want)
