@@ -101,6 +101,10 @@ type VendorSummary struct {
 	// StatusChangedAt is when Status last changed (for "time since the last
 	// change" on the dashboard).
 	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+	// FirstSuccessAt is when upstat first read the vendor successfully:
+	// before it upstat has no data of its own (history bars show "no
+	// data", uptime does not count it). Nil while never read.
+	FirstSuccessAt *time.Time `json:"first_success_at,omitempty"`
 }
 
 // SourceStatus is what the API shows of one source of a vendor.

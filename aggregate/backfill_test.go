@@ -19,6 +19,7 @@ func TestFirstPollIsBackfill(t *testing.T) {
 	e.record("acme", 0, nil, errors.New("http 503")) // a failure first: still no success
 	e.record("acme", 0, &upstat.Snapshot{HasComponents: true, Components: []upstat.Component{comp("API", upstat.Operational)},
 		Indicator: ptr(upstat.Operational), Incidents: []upstat.Incident{past}}, nil)
+	firstRead := e.clock.Now()
 	if v := e.vendor("acme"); v.Status != upstat.Operational {
 		t.Errorf("status %s after importing a resolved outage, want operational", v.Status)
 	}
@@ -26,6 +27,9 @@ func TestFirstPollIsBackfill(t *testing.T) {
 	live := upstat.Incident{ID: "live", Title: "Slow", Severity: upstat.Degraded, Status: upstat.StateInvestigating, StartedAt: at(1)}
 	e.record("acme", 0, &upstat.Snapshot{Incidents: []upstat.Incident{past, live}}, nil)
 	e.reopen()
+	if v := e.vendor("acme"); v.FirstSuccessAt == nil || !v.FirstSuccessAt.Equal(firstRead) {
+		t.Errorf("first_success_at %v, want the first successful poll's %v", v.FirstSuccessAt, firstRead)
+	}
 	got := map[string]bool{}
 	for _, ev := range e.events(0) {
 		if ev.IncidentID != "" {

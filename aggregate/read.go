@@ -101,6 +101,7 @@ func (v *vendorState) summary() upstat.VendorSummary {
 		ActiveIncidents: len(v.active),
 		Labels:          maps.Clone(v.row.Labels),
 		StatusChangedAt: copyTime(v.row.StatusChangedAt),
+		FirstSuccessAt:  copyTime(v.row.FirstSuccessAt),
 	}
 }
 

@@ -441,6 +441,9 @@ func (r *recorder) finish(staleAfter time.Duration) {
 	}
 	row.LastError = strings.Join(errs, "; ")
 	row.Stale = stale
+	if row.FirstSuccessAt == nil {
+		row.FirstSuccessAt = row.LastSuccessAt
+	}
 	row.Status = r.next.status()
 
 	var events []upstat.Event
@@ -475,7 +478,8 @@ func (r *recorder) timesOnly() bool {
 	}
 	a, b := r.old.row, r.next.row
 	if a.Stale != b.Stale || a.Status != b.Status || a.LastError != b.LastError ||
-		!sameTime(a.StatusChangedAt, b.StatusChangedAt) || !sameTime(a.FailingSince, b.FailingSince) {
+		!sameTime(a.StatusChangedAt, b.StatusChangedAt) || !sameTime(a.FailingSince, b.FailingSince) ||
+		!sameTime(a.FirstSuccessAt, b.FirstSuccessAt) {
 		return false
 	}
 	for _, s := range ch.Sources {

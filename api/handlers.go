@@ -227,6 +227,7 @@ func summaryUTC(v upstat.VendorSummary) upstat.VendorSummary {
 	v.LastCheckedAt = utcPtr(v.LastCheckedAt)
 	v.LastSuccessAt = utcPtr(v.LastSuccessAt)
 	v.StatusChangedAt = utcPtr(v.StatusChangedAt)
+	v.FirstSuccessAt = utcPtr(v.FirstSuccessAt)
 	return v
 }
 

@@ -215,7 +215,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(history, now), Compact: len(v.Components) > compactAbove}
+		Bar: d.bar(history, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)
@@ -238,7 +238,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &data.Groups[i]
 		g.Worst = upstat.Worse(g.Worst, c.Status)
-		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(ForComponent(history, c), now)})
+		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(ForComponent(history, c), v.FirstSuccessAt, now)})
 	}
 	p := d.newPage(r, v.Name, "")
 	p.Vendor = v.ID
@@ -246,12 +246,13 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "vendor", p)
 }
 
-// bar computes a daily bar and the 30- and 90-day uptimes.
-func (d *Dashboard) bar(incs []upstat.Incident, now time.Time) bar {
+// bar computes a daily bar and the 30- and 90-day uptimes, counting
+// only what upstat observed: from since, the vendor's first read.
+func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time) bar {
 	b := bar{
-		Days:  DailyBar(incs, now, d.opts.HistoryDays),
-		Up30:  ComputeUptime(incs, now.Add(-30*24*time.Hour), now),
-		Up90:  ComputeUptime(incs, now.Add(-90*24*time.Hour), now),
+		Days:  DailyBar(incs, since, now, d.opts.HistoryDays),
+		Up30:  ObservedUptime(incs, since, now.Add(-30*24*time.Hour), now),
+		Up90:  ObservedUptime(incs, since, now.Add(-90*24*time.Hour), now),
 		Quiet: true,
 	}
 	for _, day := range b.Days {

@@ -27,7 +27,7 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 		query string
 	}{
 		{&s.updateVendor, `UPDATE vendors SET status = ?, stale = ?, last_checked_at = ?, last_success_at = ?,
-			last_error = ?, status_changed_at = ?, failing_since = ? WHERE id = ?`},
+			last_error = ?, status_changed_at = ?, failing_since = ?, first_success_at = ? WHERE id = ?`},
 		{&s.updateSource, `UPDATE sources SET last_error = ?, last_checked_at = ?, last_success_at = ?,
 			failing_since = ?, indicator = ? WHERE vendor_id = ? AND idx = ?`},
 		{&s.upsertComponent, `INSERT INTO components (vendor_id, grp, name, status, hidden, updated_at, source_idx, pos)
