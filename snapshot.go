@@ -37,7 +37,7 @@ type Snapshot struct {
 	// remember validators (ETag, Last-Modified), body digests and cached
 	// bodies only there, so a failed record makes the next poll fetch,
 	// parse and record in full again instead of seeing "unchanged".
-	Commit func()
+	Commit func() `json:"-"`
 }
 
 // OnCommit adds f to what runs when the snapshot is recorded (see Commit).
