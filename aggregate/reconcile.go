@@ -25,7 +25,8 @@ type sourceKey struct {
 // listing is what the aggregator remembers of a source that lists every
 // open incident (upstat.Snapshot.ListsAllOpen), to reconcile incidents it
 // stops listing. It is kept in memory only: after a restart counting
-// starts again (and adapters fetch in full after a restart). A listing is
+// starts again (adapters fetch in full after a restart), with every open
+// incident of a vendor that has this one source as a candidate. A listing is
 // replaced, never modified, so a failed record leaves the old one.
 type listing struct {
 	// seen holds the open incidents this source has listed.
@@ -58,7 +59,14 @@ func (r *recorder) reconcile(prev *listing, idx int, snap *upstat.Snapshot, afte
 		if snap.NotModified {
 			return nil
 		}
-		prev = &listing{}
+		prev = &listing{seen: map[string]bool{}}
+		if len(r.next.sources) == 1 {
+			// The vendor's only source: every open incident is its own,
+			// also one stored before a restart and deleted meanwhile.
+			for id := range r.old.incs {
+				prev.seen[id] = true
+			}
+		}
 	}
 	next := &listing{seen: map[string]bool{}, missing: map[string]missed{}, historyErr: prev.historyErr}
 	listed := map[string]bool{}

@@ -88,3 +88,20 @@ func TestAbsenceMeansNothingElsewhere(t *testing.T) {
 		t.Errorf("%d active, want the incident kept open", v.ActiveIncidents)
 	}
 }
+
+// TestVanishedWhileDown: an incident stored before a restart and deleted
+// by the vendor meanwhile is reconciled too (the vendor's only source
+// lists every open incident).
+func TestVanishedWhileDown(t *testing.T) {
+	e := newEnv(t, oneVendor("acme"))
+	open := upstat.Incident{ID: "x1", Severity: upstat.MajorOutage, Status: upstat.StateInvestigating, StartedAt: at(0)}
+	e.record("acme", 0, &upstat.Snapshot{Incidents: []upstat.Incident{open}, ListsAllOpen: true}, nil)
+	e.reopen()
+	for range 3 {
+		e.clock.Advance(time.Minute)
+		e.record("acme", 0, &upstat.Snapshot{ListsAllOpen: true}, nil)
+	}
+	if v := e.vendor("acme"); v.ActiveIncidents != 0 {
+		t.Errorf("%d active after 3 polls without it since the restart, want 0", v.ActiveIncidents)
+	}
+}
