@@ -145,3 +145,10 @@ func copyTime(t *time.Time) *time.Time {
 	c := *t
 	return &c
 }
+
+// StatusChanges returns the status changes upstat observed for a vendor
+// and its components since since, oldest first (see
+// sqlite.DB.StatusChanges). The dashboard measures uptime from them.
+func (s *Service) StatusChanges(ctx context.Context, vendor string, since time.Time) ([]upstat.Event, error) {
+	return s.db.StatusChanges(ctx, vendor, since)
+}

@@ -215,11 +215,21 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 		limit = DefaultEventLimit
 	}
 	limit = min(limit, MaxEventLimit)
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill
-		FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	return out, nil
+}
+
+const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill`
+
+// scanEvents reads rows of eventColumns, never returning nil.
+func scanEvents(rows *sql.Rows) ([]upstat.Event, error) {
 	defer rows.Close()
 	out := []upstat.Event{}
 	for rows.Next() {
@@ -227,15 +237,12 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 		var at int64
 		var typ string
 		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill); err != nil {
-			return nil, fmt.Errorf("sqlite: events: %w", err)
+			return nil, err
 		}
 		e.At, e.Type, e.ID = fromMillis(at), upstat.EventType(typ), strconv.FormatInt(e.Seq, 10)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: events: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // LastEventSeq returns the Seq of the newest event, 0 when there is none.
