@@ -121,6 +121,13 @@ const (
 	StateCompleted     IncidentState = "completed"
 )
 
+// IncidentStates returns every lifecycle state: the incident states, then
+// the maintenance states, each in lifecycle order.
+func IncidentStates() []IncidentState {
+	return []IncidentState{StateInvestigating, StateIdentified, StateMonitoring, StateResolved,
+		StateScheduled, StateInProgress, StateVerifying, StateCompleted}
+}
+
 // Active reports whether an incident in this state counts towards its
 // vendor's status: unresolved incidents and maintenance in progress or
 // being verified. A scheduled (future) maintenance is not active.

@@ -1,6 +1,7 @@
 // Package aggregate merges what every source says about a vendor into one
-// state, persists it through store/sqlite, diffs each poll into events, and
-// tracks each vendor's health (errors, staleness, status). It serves the
+// state, persists it through an upstat.VendorStore (store/sqlite or
+// store/postgres), diffs each poll into events, and tracks each vendor's
+// health (errors, staleness, status). It serves the
 // read side (upstat.Reader) from an in-memory copy of the current state,
 // loaded from the database at Configure so a restart loses nothing, and
 // streams events to subscribers (upstat.EventSource).
@@ -17,7 +18,6 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/store/sqlite"
 )
 
 // Defaults for Options.
@@ -66,7 +66,7 @@ type Options struct {
 // Service is the aggregator. It is safe for concurrent use; writes
 // (Configure, Record, CheckStale) are serialised.
 type Service struct {
-	db         *sqlite.DB
+	db         upstat.VendorStore
 	now        func() time.Time
 	staleAfter time.Duration
 	maxActive  int
@@ -94,7 +94,7 @@ var (
 
 // New returns a Service storing into db. It lists no vendor until
 // Configure is called.
-func New(db *sqlite.DB, opts Options) *Service {
+func New(db upstat.VendorStore, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -139,7 +139,7 @@ var validVendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
 // rewritten, with the matching events. A missing, malformed or duplicate id
 // or a vendor without sources is an error wrapping upstat.ErrInvalid.
 func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
-	rows := make([]sqlite.VendorState, len(vendors))
+	rows := make([]upstat.VendorState, len(vendors))
 	seen := map[string]bool{}
 	for i, v := range vendors {
 		switch {
@@ -153,7 +153,7 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 		seen[v.ID] = true
 		rows[i].ID, rows[i].Name, rows[i].Labels = v.ID, v.Name, maps.Clone(v.Labels)
 		for _, src := range v.Sources {
-			rows[i].Sources = append(rows[i].Sources, sqlite.Source{Kind: src.Kind, URL: src.URL})
+			rows[i].Sources = append(rows[i].Sources, upstat.SourceRecord{Kind: src.Kind, URL: src.URL})
 		}
 	}
 

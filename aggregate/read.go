@@ -158,7 +158,7 @@ func copyTime(t *time.Time) *time.Time {
 
 // StatusChanges returns the status changes upstat observed for a vendor
 // and its components since since, oldest first (see
-// sqlite.DB.StatusChanges). The dashboard measures uptime from them.
+// upstat.VendorStore.StatusChanges). The dashboard measures uptime from them.
 func (s *Service) StatusChanges(ctx context.Context, vendor string, since time.Time) ([]upstat.Event, error) {
 	return s.db.StatusChanges(ctx, vendor, since)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/store/sqlite"
 )
 
 // DefaultReconcileAfter is Options.ReconcileAfter.
@@ -140,7 +139,7 @@ func (r *recorder) closeUnlisted(id string, at time.Time) {
 	full, notice := incidentHashes(&inc)
 	r.copyIncidents()
 	delete(r.next.incs, id)
-	r.ch.Incidents = append(r.ch.Incidents, sqlite.Incident{Incident: inc, Hash: full, NoticeHash: notice})
+	r.ch.Incidents = append(r.ch.Incidents, upstat.IncidentRecord{Incident: inc, Hash: full, NoticeHash: notice})
 	r.incidentEvents(true, &prev.Incident, &inc, true)
 	r.next.deriveActive()
 }

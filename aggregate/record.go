@@ -11,7 +11,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/store/sqlite"
 )
 
 // Record folds one poll of one source into its vendor's state, writes what
@@ -176,7 +175,7 @@ type recorder struct {
 	now  time.Time
 	old  *vendorState
 	next *vendorState
-	ch   sqlite.Change
+	ch   upstat.VendorChange
 
 	incsCopied            bool
 	compEvents, incEvents []upstat.Event
@@ -193,7 +192,7 @@ func newRecorder(old *vendorState, now time.Time) *recorder {
 	next.sources = slices.Clone(old.sources)
 	next.warnings = slices.Clone(old.warnings)
 	next.enc = &vendorJSON{}
-	return &recorder{now: now, old: old, next: &next, ch: sqlite.Change{VendorID: old.row.ID}}
+	return &recorder{now: now, old: old, next: &next, ch: upstat.VendorChange{VendorID: old.row.ID}}
 }
 
 func (r *recorder) event(typ upstat.EventType) upstat.Event {
@@ -231,7 +230,7 @@ func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 func (r *recorder) components(idx int, list []upstat.Component) {
 	old := r.old
 	index := old.componentIndex()
-	seen := make(map[sqlite.ComponentKey]bool, len(list))
+	seen := make(map[upstat.ComponentKey]bool, len(list))
 	for pos, c := range list {
 		c.UpdatedAt = normTime(c.UpdatedAt)
 		k := componentKey(c)
@@ -239,7 +238,7 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 			continue // a duplicate on the page: the first one counts
 		}
 		seen[k] = true
-		nc := sqlite.Component{Component: c, SourceIdx: idx, Pos: pos}
+		nc := upstat.ComponentRecord{Component: c, SourceIdx: idx, Pos: pos}
 		i, known := index[k]
 		if known {
 			prev := old.component(i)
@@ -264,14 +263,14 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 	}
 	// Rebuild: the old components less those removed or replaced, plus
 	// the new and changed ones.
-	drop := make(map[sqlite.ComponentKey]bool, len(r.ch.Components)+len(r.ch.RemovedComponents))
+	drop := make(map[upstat.ComponentKey]bool, len(r.ch.Components)+len(r.ch.RemovedComponents))
 	for _, k := range r.ch.RemovedComponents {
 		drop[k] = true
 	}
 	for _, c := range r.ch.Components {
 		drop[componentKey(c.Component)] = true
 	}
-	all := make([]sqlite.Component, 0, len(old.components)+len(r.ch.Components))
+	all := make([]upstat.ComponentRecord, 0, len(old.components)+len(r.ch.Components))
 	for i, c := range old.components {
 		if !drop[componentKey(c)] {
 			all = append(all, old.component(i))
@@ -281,7 +280,7 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 	r.next.setComponents(all)
 }
 
-func sameComponent(a, b sqlite.Component) bool {
+func sameComponent(a, b upstat.ComponentRecord) bool {
 	return a.Status == b.Status && a.Hidden == b.Hidden && a.UpdatedAt.Equal(b.UpdatedAt) &&
 		a.SourceIdx == b.SourceIdx && a.Pos == b.Pos
 }
@@ -290,7 +289,7 @@ func sameComponent(a, b sqlite.Component) bool {
 // open incidents are kept in memory: one the state does not hold is looked
 // up in the database, so a closed incident still listed (or listed again)
 // is not taken for a new one.
-func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.Incident, log *slog.Logger) error {
+func (r *recorder) incidents(ctx context.Context, db upstat.VendorStore, list []upstat.Incident, log *slog.Logger) error {
 	norm := make([]upstat.Incident, 0, len(list))
 	var unknown []string
 	for i := range list {
@@ -304,7 +303,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 			unknown = append(unknown, inc.ID)
 		}
 	}
-	stored := map[string]sqlite.Incident{}
+	stored := map[string]upstat.IncidentRecord{}
 	if len(unknown) > 0 {
 		var err error
 		if stored, err = db.IncidentsByID(ctx, unknown); err != nil {
@@ -321,7 +320,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 		if known && prev.Hash == full {
 			continue
 		}
-		row := sqlite.Incident{Incident: *inc, Hash: full, NoticeHash: notice}
+		row := upstat.IncidentRecord{Incident: *inc, Hash: full, NoticeHash: notice}
 		r.ch.Incidents = append(r.ch.Incidents, row)
 		r.copyIncidents()
 		if row.Status.Closed() {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/upstat/upstat/store/sqlite"
+	"github.com/upstat/upstat"
 )
 
 // Prune deletes what is older than the retention: closed incidents
@@ -13,7 +13,7 @@ import (
 // before it, in small transactions so polls are never held up for long.
 // Open incidents and the vendors' current state are never pruned. Closed
 // incidents are not held in memory, so readers see the change at once.
-func (s *Service) Prune(ctx context.Context) (sqlite.Pruned, error) {
+func (s *Service) Prune(ctx context.Context) (upstat.Pruned, error) {
 	p, err := s.db.Prune(ctx, s.clock().Add(-s.retention), pruneBatch)
 	if err != nil {
 		return p, fmt.Errorf("aggregate: %w", err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/store/sqlite"
 )
 
 // vendorState is the in-memory view of one vendor. Once published in
@@ -19,8 +18,8 @@ import (
 // (sharing the maps it does not change) and swaps it in after the commit,
 // so readers only need the lock to look it up.
 type vendorState struct {
-	row     sqlite.Vendor
-	sources []sqlite.Source
+	row     upstat.VendorRecord
+	sources []upstat.SourceRecord
 	// components are the vendor's components in display order (source,
 	// then position); places[i] is where components[i] was reported. No
 	// map: at 10,000 vendors, a map per vendor tripled their memory. A
@@ -29,7 +28,7 @@ type vendorState struct {
 	places     []place
 	// incs holds the vendor's open (not closed) incidents, without
 	// updates; closed ones stay in the database.
-	incs map[string]sqlite.Incident
+	incs map[string]upstat.IncidentRecord
 
 	active []upstat.Incident // active incidents, newest first, from incs
 
@@ -42,11 +41,11 @@ type vendorState struct {
 	enc *vendorJSON
 }
 
-func newVendorState(st *sqlite.VendorState) *vendorState {
+func newVendorState(st *upstat.VendorState) *vendorState {
 	v := &vendorState{
-		row:      st.Vendor,
+		row:      st.VendorRecord,
 		sources:  st.Sources,
-		incs:     make(map[string]sqlite.Incident, len(st.Incidents)),
+		incs:     make(map[string]upstat.IncidentRecord, len(st.Incidents)),
 		warnings: make([][]string, len(st.Sources)),
 		enc:      &vendorJSON{},
 	}
@@ -64,25 +63,25 @@ type place struct {
 }
 
 // component returns the i-th component with its place.
-func (v *vendorState) component(i int) sqlite.Component {
-	return sqlite.Component{Component: v.components[i], SourceIdx: int(v.places[i].sourceIdx), Pos: int(v.places[i].pos)}
+func (v *vendorState) component(i int) upstat.ComponentRecord {
+	return upstat.ComponentRecord{Component: v.components[i], SourceIdx: int(v.places[i].sourceIdx), Pos: int(v.places[i].pos)}
 }
 
 // componentIndex maps each component's key to its index.
-func (v *vendorState) componentIndex() map[sqlite.ComponentKey]int {
-	idx := make(map[sqlite.ComponentKey]int, len(v.components))
+func (v *vendorState) componentIndex() map[upstat.ComponentKey]int {
+	idx := make(map[upstat.ComponentKey]int, len(v.components))
 	for i, c := range v.components {
 		idx[componentKey(c)] = i
 	}
 	return idx
 }
 
-func componentKey(c upstat.Component) sqlite.ComponentKey {
-	return sqlite.ComponentKey{Group: c.Group, Name: c.Name}
+func componentKey(c upstat.Component) upstat.ComponentKey {
+	return upstat.ComponentKey{Group: c.Group, Name: c.Name}
 }
 
 // setComponents replaces the components with all (which it sorts).
-func (v *vendorState) setComponents(all []sqlite.Component) {
+func (v *vendorState) setComponents(all []upstat.ComponentRecord) {
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.SourceIdx != b.SourceIdx {

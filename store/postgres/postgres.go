@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/store/internal/touchq"
 )
 
 //go:embed migrations/*.sql
@@ -32,7 +33,8 @@ const migrateLock = 0x75707374
 // DB is an open upstat database on PostgreSQL. It is safe for concurrent
 // use.
 type DB struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	touches *touchq.Queue // poll times queued by Touch
 }
 
 // IsDSN reports whether dsn names a PostgreSQL database
@@ -59,6 +61,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	db := &DB{pool: pool}
+	db.touches = touchq.New(db.writeTouches)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
@@ -70,9 +73,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close releases the pool.
+// Close writes the poll times queued by Touch and releases the pool.
 func (db *DB) Close() error {
+	err := db.touches.Close(context.Background())
 	db.pool.Close()
+	if err != nil {
+		return fmt.Errorf("postgres: close: %w", err)
+	}
 	return nil
 }
 

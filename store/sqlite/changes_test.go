@@ -13,8 +13,8 @@ func TestStatusChanges(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
 	if err := db.Configure(ctx, []VendorState{
-		{Vendor: Vendor{ID: "a"}, Sources: []Source{{Kind: "statuspage", URL: "https://a"}}},
-		{Vendor: Vendor{ID: "b"}, Sources: []Source{{Kind: "statuspage", URL: "https://b"}}},
+		{VendorRecord: Vendor{ID: "a"}, Sources: []Source{{Kind: "statuspage", URL: "https://a"}}},
+		{VendorRecord: Vendor{ID: "b"}, Sources: []Source{{Kind: "statuspage", URL: "https://b"}}},
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,6 @@ import (
 	"github.com/upstat/upstat"
 )
 
-// Pruned says what one Prune deleted.
-type Pruned struct {
-	Incidents int // closed incidents, with their updates
-	Events    int
-}
-
 // Prune deletes the closed incidents (resolved, completed)
 // whose last time (resolved, else updated, else started) is before
 // cutoff, with their updates, and the events before cutoff. It deletes

@@ -14,21 +14,14 @@ import (
 
 // Listing limits for Incidents and Events.
 const (
-	DefaultIncidentLimit = 50
-	MaxIncidentLimit     = 500
-	DefaultEventLimit    = 100
-	MaxEventLimit        = 1000
+	DefaultIncidentLimit = upstat.DefaultIncidentLimit
+	MaxIncidentLimit     = upstat.MaxIncidentLimit
+	DefaultEventLimit    = upstat.DefaultEventLimit
+	MaxEventLimit        = upstat.MaxEventLimit
 )
 
 const incidentColumns = `id, vendor_id, kind, title, url, severity, status, components, started_at, updated_at,
 	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by`
-
-// allStates lists every lifecycle state, to derive the SQL sets of active and
-// closed states from upstat's own definitions.
-var allStates = []upstat.IncidentState{
-	upstat.StateInvestigating, upstat.StateIdentified, upstat.StateMonitoring, upstat.StateResolved,
-	upstat.StateScheduled, upstat.StateInProgress, upstat.StateVerifying, upstat.StateCompleted,
-}
 
 func scanIncidents(rows *sql.Rows) ([]Incident, error) {
 	defer rows.Close()
@@ -124,10 +117,11 @@ func (db *DB) Incidents(ctx context.Context, f upstat.IncidentFilter) ([]upstat.
 	return out, next, nil
 }
 
-// stateSet is an SQL condition matching the states for which keep is true.
+// stateSet is an SQL condition matching the states for which keep is true
+// (derived from upstat's own definitions).
 func stateSet(keep func(upstat.IncidentState) bool) string {
 	var quoted []string
-	for _, s := range allStates {
+	for _, s := range upstat.IncidentStates() {
 		if keep(s) {
 			quoted = append(quoted, "'"+string(s)+"'")
 		}

@@ -18,7 +18,7 @@ func TestRekeyIncidents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "inkwell"}, Sources: []Source{{Kind: "feed", URL: "https://a"}}}}); err != nil {
+	if err := db.Configure(ctx, []VendorState{{VendorRecord: Vendor{ID: "inkwell"}, Sources: []Source{{Kind: "feed", URL: "https://a"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	const oldID, link = "inkwell:http://127.0.0.1/incidents/42", "http://127.0.0.1/incidents/42"

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/store/internal/touchq"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -65,8 +66,8 @@ type DB struct {
 	wconn   *sql.Conn
 	stmts   writeStmts
 
-	rowsWritten atomic.Int64 // rows changed by Apply, see RowsWritten
-	touches     touches      // poll times queued by Touch
+	rowsWritten atomic.Int64  // rows changed by Apply, see RowsWritten
+	touches     *touchq.Queue // poll times queued by Touch
 }
 
 // Open opens (creating if needed) the database named by dsn and applies
@@ -83,6 +84,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db := &DB{db: sdb}
+	db.touches = touchq.New(db.writeTouches)
 	if err := db.init(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -133,7 +135,7 @@ func driverDSN(dsn string) (string, error) {
 // is safe to call on a partly opened DB.
 func (db *DB) Close() error {
 	var errs []error
-	errs = append(errs, db.closeTouches(context.Background()))
+	errs = append(errs, db.touches.Close(context.Background()))
 	db.stmts.close()
 	if db.wconn != nil {
 		errs = append(errs, db.wconn.Close())

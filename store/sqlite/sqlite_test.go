@@ -85,7 +85,7 @@ func TestOpenDSNForms(t *testing.T) {
 func TestMigrationsAppliedOnce(t *testing.T) {
 	db, path := openTemp(t)
 	ctx := context.Background()
-	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "x"}, Sources: []Source{{Kind: "feed", URL: "u"}}}}); err != nil {
+	if err := db.Configure(ctx, []VendorState{{VendorRecord: Vendor{ID: "x"}, Sources: []Source{{Kind: "feed", URL: "u"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	again, err := Open(ctx, path)
@@ -115,8 +115,8 @@ func TestApplyAndLoad(t *testing.T) {
 	ctx := context.Background()
 	labels := map[string]string{"tier": "critical"}
 	if err := db.Configure(ctx, []VendorState{{
-		Vendor:  Vendor{ID: "gh", Name: "GitHub", Labels: labels},
-		Sources: []Source{{Kind: "statuspage", URL: "https://a"}, {Kind: "feed", URL: "https://b"}},
+		VendorRecord: Vendor{ID: "gh", Name: "GitHub", Labels: labels},
+		Sources:      []Source{{Kind: "statuspage", URL: "https://a"}, {Kind: "feed", URL: "https://b"}},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestApplyAndLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st.Name != "GitHub" || !reflect.DeepEqual(st.Labels, labels) || st.Status != upstat.Degraded || !st.LastCheckedAt.Equal(ts(6)) {
-		t.Errorf("vendor row = %+v", st.Vendor)
+		t.Errorf("vendor row = %+v", st.VendorRecord)
 	}
 	if len(st.Sources) != 2 || st.Sources[0].Indicator == nil || *st.Sources[0].Indicator != upstat.Degraded || st.Sources[1].URL != "https://b" {
 		t.Errorf("sources = %+v", st.Sources)
@@ -225,7 +225,7 @@ func TestConfigureDropsRemovedSources(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
 	two := []Source{{Kind: "statuspage", URL: "a"}, {Kind: "statuspage", URL: "b"}}
-	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "v"}, Sources: two}}); err != nil {
+	if err := db.Configure(ctx, []VendorState{{VendorRecord: Vendor{ID: "v"}, Sources: two}}); err != nil {
 		t.Fatal(err)
 	}
 	err := db.Apply(ctx, &Change{VendorID: "v",
@@ -238,7 +238,7 @@ func TestConfigureDropsRemovedSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Source 0 changes URL (its error no longer applies); source 1 goes.
-	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "v"}, Sources: []Source{{Kind: "statuspage", URL: "c"}}}}); err != nil {
+	if err := db.Configure(ctx, []VendorState{{VendorRecord: Vendor{ID: "v"}, Sources: []Source{{Kind: "statuspage", URL: "c"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := db.LoadVendor(ctx, "v")
@@ -259,7 +259,7 @@ func TestConfigureDropsRemovedSources(t *testing.T) {
 func TestOpenIncidentsLoadedClosedByID(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
-	if err := db.Configure(ctx, []VendorState{{Vendor: Vendor{ID: "v", Name: "V"},
+	if err := db.Configure(ctx, []VendorState{{VendorRecord: Vendor{ID: "v", Name: "V"},
 		Sources: []Source{{Kind: "statuspage", URL: "https://v"}}}}); err != nil {
 		t.Fatal(err)
 	}

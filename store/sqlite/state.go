@@ -12,85 +12,28 @@ import (
 	"github.com/upstat/upstat"
 )
 
-// Vendor is a vendor's stored row: its configuration and its health.
-type Vendor struct {
-	ID     string
-	Name   string
-	Labels map[string]string
-	// Status is the last computed status; Unknown until a first success.
-	Status          upstat.Severity
-	Stale           bool
-	LastCheckedAt   *time.Time
-	LastSuccessAt   *time.Time
-	LastError       string
-	StatusChangedAt *time.Time
-	// FailingSince is the earliest FailingSince of its failing sources.
-	FailingSince *time.Time
-	// FirstSuccessAt is when a poll of the vendor first succeeded.
-	FirstSuccessAt *time.Time
-}
+// The stored types are upstat's (see upstat.VendorStore); these names
+// keep the package's own vocabulary.
+type (
+	// Vendor is upstat.VendorRecord.
+	Vendor = upstat.VendorRecord
+	// Source is upstat.SourceRecord.
+	Source = upstat.SourceRecord
+	// Component is upstat.ComponentRecord.
+	Component = upstat.ComponentRecord
+	// ComponentKey is upstat.ComponentKey.
+	ComponentKey = upstat.ComponentKey
+	// Incident is upstat.IncidentRecord.
+	Incident = upstat.IncidentRecord
+	// VendorState is upstat.VendorState.
+	VendorState = upstat.VendorState
+	// Change is upstat.VendorChange.
+	Change = upstat.VendorChange
+	// Pruned is upstat.Pruned.
+	Pruned = upstat.Pruned
+)
 
-// Source is one source of a vendor, identified by its position Idx in the
-// vendor's configuration, with its poll health.
-type Source struct {
-	Idx           int
-	Kind          string
-	URL           string
-	LastError     string
-	LastCheckedAt *time.Time
-	LastSuccessAt *time.Time
-	FailingSince  *time.Time
-	// Indicator is the page-level status of the source's last snapshot.
-	Indicator *upstat.Severity
-}
-
-// Component is a vendor's component with where it was last reported.
-type Component struct {
-	upstat.Component
-	SourceIdx int // the source that last reported it
-	Pos       int // its position in that source's snapshot
-}
-
-// ComponentKey names a component within its vendor.
-type ComponentKey struct{ Group, Name string }
-
-// Incident is a stored incident with the hashes that make an unchanged
-// incident cost no write. Updates are filled by DB.Incident and written by
-// DB.Apply; other reads leave them nil.
-type Incident struct {
-	upstat.Incident
-	// Hash covers everything stored about the incident, updates included.
-	Hash string
-	// NoticeHash covers what an incident.updated event reports: title,
-	// status, severity, components and updates.
-	NoticeHash string
-}
-
-// VendorState is everything stored about one vendor except its incidents'
-// updates.
-type VendorState struct {
-	Vendor
-	Sources    []Source    // by Idx
-	Components []Component // by SourceIdx, then Pos
-	// Incidents are the vendor's open incidents (not closed: active or
-	// scheduled); closed ones are read on demand with IncidentsByID.
-	Incidents []Incident
-}
-
-// Change is what one observation of one vendor changes. DB.Apply writes it
-// in one transaction.
-type Change struct {
-	VendorID string
-	// Vendor, when set, replaces the vendor's health columns (not its
-	// name or labels, which only Configure writes).
-	Vendor            *Vendor
-	Sources           []Source // health columns replaced, by Idx
-	Components        []Component
-	RemovedComponents []ComponentKey
-	Incidents         []Incident // upserted; their updates upserted by Update.ID
-	// Events are appended to the log in order; Apply sets their Seq and ID.
-	Events []upstat.Event
-}
+var _ upstat.VendorStore = (*DB)(nil)
 
 // Configure records the configured vendors and their sources in one
 // transaction. Of each VendorState it reads ID, Name, Labels and the Kind
@@ -151,7 +94,7 @@ func nonNilLabels(l map[string]string) map[string]string {
 // and incident updates. An unknown id is an error wrapping upstat.ErrNotFound.
 func (db *DB) LoadVendor(ctx context.Context, id string) (*VendorState, error) {
 	st := &VendorState{}
-	if err := db.loadVendorRow(ctx, id, &st.Vendor); err != nil {
+	if err := db.loadVendorRow(ctx, id, &st.VendorRecord); err != nil {
 		return nil, fmt.Errorf("sqlite: load vendor %s: %w", id, err)
 	}
 	var err error

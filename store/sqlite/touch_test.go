@@ -17,7 +17,7 @@ func touchSetup(t *testing.T) (*DB, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Configure(context.Background(), []VendorState{{Vendor: Vendor{ID: "v", Name: "V"},
+	if err := db.Configure(context.Background(), []VendorState{{VendorRecord: Vendor{ID: "v", Name: "V"},
 		Sources: []Source{{Kind: "statuspage", URL: "https://v.example"}}}}); err != nil {
 		t.Fatal(err)
 	}
