@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +28,7 @@ import (
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 	_ "github.com/upstat/upstat/sources/all" // register the adapters
-	"github.com/upstat/upstat/store/sqlite"
+	"github.com/upstat/upstat/store"
 	"github.com/upstat/upstat/web"
 )
 
@@ -51,7 +50,7 @@ type App struct {
 	cfg     *config.Config
 	opts    Options
 	log     *slog.Logger
-	db      *sqlite.DB
+	db      *store.Store
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
@@ -80,15 +79,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a := &App{cfg: cfg, opts: opts, log: opts.Log, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	dsn, err := sqliteDSN(cfg.Storage)
-	if err != nil {
-		return nil, err
-	}
-	a.db, err = sqlite.Open(ctx, dsn)
+	var err error
+	a.db, err = store.Open(ctx, cfg.Storage)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
+	a.agg = aggregate.New(a.db.Vendors, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
 		MaxActiveIncidents: cfg.Limits.MaxActiveIncidents, Retention: cfg.Retention})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
@@ -178,14 +174,6 @@ func groupBy(cfg *config.Config) string {
 		}
 	}
 	return ""
-}
-
-// sqliteDSN accepts "sqlite:PATH" or a bare path.
-func sqliteDSN(storage string) (string, error) {
-	if strings.HasPrefix(storage, "postgres://") || strings.HasPrefix(storage, "postgresql://") {
-		return "", fmt.Errorf("storage %q: PostgreSQL is not supported yet; use sqlite:PATH", storage)
-	}
-	return strings.TrimPrefix(storage, "sqlite:"), nil
 }
 
 func vendorConfigs(cfg *config.Config) []aggregate.VendorConfig {

@@ -13,19 +13,22 @@ import (
 
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/store/postgres/pgtest"
 )
 
 // harness runs the real app against the fixture server.
 type harness struct {
 	t *testing.T
 	// cfg, when set, builds the configuration instead of config().
-	cfg    func() *config.Config
-	sim    *fixtures.Server
-	db     string
-	base   string
-	cancel context.CancelFunc
-	done   chan error
-	app    *App
+	cfg func() *config.Config
+	sim *fixtures.Server
+	db  string
+	// storage, when set, replaces the SQLite file db (a PostgreSQL URL).
+	storage string
+	base    string
+	cancel  context.CancelFunc
+	done    chan error
+	app     *App
 }
 
 func newHarness(t *testing.T) *harness {
@@ -51,6 +54,9 @@ func (h *harness) config() *config.Config {
 			{ID: "acme", Name: "Acme Cloud", Sources: []config.Source{{Kind: "statuspage", URL: h.sim.URL("acme")}}},
 			{ID: "other", Name: "Other Inc", Sources: []config.Source{{Kind: "statuspage", URL: h.sim.URL("other")}}},
 		},
+	}
+	if h.storage != "" {
+		cfg.Storage = h.storage
 	}
 	if err := cfg.Complete(); err != nil {
 		h.t.Fatal(err)
@@ -201,10 +207,28 @@ func must(t *testing.T, err error) {
 }
 
 func TestEndToEndIncidentLifecycleFailureAndRestart(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+	defer verifyNoLeak(t)
+	lifecycle(t, newHarness(t))
+}
+
+// The same scenario with the state in PostgreSQL: the restart reads the
+// incident back from it.
+func TestEndToEndOnPostgres(t *testing.T) {
+	h := newHarness(t)
+	h.storage = pgtest.Schema(t)
+	defer verifyNoLeak(t)
+	lifecycle(t, h)
+}
+
+func verifyNoLeak(t *testing.T) {
+	goleak.VerifyNone(t, goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
 		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
-	h := newHarness(t)
+}
+
+// lifecycle: an incident opens, updates, survives a restart, resolves;
+// the source fails (stale, data kept) and recovers.
+func lifecycle(t *testing.T, h *harness) {
 	h.start()
 	h.waitFor("acme operational", func() bool { return h.vendor("acme").Status == "operational" })
 

@@ -430,6 +430,11 @@ const (
 	maxStaleAfter = 30 * 24 * time.Hour
 )
 
+// isPostgres reports whether storage names a PostgreSQL database.
+func isPostgres(storage string) bool {
+	return strings.HasPrefix(storage, "postgres://") || strings.HasPrefix(storage, "postgresql://")
+}
+
 // validate checks the whole configuration and returns every problem found
 // (up to MaxErrors), in file order.
 func (c *Config) validate() error {
@@ -437,8 +442,11 @@ func (c *Config) validate() error {
 	bad := func(line int, key, format string, args ...any) {
 		errs.add(c.fieldErr(line, key, format, args...))
 	}
-	if strings.HasPrefix(c.Storage, "postgres://") || strings.HasPrefix(c.Storage, "postgresql://") {
-		bad(0, "storage", "PostgreSQL is not supported yet; use sqlite:PATH")
+	if isPostgres(c.Storage) {
+		if _, err := url.Parse(c.Storage); err != nil {
+			// The URL may hold a password: say what is wrong, never echo it.
+			bad(0, "storage", "malformed PostgreSQL URL (want postgres://user@host:port/database?sslmode=…)")
+		}
 	}
 	c.validateDuration(&errs, 0, "poll.interval", c.Poll.Interval, time.Second, maxInterval)
 	c.validateDuration(&errs, 0, "poll.timeout", c.Poll.Timeout, time.Millisecond, maxTimeout)

@@ -172,3 +172,25 @@ func TestDefault(t *testing.T) {
 		t.Fatalf("default config invalid: %v", err)
 	}
 }
+
+// A PostgreSQL storage URL is accepted (several replicas share it); a
+// malformed one is refused without repeating its password.
+func TestStoragePostgres(t *testing.T) {
+	src := "storage: ${PG}\nvendors:\n  - id: github\n"
+	for _, dsn := range []string{"postgres://upstat:s3cr3t@db.internal:5432/upstat?sslmode=require", "postgresql://upstat@db.internal/upstat"} {
+		c, err := Parse("x.yaml", []byte(src), env(map[string]string{"PG": dsn}))
+		if err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		if c.Storage != dsn {
+			t.Errorf("storage = %q, want %q", c.Storage, dsn)
+		}
+	}
+	_, err := Parse("x.yaml", []byte(src), env(map[string]string{"PG": "postgres://upstat:s3cr3t@[db/upstat"}))
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:1: storage: malformed PostgreSQL URL") {
+		t.Fatalf("err = %v, want a malformed URL at x.yaml:1", err)
+	}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("error repeats the password: %v", err)
+	}
+}

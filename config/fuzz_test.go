@@ -81,8 +81,8 @@ func checkInvariants(t *testing.T, c *Config) {
 	if c.Poll.Interval > maxInterval || c.Poll.Timeout > maxTimeout || c.Poll.StaleAfter <= 0 || c.Poll.StaleAfter > maxStaleAfter {
 		t.Fatalf("accepted absurd durations: poll %+v", c.Poll)
 	}
-	if strings.HasPrefix(c.Storage, "postgres://") || strings.HasPrefix(c.Storage, "postgresql://") {
-		t.Fatalf("accepted storage %q", c.Storage)
+	if _, err := url.Parse(c.Storage); isPostgres(c.Storage) && err != nil {
+		t.Fatalf("accepted malformed storage %q", c.Storage)
 	}
 	if len(c.Vendors) == 0 {
 		t.Fatal("accepted with no vendors")
