@@ -19,6 +19,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/poll"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -64,6 +65,9 @@ type Poll struct {
 	StaleAfter   time.Duration `yaml:"stale_after"`
 	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 	Concurrency  int           `yaml:"concurrency"`
+	// Tick is the scheduler's granularity: polls due within one tick
+	// start together (one wake-up for many polls), at most a tick late.
+	Tick time.Duration `yaml:"tick"`
 	// AllowPrivateNetworks lets sources point at private and link-local
 	// addresses (off by default).
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -162,6 +166,7 @@ const (
 	DefaultTimeout     = 15 * time.Second
 	DefaultStaleAfter  = 10 * time.Minute
 	DefaultConcurrency = 64
+	DefaultTick        = poll.DefaultTick
 )
 
 func (c *Config) setDefaults() {
@@ -185,6 +190,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Poll.Concurrency == 0 {
 		c.Poll.Concurrency = DefaultConcurrency
+	}
+	if c.Poll.Tick == 0 {
+		c.Poll.Tick = DefaultTick
 	}
 	for i := range c.Vendors {
 		v := &c.Vendors[i]
@@ -338,6 +346,9 @@ func (c *Config) validate() error {
 	}
 	if c.Poll.Concurrency < 1 {
 		return c.fieldErr(0, "poll.concurrency", "must be at least 1")
+	}
+	if c.Poll.Tick < 10*time.Millisecond || c.Poll.Tick > time.Second {
+		return c.fieldErr(0, "poll.tick", "must be from 10ms to 1s, got %s", c.Poll.Tick)
 	}
 	if len(c.Vendors) == 0 {
 		return c.fieldErr(0, "vendors", "no vendors configured")
