@@ -211,7 +211,6 @@ func (s *Scheduler) Replace(targets []Target) {
 			continue
 		}
 		e := &entry{t: t, index: -1}
-		e.ctx, e.cancel = context.WithCancel(s.ctx)
 		e.due = now.Add(time.Duration(rand.Int64N(int64(min(spread, t.Interval)) + 1)))
 		s.entries[key] = e
 		s.queueLocked(e)

@@ -18,17 +18,18 @@ const DefaultTick = 100 * time.Millisecond
 // entry is one target in the scheduler. Under Scheduler.mu it is in one
 // place at a time: the due queue (index >= 0), the ready list (waiting for
 // a worker), or running in a worker. A running entry's failures and
-// lastErr belong to its worker.
+// lastErr belong to its worker. Only a running entry has a context (an
+// idle one holding a cancelCtx and its children map cost about 550 bytes
+// a source).
 type entry struct {
-	t      Target
-	ctx    context.Context
-	cancel context.CancelFunc
-	due    time.Time
-	index  int // in the due queue; -1 when not queued
+	t     Target
+	due   time.Time
+	index int // in the due queue; -1 when not queued
 
 	running bool
-	removed bool          // Replace dropped it: never queued again
-	done    chan struct{} // set by Replace on a removed running entry; closed when its poll ends
+	cancel  context.CancelFunc // the running poll's
+	removed bool               // Replace dropped it: never queued again
+	done    chan struct{}      // set by Replace on a removed running entry; closed when its poll ends
 
 	failures int
 	lastErr  string
@@ -77,11 +78,11 @@ func (s *Scheduler) queueLocked(e *entry) {
 // cancelled, and the returned channel closes once it has ended.
 func (s *Scheduler) removeLocked(e *entry) chan struct{} {
 	e.removed = true
-	e.cancel()
 	switch {
 	case e.index >= 0:
 		heap.Remove(&s.queue, e.index)
 	case e.running:
+		e.cancel()
 		e.done = make(chan struct{})
 		return e.done
 	}
@@ -168,16 +169,18 @@ func (s *Scheduler) work() {
 		if e.removed {
 			continue
 		}
-		e.running = true
+		ctx, cancel := context.WithCancel(s.ctx)
+		e.running, e.cancel = true, cancel
 		s.mu.Unlock()
 
 		started := time.Now()
-		err := s.pollOnce(e.ctx, e.t)
-		next := s.next(e, started, err)
+		err := s.pollOnce(ctx, e.t)
+		next := s.next(ctx, e, started, err)
 
 		s.mu.Lock()
-		e.running = false
-		if e.removed || e.ctx.Err() != nil {
+		e.running, e.cancel = false, nil
+		cancel()
+		if e.removed || s.ctx.Err() != nil {
 			if e.done != nil {
 				close(e.done)
 			}
@@ -193,7 +196,7 @@ func (s *Scheduler) work() {
 // the tick, a queue for a worker or a slow vendor do not stretch its
 // period (a poll that ends after its next due time is followed at once).
 // A failing one backs off from the end of the failed poll.
-func (s *Scheduler) next(e *entry, started time.Time, err error) time.Time {
+func (s *Scheduler) next(ctx context.Context, e *entry, started time.Time, err error) time.Time {
 	t := &e.t
 	now := time.Now()
 	if err == nil {
@@ -217,7 +220,7 @@ func (s *Scheduler) next(e *entry, started time.Time, err error) time.Time {
 	}
 	delay = jitter(delay, backoffJitter)
 	// Log a failure when it starts or changes, not every poll.
-	if msg := err.Error(); msg != e.lastErr && e.ctx.Err() == nil {
+	if msg := err.Error(); msg != e.lastErr && ctx.Err() == nil {
 		s.o.Log.Warn("poll failed", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "err", msg, "failures", e.failures, "next_in", delay.String())
 		e.lastErr = msg
 	}

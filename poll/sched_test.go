@@ -155,3 +155,32 @@ func TestReplaceStopsARunningPoll(t *testing.T) {
 		t.Errorf("a poll cancelled by Replace was recorded %d times", got)
 	}
 }
+
+// TestIdleSourceMemory: between polls a source costs the scheduler its
+// queue entry and little else (no timer, goroutine or context).
+func TestIdleSourceMemory(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const n = 10000
+	targets := make([]Target, n)
+	for i := range targets {
+		k := fmt.Sprint("t", i)
+		targets[i] = Target{Key: k, Vendor: k, Kind: "test", Source: funcSource(quick), Interval: 24 * time.Hour, Timeout: time.Second}
+	}
+	s, err := New(Options{Recorder: newRecorder(), StartSpread: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s.Start(context.Background(), targets)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	s.Stop()
+	runtime.KeepAlive(targets)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d bytes of heap per idle source", per)
+	if per > 300 {
+		t.Errorf("%d bytes of heap per idle source, want at most 300", per)
+	}
+}
