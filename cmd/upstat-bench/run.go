@@ -39,6 +39,7 @@ type runFlags struct {
 	out            string
 	keep           bool
 	cpuProfile     string
+	heapProfile    string
 	seed           uint64
 	skipFloor      bool
 	upstatLogLevel string
@@ -127,6 +128,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.out, "out", "bench-load.json", "write the JSON report here (empty: don't)")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work dir (config, database, upstat log)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "run upstat as `upstat-bench serve` (same code, plus pprof) and write its CPU profile of the window here")
+	fs.StringVar(&f.heapProfile, "heapprofile", "", "like -cpuprofile: write upstat's heap profile (in use) at the end of the window here")
 	fs.Uint64Var(&f.seed, "seed", 1, "simulation seed")
 	fs.BoolVar(&f.skipFloor, "no-floor", false, "skip the bare-client floor")
 	fs.StringVar(&f.upstatLogLevel, "upstat-log-level", "warn", "upstat's --log-level")
@@ -196,12 +198,19 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	upCtx, stopUpstat := context.WithCancel(ctx)
 	defer stopUpstat()
 	up := exec.CommandContext(upCtx, bin, "serve", "--config", cfgPath, "--log-level", f.upstatLogLevel)
-	if f.cpuProfile != "" {
+	profiled := f.cpuProfile != "" || f.heapProfile != ""
+	pprofBase := ""
+	if profiled {
 		self, err := os.Executable()
 		if err != nil {
 			return nil, err
 		}
-		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", "127.0.0.1:6061")
+		pprofAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		pprofBase = "http://" + pprofAddr
+		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", pprofAddr)
 	}
 	up.Stdout, up.Stderr = logFile, logFile
 	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
@@ -284,7 +293,8 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		}
 	}()
 	if f.cpuProfile != "" {
-		go saveProfile(client, "http://127.0.0.1:6061", f.cpuProfile, min(f.duration, 120*time.Second), log)
+		go saveProfile(client, pprofBase+fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(min(f.duration, 120*time.Second).Seconds())),
+			f.cpuProfile, min(f.duration, 120*time.Second), log)
 	}
 	select {
 	case <-ctx.Done():
@@ -314,6 +324,9 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	s1, err := snap()
 	if err != nil {
 		return nil, err
+	}
+	if f.heapProfile != "" {
+		saveProfile(client, pprofBase+"/debug/pprof/heap?gc=1", f.heapProfile, 0, log)
 	}
 	mem.sample()
 	mem.mu.Lock()
@@ -614,10 +627,10 @@ func incidentQuery(i int, ids []string) string {
 	return "/api/v1/incidents?vendor=" + v + "&state=all&since=" + since
 }
 
-// saveProfile fetches a CPU profile of upstat-bench serve for d.
-func saveProfile(client *http.Client, base, path string, d time.Duration, log io.Writer) {
+// saveProfile fetches a profile of upstat-bench serve (url) that takes d.
+func saveProfile(client *http.Client, url, path string, d time.Duration, log io.Writer) {
 	c := &http.Client{Timeout: d + 30*time.Second}
-	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(d.Seconds())))
+	resp, err := c.Get(url)
 	if err != nil {
 		logf(log, "pprof: %v", err)
 		return
