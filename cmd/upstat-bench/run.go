@@ -225,7 +225,9 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxIdleConns: 512}}
 
 	logf(log, "upstat pid %d on %s; waiting for every vendor's first poll", pid, base)
-	if err := waitReady(ctx, client, base, f.n, 2*f.interval+2*time.Minute, mem); err != nil {
+	// First polls write every component and incident: on a shared
+	// machine 10,000 of them can take minutes, hence a second per 50.
+	if err := waitReady(ctx, client, base, f.n, 2*f.interval+2*time.Minute+time.Duration(f.n/50)*time.Second, mem); err != nil {
 		return nil, fmt.Errorf("%w (see %s)", err, logFile.Name())
 	}
 	// One more interval so the first-poll burst (every incident and
