@@ -31,6 +31,7 @@ type runFlags struct {
 	duration       time.Duration
 	change         float64
 	concurrency    int
+	tick           time.Duration
 	vendorRate     float64
 	incidentRate   float64
 	summaryRate    float64
@@ -120,6 +121,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&f.duration, "duration", 60*time.Second, "measurement window, after warm-up")
 	fs.Float64Var(&f.change, "change", 0.02, "fraction of vendors changed per cycle")
 	fs.IntVar(&f.concurrency, "concurrency", 256, "upstat poll.concurrency")
+	fs.DurationVar(&f.tick, "tick", 0, "upstat poll.tick (0: upstat's default)")
 	fs.Float64Var(&f.vendorRate, "vendor-rps", 500, "GET /api/v1/vendors/{id} per second")
 	fs.Float64Var(&f.incidentRate, "incidents-rps", 50, "GET /api/v1/incidents?... per second")
 	fs.Float64Var(&f.summaryRate, "summary-rps", 20, "GET /api/v1/summary per second")
@@ -471,15 +473,14 @@ func writeConfig(path, db, listen string, f runFlags, targets []fixtures.LoadTar
 		}
 		vs = append(vs, vendor{ID: t.Vendor, Name: t.Name, Sources: []source{s}})
 	}
-	cfg := map[string]any{
-		"listen":  listen,
-		"storage": "sqlite:" + db,
-		"poll": map[string]any{
-			"interval": f.interval.String(), "timeout": "10s", "stale_after": "10m",
-			"concurrency": f.concurrency, "allow_private_networks": true,
-		},
-		"vendors": vs,
+	poll := map[string]any{
+		"interval": f.interval.String(), "timeout": "10s", "stale_after": "10m",
+		"concurrency": f.concurrency, "allow_private_networks": true,
 	}
+	if f.tick > 0 {
+		poll["tick"] = f.tick.String()
+	}
+	cfg := map[string]any{"listen": listen, "storage": "sqlite:" + db, "poll": poll, "vendors": vs}
 	return writeYAML(path, cfg)
 }
 
