@@ -32,6 +32,7 @@ type runFlags struct {
 	change         float64
 	concurrency    int
 	tick           time.Duration
+	hosts          int
 	vendorRate     float64
 	incidentRate   float64
 	summaryRate    float64
@@ -51,6 +52,7 @@ type Report struct {
 	Started     time.Time `json:"started"`
 	Vendors     int       `json:"vendors"`
 	Sources     int       `json:"sources"`
+	Hosts       int       `json:"hosts"` // loopback addresses serving them
 	Interval    string    `json:"interval"`
 	Window      string    `json:"window"`
 	ChangeFrac  float64   `json:"change_fraction"`
@@ -122,6 +124,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Float64Var(&f.change, "change", 0.02, "fraction of vendors changed per cycle")
 	fs.IntVar(&f.concurrency, "concurrency", 256, "upstat poll.concurrency")
 	fs.DurationVar(&f.tick, "tick", 0, "upstat poll.tick (0: upstat's default)")
+	fs.IntVar(&f.hosts, "hosts", 1, "serve the vendors from this many loopback addresses (127.0.0.1 to 127.0.0.N), round-robin, as real vendors are on distinct hosts")
 	fs.Float64Var(&f.vendorRate, "vendor-rps", 500, "GET /api/v1/vendors/{id} per second")
 	fs.Float64Var(&f.incidentRate, "incidents-rps", 50, "GET /api/v1/incidents?... per second")
 	fs.Float64Var(&f.summaryRate, "summary-rps", 20, "GET /api/v1/summary per second")
@@ -176,8 +179,12 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		return nil, err
 	}
 	defer sim.Close()
-	targets := sim.Targets()
-	rep.Sources = len(targets)
+	targets, closeHosts, err := spreadHosts(sim, sim.Targets(), f.hosts)
+	if err != nil {
+		return nil, err
+	}
+	defer closeHosts()
+	rep.Sources, rep.Hosts = len(targets), f.hosts
 
 	bin, err := upstatBinary(ctx, f.upstatBin, work, log)
 	if err != nil {
@@ -863,8 +870,8 @@ func judge(r *Report, f runFlags) []TargetResult {
 }
 
 func printTable(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "\nupstat load run: %d vendors (%d sources), interval %s, %.1f%% changing per cycle, window %s, %d cores\n\n",
-		r.Vendors, r.Sources, r.Interval, r.ChangeFrac*100, r.Window, r.Cores)
+	fmt.Fprintf(w, "\nupstat load run: %d vendors (%d sources on %d hosts), interval %s, %.1f%% changing per cycle, window %s, %d cores\n\n",
+		r.Vendors, r.Sources, r.Hosts, r.Interval, r.ChangeFrac*100, r.Window, r.Cores)
 	row := func(k, v string) { fmt.Fprintf(w, "  %-40s %s\n", k, v) }
 	row("polls/s (sustained)", fmt.Sprintf("%.1f", r.PollsPerSec))
 	row("304 / not-modified fraction", fmt.Sprintf("%.3f (fixture side %.3f, %.1f req/s)", r.NotModified, r.Fixture304, r.FixtureRPS))
