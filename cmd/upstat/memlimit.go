@@ -18,9 +18,15 @@ import (
 // resident memory; with it, the collector works harder near the limit
 // instead. It is a soft limit: a live heap above it is never refused, and
 // the runtime caps the collector's CPU when the limit is too low.
+//
+// 16 KiB a source is about twice the live heap per source measured at
+// 10,000 sources (89 MB): 220 MiB there. At 8 KiB (142 MiB) RSS peaked at
+// 175 MiB instead of 264, but the collector ran almost without pause and
+// polling cost 0.51 core instead of 0.07: a limit this close to the live
+// heap is a CPU sink, not a saving.
 const (
 	memLimitBase      = 64 << 20
-	memLimitPerSource = 8 << 10
+	memLimitPerSource = 16 << 10
 	// memLimitOfCgroup is the share of a container's memory limit the
 	// default may take at most, leaving room for non-Go memory.
 	memLimitOfCgroup = 0.9

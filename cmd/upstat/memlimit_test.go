@@ -25,10 +25,10 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		want      int64
 	}{
 		{0, 0, 64 << 20},
-		{22, 0, 64<<20 + 22*8<<10},
-		{10000, 0, 64<<20 + 10000*8<<10}, // about 142 MiB
-		{10000, 100 << 20, 90 << 20},     // a container's limit wins, with room to spare
-		{10, 1 << 30, 64<<20 + 10*8<<10}, // a roomy container changes nothing
+		{22, 0, 64<<20 + 22*16<<10},
+		{10000, 0, 64<<20 + 10000*16<<10}, // about 220 MiB
+		{10000, 100 << 20, 90 << 20},      // a container's limit wins, with room to spare
+		{10, 1 << 30, 64<<20 + 10*16<<10}, // a roomy container changes nothing
 	}
 	for _, c := range cases {
 		if got := defaultMemoryLimit(sourcesConfig(c.sources), c.cgroupMax); got != c.want {
