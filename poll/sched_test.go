@@ -54,9 +54,11 @@ func TestOneWakeUpServesManyPolls(t *testing.T) {
 	waitFor(t, 20*time.Second, "1000 polls", func() bool { return src.count() >= 1000 })
 	s.Stop()
 	elapsed, polls, wakes := time.Since(start), src.count(), s.wakes.Load()
-	// One wake-up per tick at most, plus a few early ones (Start).
-	if limit := int64(elapsed/tick) + 5; wakes > limit {
-		t.Errorf("%d dispatcher wake-ups for %d polls in %s, want at most %d (one per tick)", wakes, polls, elapsed, limit)
+	// About one wake-up per tick: a timer per tick, plus an early one
+	// when a poll is queued before the planned wake-up (at Start, or when
+	// a loaded machine has every source waiting for a worker).
+	if limit := 2*int64(elapsed/tick) + 5; wakes > limit {
+		t.Errorf("%d dispatcher wake-ups for %d polls in %s, want at most %d (about one per tick)", wakes, polls, elapsed, limit)
 	}
 	if polls < 10*int(wakes) {
 		t.Errorf("%d polls per wake-up (%d polls, %d wake-ups), want at least 10", polls/int(wakes), polls, wakes)
