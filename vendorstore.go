@@ -53,6 +53,9 @@ type VendorStore interface {
 	// Events returns up to limit events (default DefaultEventLimit, at
 	// most MaxEventLimit) with Seq greater than after, oldest first.
 	Events(ctx context.Context, after int64, limit int) ([]Event, error)
+	// LastEventSeq returns the Seq of the newest event, 0 when there is
+	// none.
+	LastEventSeq(ctx context.Context) (int64, error)
 	// StatusChanges returns the vendor.status_changed and
 	// component.status_changed events of vendor at or after since,
 	// oldest first.
@@ -158,4 +161,17 @@ type VendorChange struct {
 type Pruned struct {
 	Incidents int // closed incidents, with their updates
 	Events    int
+}
+
+// ChangeFeed is implemented by a VendorStore that other processes write
+// as well (store/postgres, shared by several replicas): it tells a
+// replica which vendors the others changed, so its in-memory read model
+// can follow (aggregate.Service.Follow).
+type ChangeFeed interface {
+	// WatchChanges calls f with the id of each vendor another process
+	// changed, soon after the change commits, from one goroutine. It
+	// returns ctx's error when ctx ends, or the error that broke the
+	// feed: changes may then have been missed, and the caller reloads
+	// what it shows before watching again.
+	WatchChanges(ctx context.Context, f func(vendorID string)) error
 }

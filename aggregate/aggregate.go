@@ -61,6 +61,10 @@ type Options struct {
 	// listing every open incident must miss one before it is closed
 	// (default 3); see Record.
 	ReconcileAfter int
+	// Shared says other replicas write the same store (PostgreSQL): the
+	// service then hands events to subscribers only through Follow, in
+	// the store's Seq order with theirs, and Follow must run.
+	Shared bool
 }
 
 // Service is the aggregator. It is safe for concurrent use; writes
@@ -85,6 +89,8 @@ type Service struct {
 
 	hub *hub
 	sum summaryCache
+	// follow is set when the store is shared (Options.Shared).
+	follow *follower
 }
 
 var (
@@ -116,7 +122,7 @@ func New(db upstat.VendorStore, opts Options) *Service {
 	if opts.ReconcileAfter <= 0 {
 		opts.ReconcileAfter = DefaultReconcileAfter
 	}
-	return &Service{
+	s := &Service{
 		db:         db,
 		now:        opts.Now,
 		staleAfter: opts.StaleAfter,
@@ -128,6 +134,10 @@ func New(db upstat.VendorStore, opts Options) *Service {
 		vendors:    map[string]*vendorState{},
 		hub:        newHub(opts.SubscriberBuffer),
 	}
+	if opts.Shared {
+		s.follow = newFollower()
+	}
+	return s
 }
 
 var validVendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -159,6 +169,11 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.follow != nil {
+		if err := s.startCursor(ctx); err != nil {
+			return fmt.Errorf("aggregate: configure: %w", err)
+		}
+	}
 	// The states are reloaded from the database: it must hold the latest
 	// poll times.
 	if err := s.db.FlushTouches(ctx); err != nil {
@@ -221,10 +236,22 @@ func (s *Service) swap(id string, next *vendorState, visible bool) {
 	}
 }
 
-// publish logs committed events and hands them to subscribers. Vendor
-// events are logged at info level; incident and component events, which
-// come by the hundred on a first poll, at debug level.
+// publish logs committed events and hands them to subscribers. With a
+// shared store the events go to Follow instead, which hands them
+// out in the store's order with the other replicas' events.
 func (s *Service) publish(ctx context.Context, events []upstat.Event) {
+	if s.follow != nil {
+		s.follow.written(events)
+		return
+	}
+	s.logEvents(ctx, events)
+	s.hub.publish(events)
+}
+
+// logEvents logs committed events. Vendor events are logged at info
+// level; incident and component events, which come by the hundred on a
+// first poll, at debug level.
+func (s *Service) logEvents(ctx context.Context, events []upstat.Event) {
 	for _, e := range events {
 		level := slog.LevelDebug
 		if strings.HasPrefix(string(e.Type), "vendor.") {
@@ -233,5 +260,4 @@ func (s *Service) publish(ctx context.Context, events []upstat.Event) {
 		s.log.Log(ctx, level, "event", "seq", e.Seq, "type", string(e.Type), "vendor", e.Vendor,
 			"incident_id", e.IncidentID, "component", e.Component, "from", e.From.String(), "to", e.To.String())
 	}
-	s.hub.publish(events)
 }

@@ -51,6 +51,7 @@ type App struct {
 	opts    Options
 	log     *slog.Logger
 	db      *store.Store
+	feed    upstat.ChangeFeed // set when other replicas share the store
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
@@ -84,7 +85,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a.agg = aggregate.New(a.db.Vendors, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
+	// A store other replicas write too (PostgreSQL) is followed: see Run.
+	a.feed, _ = a.db.Vendors.(upstat.ChangeFeed)
+	a.agg = aggregate.New(a.db.Vendors, aggregate.Options{Shared: a.feed != nil, Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
 		MaxActiveIncidents: cfg.Limits.MaxActiveIncidents, Retention: cfg.Retention})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
@@ -277,6 +280,13 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer close(evalDone); a.evaluateOnRequest(alertCtx) }()
 	pruneDone := make(chan struct{})
 	go func() { defer close(pruneDone); a.agg.PruneEvery(alertCtx, pruneEvery) }()
+	followDone := make(chan struct{})
+	go func() {
+		defer close(followDone)
+		if a.feed != nil {
+			a.agg.Follow(alertCtx, a.feed, aggregate.DefaultFollowEvery)
+		}
+	}()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
 	vendors := len(a.cfg.Vendors)
@@ -305,6 +315,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopAlerts()
 	<-evalDone
 	<-pruneDone
+	<-followDone
 	a.alerts.shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

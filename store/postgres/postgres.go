@@ -35,6 +35,7 @@ const migrateLock = 0x75707374
 type DB struct {
 	pool    *pgxpool.Pool
 	touches *touchq.Queue // poll times queued by Touch
+	writer  string        // random id naming this DB's change notifications
 }
 
 // IsDSN reports whether dsn names a PostgreSQL database
@@ -60,7 +61,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, writer: newWriterID()}
 	db.touches = touchq.New(db.writeTouches)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()

@@ -195,3 +195,15 @@ func (db *DB) StatusChanges(ctx context.Context, vendor string, since time.Time)
 	}
 	return out, nil
 }
+
+// LastEventSeq implements upstat.VendorStore.
+func (db *DB) LastEventSeq(ctx context.Context) (int64, error) {
+	var seq *int64
+	if err := db.pool.QueryRow(ctx, `SELECT max(seq) FROM events`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("postgres: last event: %w", err)
+	}
+	if seq == nil {
+		return 0, nil
+	}
+	return *seq, nil
+}

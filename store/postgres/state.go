@@ -175,6 +175,9 @@ func (db *DB) Apply(ctx context.Context, ch *upstat.VendorChange) error {
 				return fmt.Errorf("incident %s: %w", ch.Incidents[i].ID, err)
 			}
 		}
+		if err := db.notifyChange(ctx, tx, ch.VendorID); err != nil {
+			return err
+		}
 		return appendEvents(ctx, tx, ch.Events)
 	})
 	if err != nil {

@@ -358,6 +358,9 @@ func eventCursor(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func
 	if err != nil || evs == nil || len(evs) != 0 {
 		t.Fatalf("empty log: %v, %v; want an empty, non-nil list", evs, err)
 	}
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 0 {
+		t.Fatalf("last event seq of an empty log = %d, %v; want 0", last, err)
+	}
 	var written []upstat.Event
 	for i := range 5 {
 		ch := &upstat.VendorChange{VendorID: "acme", Events: []upstat.Event{
@@ -382,6 +385,9 @@ func eventCursor(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func
 	}
 	if tail, _ := s.Events(ctx, written[9].Seq, 0); len(tail) != 0 {
 		t.Errorf("events after the last = %+v", tail)
+	}
+	if last, err := reopen().LastEventSeq(ctx); err != nil || last != written[9].Seq {
+		t.Errorf("last event seq = %d, %v; want %d", last, err, written[9].Seq)
 	}
 }
 
