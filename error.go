@@ -11,4 +11,7 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrUnauthorized: a required token is missing or wrong.
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrConflict: another writer changed the record first (a replica
+	// sharing the store); read it again and redo the change.
+	ErrConflict = errors.New("conflict")
 )

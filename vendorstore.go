@@ -11,7 +11,13 @@ import (
 // it; store/storetest is the conformance suite both pass.
 //
 // The contract every implementation keeps:
-//   - Apply writes one VendorChange in one transaction, or nothing.
+//   - Apply writes one VendorChange in one transaction, or nothing. It
+//     increments the vendor's Version; given the change's Base, it fails
+//     with ErrConflict, writing nothing, unless the stored Version is
+//     still Base: of two writers
+//     that computed a change from the same state (two replicas), one
+//     wins and the other reloads and recomputes, so a transition is
+//     recorded once.
 //   - An incident is unique by ID (upserted); its updates are unique by
 //     (incident, Update.ID): a repeated update is never duplicated.
 //   - Events get a Seq that grows in the order they become visible: a
@@ -31,7 +37,8 @@ type VendorStore interface {
 	// incidents and incident updates (open incidents newest first).
 	LoadVendor(ctx context.Context, id string) (*VendorState, error)
 	// Apply writes ch in one transaction and sets the Seq and ID of its
-	// events. On error nothing is written.
+	// events. On error nothing is written; if ch.Base is set and the
+	// vendor's version is no longer *ch.Base the error wraps ErrConflict.
 	Apply(ctx context.Context, ch *VendorChange) error
 	// Touch queues the poll times of ch (LastCheckedAt and LastSuccessAt
 	// of ch.Vendor and of each of ch.Sources, nothing else) to be written
@@ -91,6 +98,9 @@ type VendorRecord struct {
 	FailingSince *time.Time
 	// FirstSuccessAt is when a poll of the vendor first succeeded.
 	FirstSuccessAt *time.Time
+	// Version counts the Applies of the vendor (Touch leaves it); see
+	// VendorChange.Base.
+	Version int64
 }
 
 // SourceRecord is one source of a vendor, identified by its position Idx
@@ -146,6 +156,10 @@ type VendorState struct {
 // VendorStore.Apply writes it in one transaction.
 type VendorChange struct {
 	VendorID string
+	// Base, when set, is the VendorRecord.Version of the state the change
+	// was computed from: Apply fails with ErrConflict unless it is still
+	// the stored one. (Every Apply increments the version.)
+	Base *int64
 	// Vendor, when set, replaces the vendor's health columns (not its
 	// name or labels, which only Configure writes).
 	Vendor            *VendorRecord

@@ -9,6 +9,7 @@ package aggregate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -194,7 +195,14 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 		r := newRecorder(newVendorState(st), now)
 		r.finish(s.staleAfter)
 		if r.healthChanged() {
-			if err := s.db.Apply(ctx, &r.ch); err != nil {
+			err := s.apply(ctx, r)
+			if errors.Is(err, upstat.ErrConflict) {
+				// Another replica wrote it meanwhile: take what it wrote.
+				if st, err = s.db.LoadVendor(ctx, v.ID); err == nil {
+					r = newRecorder(newVendorState(st), now)
+				}
+			}
+			if err != nil {
 				return fmt.Errorf("aggregate: configure: %w", err)
 			}
 			events = append(events, r.ch.Events...)

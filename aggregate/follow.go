@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -184,17 +185,60 @@ func (s *Service) reload(ctx context.Context, ids map[string]bool) error {
 		if _, err := s.state(id); err != nil {
 			continue // not configured here
 		}
-		st, err := s.db.LoadVendor(ctx, id)
-		if err != nil {
-			return fmt.Errorf("aggregate: reload %s: %w", id, err)
+		if _, err := s.reloadVendor(ctx, id); err != nil {
+			return err
 		}
 		for k := range s.listings {
 			if k.vendor == id {
 				delete(s.listings, k) // counted by the replica that polls it
 			}
 		}
-		s.swap(id, newVendorState(st), true)
 	}
+	return nil
+}
+
+// maxConflictRetries bounds how often one write is recomputed because
+// another replica wrote the vendor first.
+const maxConflictRetries = 3
+
+// withFreshState runs attempt (which computes a change from old and
+// writes it); when the write conflicts (another replica changed the
+// vendor since this one read it: upstat.ErrConflict) it reloads the
+// vendor and runs attempt again from what the other wrote, so a
+// transition is recorded once. It returns the state attempt last ran
+// from. s.writeMu must be held.
+func (s *Service) withFreshState(ctx context.Context, old *vendorState, attempt func(old *vendorState) error) (*vendorState, error) {
+	err := attempt(old)
+	for try := 0; errors.Is(err, upstat.ErrConflict) && try < maxConflictRetries; try++ {
+		fresh, lerr := s.reloadVendor(ctx, old.row.ID)
+		if lerr != nil {
+			return old, lerr
+		}
+		old = fresh
+		err = attempt(old)
+	}
+	return old, err
+}
+
+// reloadVendor replaces the in-memory state of a configured vendor with
+// what the store holds. s.writeMu must be held.
+func (s *Service) reloadVendor(ctx context.Context, id string) (*vendorState, error) {
+	st, err := s.db.LoadVendor(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: reload %s: %w", id, err)
+	}
+	v := newVendorState(st)
+	s.swap(id, v, true)
+	return v, nil
+}
+
+// apply writes r's change; on success the next state has the version the
+// store gave it.
+func (s *Service) apply(ctx context.Context, r *recorder) error {
+	if err := s.db.Apply(ctx, &r.ch); err != nil {
+		return err
+	}
+	r.next.row.Version = r.old.row.Version + 1
 	return nil
 }
 

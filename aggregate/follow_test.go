@@ -2,8 +2,10 @@ package aggregate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -171,4 +173,81 @@ func firstDiff(a, b []upstat.Event) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// Two replicas polling the same vendor (as inside a lease takeover
+// window), the second with an outdated read model: the incident is
+// opened once, and the vendor goes stale once, on either store.
+func TestTwoWritersRecordATransitionOnce(t *testing.T) {
+	for name, newDSN := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "shared.db") },
+		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dsn := newDSN(t)
+			ctx := context.Background()
+			now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			vendors := []aggregate.VendorConfig{{ID: "acme", Name: "Acme", Sources: []aggregate.SourceConfig{{Kind: "statuspage", URL: "https://acme"}}}}
+			var svcs []*aggregate.Service
+			var st0 *store.Store
+			for i := range 2 {
+				st, err := store.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = st.Close() })
+				if i == 0 {
+					st0 = st
+				}
+				svc := aggregate.New(st.Vendors, aggregate.Options{Now: clock, StaleAfter: time.Minute, Log: slog.New(slog.DiscardHandler)})
+				if err := svc.Configure(ctx, vendors); err != nil {
+					t.Fatal(err)
+				}
+				svcs = append(svcs, svc)
+			}
+			snap := func() *upstat.Snapshot {
+				return &upstat.Snapshot{HasComponents: true, Components: []upstat.Component{{Name: "API", Status: upstat.Degraded}},
+					Incidents: []upstat.Incident{{ID: "i1", Kind: upstat.KindIncident, Title: "Errors", Severity: upstat.Degraded,
+						Status: upstat.StateInvestigating, StartedAt: now}}}
+			}
+			for _, svc := range svcs {
+				if err := svc.Record(ctx, "acme", 0, snap(), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The source fails on both; after StaleAfter both check.
+			for _, svc := range svcs {
+				if err := svc.Record(ctx, "acme", 0, nil, errors.New("http 503")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = now.Add(2 * time.Minute)
+			for _, svc := range svcs {
+				if err := svc.CheckStale(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			evs, err := st0.Vendors.Events(ctx, 0, upstat.MaxEventLimit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			count := map[upstat.EventType]int{}
+			for _, e := range evs {
+				count[e.Type]++
+			}
+			if count[upstat.EventIncidentOpened] != 1 || count[upstat.EventVendorStale] != 1 || count[upstat.EventVendorStatusChanged] != 1 {
+				t.Errorf("events by type = %v; want one incident.opened, one vendor.status_changed, one vendor.stale", count)
+			}
+			for i, svc := range svcs {
+				v, err := svc.Vendor(ctx, "acme")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !v.Stale || v.Status != upstat.Degraded || len(v.Incidents) != 1 {
+					t.Errorf("replica %d shows stale %v status %v, %d incidents; want stale, degraded, 1", i, v.Stale, v.Status, len(v.Incidents))
+				}
+			}
+		})
+	}
 }

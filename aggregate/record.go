@@ -37,6 +37,10 @@ import (
 // incident first seen already closed gets incident.opened then
 // incident.resolved), vendor.status_changed, vendor.stale.
 //
+// With a store shared by several replicas, a write computed from a state
+// another replica has since changed (upstat.ErrConflict) is recomputed
+// from what that replica wrote, so each transition is recorded once.
+//
 // An unknown vendor is an error wrapping upstat.ErrNotFound; a bad source
 // index or a nil snapshot without an error wraps upstat.ErrInvalid.
 func (s *Service) Record(ctx context.Context, vendorID string, sourceIdx int, snap *upstat.Snapshot, pollErr error) error {
@@ -60,8 +64,12 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 	if sourceIdx < 0 || sourceIdx >= len(old.sources) {
 		return false, fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
 	}
-	r := newRecorder(old, s.clock())
-	if err := s.recordPoll(ctx, r, sourceIdx, snap, pollErr); err != nil {
+	var r *recorder
+	old, err = s.withFreshState(ctx, old, func(old *vendorState) error {
+		r = newRecorder(old, s.clock())
+		return s.recordPoll(ctx, r, sourceIdx, snap, pollErr)
+	})
+	if err != nil {
 		var rej *rejectedError
 		switch {
 		case errors.As(err, &rej):
@@ -106,7 +114,7 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 		// later (a crash loses at most that second of poll times).
 		return s.db.Touch(&r.ch)
 	}
-	return s.db.Apply(ctx, &r.ch)
+	return s.apply(ctx, r)
 }
 
 // rejectedError is a snapshot the aggregator refuses to store (over a
@@ -126,10 +134,13 @@ func (e *rejectedError) Error() string { return e.msg }
 // stores the source's health), and the events it produced (vendor.stale)
 // are logged but cannot be stored.
 func (s *Service) pollFailed(ctx context.Context, old *vendorState, sourceIdx int, cause error) {
-	r := newRecorder(old, s.clock())
-	r.observe(sourceIdx, nil, cause)
-	r.finish(s.staleAfter)
-	werr := s.db.Apply(ctx, &r.ch)
+	var r *recorder
+	old, werr := s.withFreshState(ctx, old, func(old *vendorState) error {
+		r = newRecorder(old, s.clock())
+		r.observe(sourceIdx, nil, cause)
+		r.finish(s.staleAfter)
+		return s.apply(ctx, r)
+	})
 	s.swap(old.row.ID, r.next, true)
 	if werr == nil {
 		s.publish(ctx, r.ch.Events)
@@ -155,13 +166,20 @@ func (s *Service) CheckStale(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)
 		}
-		r := newRecorder(old, now)
-		r.finish(s.staleAfter)
-		if !r.healthChanged() {
-			continue
-		}
-		if err := s.db.Apply(ctx, &r.ch); err != nil {
+		var r *recorder
+		if _, err := s.withFreshState(ctx, old, func(old *vendorState) error {
+			r = newRecorder(old, now)
+			r.finish(s.staleAfter)
+			if !r.healthChanged() {
+				r = nil
+				return nil
+			}
+			return s.apply(ctx, r)
+		}); err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)
+		}
+		if r == nil {
+			continue
 		}
 		s.swap(id, r.next, true)
 		s.publish(ctx, r.ch.Events)
@@ -192,7 +210,8 @@ func newRecorder(old *vendorState, now time.Time) *recorder {
 	next.sources = slices.Clone(old.sources)
 	next.warnings = slices.Clone(old.warnings)
 	next.enc = &vendorJSON{}
-	return &recorder{now: now, old: old, next: &next, ch: upstat.VendorChange{VendorID: old.row.ID}}
+	base := old.row.Version
+	return &recorder{now: now, old: old, next: &next, ch: upstat.VendorChange{VendorID: old.row.ID, Base: &base}}
 }
 
 func (r *recorder) event(typ upstat.EventType) upstat.Event {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -73,8 +74,8 @@ func (db *DB) LoadVendor(ctx context.Context, id string) (*upstat.VendorState, e
 	v := &st.VendorRecord
 	var checked, success, changed, failing, first *time.Time
 	err := db.pool.QueryRow(ctx, `SELECT id, name, labels, status, stale, last_checked_at, last_success_at,
-		last_error, status_changed_at, failing_since, first_success_at FROM vendors WHERE id = $1`, id).
-		Scan(&v.ID, &v.Name, &v.Labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first)
+		last_error, status_changed_at, failing_since, first_success_at, version FROM vendors WHERE id = $1`, id).
+		Scan(&v.ID, &v.Name, &v.Labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first, &v.Version)
 	if err != nil {
 		return nil, notFound(err, "vendor "+strconv.Quote(id))
 	}
@@ -145,6 +146,9 @@ func (db *DB) loadComponents(ctx context.Context, id string) ([]upstat.Component
 // under eventsLock.
 func (db *DB) Apply(ctx context.Context, ch *upstat.VendorChange) error {
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := checkVersion(ctx, tx, ch); err != nil {
+			return err
+		}
 		if v := ch.Vendor; v != nil {
 			if _, err := tx.Exec(ctx, `UPDATE vendors SET status = $1, stale = $2, last_checked_at = $3,
 				last_success_at = $4, last_error = $5, status_changed_at = $6, failing_since = $7,
@@ -182,6 +186,24 @@ func (db *DB) Apply(ctx context.Context, ch *upstat.VendorChange) error {
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: apply %s: %w", ch.VendorID, err)
+	}
+	return nil
+}
+
+// checkVersion increments the vendor's version; if ch.Base is set and
+// the version is no longer *ch.Base it fails with upstat.ErrConflict. The
+// row stays locked until the transaction ends, so the writers of one
+// vendor are serialised.
+func checkVersion(ctx context.Context, tx pgx.Tx, ch *upstat.VendorChange) error {
+	var stored int64
+	err := tx.QueryRow(ctx, `UPDATE vendors SET version = version + 1 WHERE id = $1 RETURNING version - 1`, ch.VendorID).Scan(&stored)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil // an unknown vendor: its rows fail on their own
+	case err != nil:
+		return fmt.Errorf("version: %w", err)
+	case ch.Base != nil && *ch.Base != stored:
+		return fmt.Errorf("vendor %s is at version %d, the change was computed from %d: %w", ch.VendorID, stored, *ch.Base, upstat.ErrConflict)
 	}
 	return nil
 }

@@ -119,8 +119,8 @@ func (db *DB) loadVendorRow(ctx context.Context, id string, v *Vendor) error {
 	var labels string
 	var checked, success, changed, failing, first sql.NullInt64
 	err := db.db.QueryRowContext(ctx, `SELECT id, name, labels, status, stale, last_checked_at, last_success_at,
-		last_error, status_changed_at, failing_since, first_success_at FROM vendors WHERE id = ?`, id).
-		Scan(&v.ID, &v.Name, &labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first)
+		last_error, status_changed_at, failing_since, first_success_at, version FROM vendors WHERE id = ?`, id).
+		Scan(&v.ID, &v.Name, &labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first, &v.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("vendor %q: %w", id, upstat.ErrNotFound)
 	}
@@ -188,6 +188,9 @@ func (db *DB) Apply(ctx context.Context, ch *Change) error {
 	var ts *txStmts
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		ts = newTxStmts(ctx, tx)
+		if err := checkVersion(ctx, tx, ch); err != nil {
+			return err
+		}
 		if ch.Vendor != nil {
 			if _, err := ts.exec(db.stmts.updateVendor, vendorArgs(ch.Vendor)...); err != nil {
 				return fmt.Errorf("vendor: %w", err)
@@ -212,6 +215,23 @@ func (db *DB) Apply(ctx context.Context, ch *Change) error {
 		return fmt.Errorf("sqlite: apply %s: %w", ch.VendorID, err)
 	}
 	db.rowsWritten.Add(ts.rows)
+	return nil
+}
+
+// checkVersion increments the vendor's version; if ch.Base is set and
+// the version is no longer *ch.Base it fails with upstat.ErrConflict. It
+// is not counted in RowsWritten: it is bookkeeping, not data.
+func checkVersion(ctx context.Context, tx *sql.Tx, ch *Change) error {
+	var stored int64
+	err := tx.QueryRowContext(ctx, `UPDATE vendors SET version = version + 1 WHERE id = ? RETURNING version - 1`, ch.VendorID).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil // an unknown vendor: its rows fail on their own
+	case err != nil:
+		return fmt.Errorf("version: %w", err)
+	case ch.Base != nil && *ch.Base != stored:
+		return fmt.Errorf("vendor %s is at version %d, the change was computed from %d: %w", ch.VendorID, stored, *ch.Base, upstat.ErrConflict)
+	}
 	return nil
 }
 

@@ -103,6 +103,7 @@ func VendorSuite(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func
 	t.Run("configure and load", func(t *testing.T) { configureAndLoad(t, open) })
 	t.Run("apply round trip", func(t *testing.T) { applyRoundTrip(t, open) })
 	t.Run("apply is all or nothing", func(t *testing.T) { applyAtomic(t, open) })
+	t.Run("a change from an outdated version conflicts", func(t *testing.T) { versions(t, open) })
 	t.Run("incident ids unique, updates never duplicated", func(t *testing.T) { incidentsUnique(t, open) })
 	t.Run("incident listing", func(t *testing.T) { incidentListing(t, open) })
 	t.Run("event cursor", func(t *testing.T) { eventCursor(t, open) })
@@ -187,7 +188,7 @@ func applyRoundTrip(t *testing.T, open func(t *testing.T) (upstat.VendorStore, f
 	}
 	st := load(t, reopen(), "gh")
 	want := *ch.Vendor
-	want.Name, want.Labels = "gh Inc", map[string]string{"tier": "1"}
+	want.Name, want.Labels, want.Version = "gh Inc", map[string]string{"tier": "1"}, 1
 	if !reflect.DeepEqual(st.VendorRecord, want) {
 		t.Errorf("vendor:\n got  %+v\n want %+v", st.VendorRecord, want)
 	}
@@ -242,6 +243,66 @@ func applyAtomic(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func
 	st := load(t, s, "acme")
 	if len(evs) != 0 || len(st.Incidents) != 0 || st.Status != upstat.Unknown {
 		t.Errorf("a failed apply left %d events, %d incidents, status %v", len(evs), len(st.Incidents), st.Status)
+	}
+}
+
+func versions(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func() upstat.VendorStore)) {
+	s, reopen := open(t)
+	ctx := context.Background()
+	configure(t, s, "acme", 1)
+	base := load(t, s, "acme").Version
+	if base != 0 {
+		t.Fatalf("new vendor at version %d, want 0", base)
+	}
+	apply(t, s, &upstat.VendorChange{VendorID: "acme", Base: &base,
+		Vendor: &upstat.VendorRecord{ID: "acme", Status: upstat.Operational, LastCheckedAt: tp(1)}})
+	if err := s.Touch(&upstat.VendorChange{VendorID: "acme", Vendor: &upstat.VendorRecord{LastCheckedAt: tp(2)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FlushTouches(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := load(t, s, "acme").Version; v != 1 {
+		t.Fatalf("version after an apply and a touch = %d, want 1", v)
+	}
+	// Computed from version 0, which another writer moved past.
+	stale := &upstat.VendorChange{VendorID: "acme", Base: &base,
+		Vendor:    &upstat.VendorRecord{ID: "acme", Status: upstat.MajorOutage, LastCheckedAt: tp(3)},
+		Incidents: []upstat.IncidentRecord{incident("acme", "dup", 3)},
+		Events:    []upstat.Event{event("acme", upstat.EventIncidentOpened, 3)}}
+	if err := reopen().Apply(ctx, stale); !errors.Is(err, upstat.ErrConflict) {
+		t.Fatalf("apply from an outdated version: err = %v, want ErrConflict", err)
+	}
+	st := load(t, s, "acme")
+	evs, _ := s.Events(ctx, 0, 0)
+	if st.Version != 1 || st.Status != upstat.Operational || len(st.Incidents) != 0 || len(evs) != 0 {
+		t.Errorf("a conflicting apply wrote: version %d status %v incidents %d events %d", st.Version, st.Status, len(st.Incidents), len(evs))
+	}
+	// Writers racing from the same version: exactly one wins.
+	const writers = 4
+	cur := st.Version
+	results := make(chan error, writers)
+	for w := range writers {
+		store := s
+		if w%2 == 1 {
+			store = reopen()
+		}
+		go func() {
+			results <- store.Apply(ctx, &upstat.VendorChange{VendorID: "acme", Base: &cur,
+				Events: []upstat.Event{event("acme", upstat.EventVendorStatusChanged, 4)}})
+		}()
+	}
+	won := 0
+	for range writers {
+		switch err := <-results; {
+		case err == nil:
+			won++
+		case !errors.Is(err, upstat.ErrConflict):
+			t.Errorf("racing apply: %v", err)
+		}
+	}
+	if evs, _ := s.Events(ctx, 0, 0); won != 1 || len(evs) != 1 {
+		t.Errorf("%d of %d racing writers won, %d events stored; want exactly one", won, writers, len(evs))
 	}
 }
 

@@ -16,7 +16,8 @@ CREATE TABLE vendors (
 	last_error        TEXT NOT NULL DEFAULT '',
 	status_changed_at TIMESTAMPTZ,
 	failing_since     TIMESTAMPTZ,
-	first_success_at  TIMESTAMPTZ
+	first_success_at  TIMESTAMPTZ,
+	version           BIGINT NOT NULL DEFAULT 0 -- counts Applies: a change computed from an older one conflicts
 );
 
 CREATE TABLE sources (
