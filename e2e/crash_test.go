@@ -17,9 +17,11 @@ import (
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite" // database/sql driver "sqlite", to inspect the file
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to inspect the database
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite", to inspect the file
 
 	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/store/postgres/pgtest"
 )
 
 // Crash test shape: at least 30 SIGKILLs, each life 0.5–2.5s.
@@ -166,6 +168,38 @@ func freePort(t *testing.T) string {
 }
 
 func TestCrashSafety(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	crashSafety(t, "sqlite:"+dbPath, func(t *testing.T) (*sql.DB, string) {
+		db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var integrity string
+		if err := db.QueryRow("PRAGMA integrity_check").Scan(&integrity); err != nil || integrity != "ok" {
+			t.Errorf("integrity_check = %q (%v)", integrity, err)
+		}
+		return db, "SELECT seq, at, type, incident_id FROM events ORDER BY seq"
+	})
+}
+
+// The same on PostgreSQL: every SIGKILL leaves the server with a
+// connection dropped mid-transaction.
+func TestCrashSafetyPostgres(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	crashSafety(t, dsn, func(t *testing.T) (*sql.DB, string) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db, "SELECT seq, (extract(epoch FROM at) * 1000)::bigint, type, incident_id FROM events ORDER BY seq"
+	})
+}
+
+// crashSafety runs the scenario against storage, SIGKILLing upstat
+// crashKills times, then checks the database that open gives (with the
+// query listing seq, at in milliseconds, type and incident_id of every
+// event in seq order).
+func crashSafety(t *testing.T, storage string, open func(t *testing.T) (*sql.DB, string)) {
 	if testing.Short() {
 		t.Skip("crash test builds and kills the real binary")
 	}
@@ -190,11 +224,10 @@ func TestCrashSafety(t *testing.T) {
 	defer recv.srv.Close()
 
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "crash.db")
 	cfgPath := filepath.Join(dir, "upstat.yaml")
 	writeConfig := func(listen string) {
 		cfg := fmt.Sprintf(`listen: %q
-storage: "sqlite:%s"
+storage: %q
 poll: {interval: 1s, timeout: 1s, stale_after: 1m, allow_private_networks: true}
 vendors:
   - {id: acme, name: Acme, sources: [{kind: statuspage, url: %q}]}
@@ -204,7 +237,7 @@ alerts:
     - {name: api-down, components: [API], min_severity: partial_outage, for: 0s, notify: [hook]}
   notifiers:
     - {id: hook, kind: webhook, url: %q}
-`, listen, dbPath, sim.URL("acme"), sim.URL("beta"), recv.srv.URL)
+`, listen, storage, sim.URL("acme"), sim.URL("beta"), recv.srv.URL)
 		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -359,32 +392,25 @@ alerts:
 	}
 	t.Logf("%d SIGKILLs in %s; %d incidents, %d notifications", crashKills, killsTook.Round(time.Millisecond), len(sc.all), len(recv.all()))
 
-	checkDatabase(t, dbPath, sc)
+	db, eventsQuery := open(t)
+	defer db.Close()
+	checkDatabase(t, db, eventsQuery, sc)
 	checkNotifications(t, recv.all(), crashKills)
 }
 
-// checkDatabase inspects the file the killed processes left.
-func checkDatabase(t *testing.T, path string, sc *scenario) {
+// checkDatabase inspects the database the killed processes left.
+func checkDatabase(t *testing.T, db *sql.DB, eventsQuery string, sc *scenario) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var integrity string
-	if err := db.QueryRow("PRAGMA integrity_check").Scan(&integrity); err != nil || integrity != "ok" {
-		t.Errorf("integrity_check = %q (%v)", integrity, err)
-	}
 	for id, v := range sc.all {
 		var n int
-		if err := db.QueryRow("SELECT count(*) FROM updates WHERE incident_id = ?", v+":"+id).Scan(&n); err != nil {
+		if err := db.QueryRow("SELECT count(*) FROM updates WHERE incident_id = $1", v+":"+id).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != sc.updates[id] {
 			t.Errorf("incident %s: %d updates stored, the vendor wrote %d", id, n, sc.updates[id])
 		}
 	}
-	rows, err := db.Query("SELECT seq, at, type, incident_id FROM events ORDER BY seq")
+	rows, err := db.Query(eventsQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
