@@ -1,0 +1,289 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/store/postgres/pgtest"
+)
+
+// sseRecord is one event as an event stream sent it: its cursor and its
+// data, byte for byte.
+type sseRecord struct{ id, data string }
+
+// stream follows the event stream of one replica from a cursor.
+type stream struct {
+	mu     sync.Mutex
+	got    []sseRecord
+	done   chan struct{}
+	cancel context.CancelFunc
+}
+
+func (s *stream) records() []sseRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sseRecord(nil), s.got...)
+}
+
+// follow opens base's event stream after cursor (Last-Event-ID, as a
+// reconnecting browser does) and records it until the replica dies or
+// the test ends.
+func follow(t *testing.T, base, cursor string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Last-Event-ID", cursor)
+	resp, err := (&http.Client{}).Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		cancel()
+		t.Fatalf("event stream of %s: %s", base, resp.Status)
+	}
+	s := &stream{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(s.done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		var id string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "data: "):
+				s.mu.Lock()
+				s.got = append(s.got, sseRecord{id, strings.TrimPrefix(line, "data: ")})
+				s.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-s.done })
+	return s
+}
+
+// replica is one `upstat serve` process.
+type replicaProc struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// Several `upstat serve` processes share one PostgreSQL database. An
+// incident opens, updates and resolves while one replica is SIGKILLed,
+// another joins, and a second one is SIGKILLed. Every event stream (and
+// a stream reconnected from a dead replica to a live one) carries the
+// same events with the same cursors, the store holds each transition
+// once, and the survivors' APIs agree.
+//
+// Until polling is shared by leases, every replica polls every source:
+// the test checks that state and events are right all the same. Alerts
+// are left out until the outbox is claimed by one replica.
+func TestReplicasOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	dsn := pgtest.Schema(t)
+	bin := buildUpstat(t)
+	sim, err := fixtures.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	sim.AddVendor("acme", "Acme", fixtures.Component{ID: "api", Name: "API"})
+	sim.AddVendor("beta", "Beta", fixtures.Component{ID: "web", Name: "Website"})
+	cfgPath := filepath.Join(t.TempDir(), "upstat.yaml")
+	cfg := fmt.Sprintf(`storage: %q
+poll: {interval: 1s, timeout: 1s, stale_after: 1m, allow_private_networks: true}
+vendors:
+  - {id: acme, name: Acme, sources: [{kind: statuspage, url: %q}]}
+  - {id: beta, name: Beta, sources: [{kind: statuspage, url: %q}]}
+`, dsn, sim.URL("acme"), sim.URL("beta"))
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := func() *replicaProc {
+		t.Helper()
+		listen := freePort(t)
+		cmd := exec.Command(bin, "serve", "--config", cfgPath, "--listen", listen)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		r := &replicaProc{cmd: cmd, base: "http://" + listen}
+		waitFor(t, 15*time.Second, "replica ready", func() bool {
+			resp, err := client.Get(r.base + "/readyz")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		})
+		return r
+	}
+	kill := func(r *replicaProc) {
+		t.Helper()
+		if err := r.cmd.Process.Signal(os.Kill); err != nil {
+			t.Fatal(err)
+		}
+		_ = r.cmd.Wait()
+	}
+	incident := func(r *replicaProc, id string) (incidentJSON, bool) {
+		var in incidentJSON
+		err := getJSON(r.base, "/api/v1/incidents/"+id, &in)
+		return in, err == nil
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	reps := []*replicaProc{start(), start(), start()}
+	// Every stream starts after the first event of the log (the cursor is
+	// opaque: take one the API gave).
+	var first struct {
+		Events []struct {
+			Cursor string `json:"cursor"`
+		} `json:"events"`
+	}
+	waitFor(t, 10*time.Second, "a first event", func() bool {
+		return getJSON(reps[0].base, "/api/v1/events?limit=1", &first) == nil && len(first.Events) == 1
+	})
+	begin := first.Events[0].Cursor
+	var streams []*stream
+	for _, r := range reps {
+		streams = append(streams, follow(t, r.base, begin))
+	}
+
+	must(sim.OpenIncident("acme", "inc1", "API errors", "major", fixtures.Partial, "Investigating.", "api"))
+	for _, r := range reps {
+		waitFor(t, 10*time.Second, "every replica shows the incident", func() bool { _, ok := incident(r, "acme:inc1"); return ok })
+	}
+	kill(reps[0])
+	must(sim.UpdateIncident("acme", "inc1", "identified", "Found it."))
+	must(sim.OpenIncident("beta", "b1", "Site slow", "minor", fixtures.Degraded, "Looking.", "web"))
+	reps = append(reps, start()) // a replica joins
+	streams = append(streams, follow(t, reps[3].base, begin))
+	waitFor(t, 10*time.Second, "the update on a survivor", func() bool {
+		in, ok := incident(reps[2], "acme:inc1")
+		return ok && len(in.Updates) == 2
+	})
+	kill(reps[1])
+	// The stream of the first dead replica resumes on a survivor from
+	// the last event it received.
+	dead := streams[0].records()
+	resumeFrom := begin
+	if len(dead) > 0 {
+		resumeFrom = dead[len(dead)-1].id
+	}
+	resumed := follow(t, reps[2].base, resumeFrom)
+	must(sim.UpdateIncident("acme", "inc1", "resolved", "Fixed."))
+	must(sim.UpdateIncident("beta", "b1", "resolved", "Fixed."))
+	for _, r := range reps[2:] {
+		waitFor(t, 15*time.Second, "both incidents resolved on "+r.base, func() bool {
+			a, ok1 := incident(r, "acme:inc1")
+			b, ok2 := incident(r, "beta:b1")
+			return ok1 && ok2 && a.ResolvedAt != nil && b.ResolvedAt != nil && len(a.Updates) == 3
+		})
+	}
+
+	// The log, as the API lists it.
+	var log []sseRecord
+	cursor := ""
+	for {
+		var page struct {
+			Events []struct {
+				Cursor     string `json:"cursor"`
+				Type       string `json:"type"`
+				Vendor     string `json:"vendor"`
+				IncidentID string `json:"incident_id"`
+			} `json:"events"`
+			NextCursor string `json:"next_cursor"`
+		}
+		must(getJSON(reps[2].base, "/api/v1/events?limit=1000&since="+cursor, &page))
+		for _, e := range page.Events {
+			what := e.Type + " " + e.IncidentID
+			if e.IncidentID == "" {
+				what = e.Type + " " + e.Vendor
+			}
+			log = append(log, sseRecord{id: e.Cursor, data: what})
+		}
+		if len(page.Events) == 0 {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	count := map[string]int{}
+	for _, e := range log {
+		count[e.data]++
+	}
+	for _, want := range []string{"incident.opened acme:inc1", "incident.resolved acme:inc1", "incident.opened beta:b1", "incident.resolved beta:b1"} {
+		if count[want] != 1 {
+			t.Errorf("%q stored %d times, want once (log: %v)", want, count[want], count)
+		}
+	}
+	// unknown → operational → outage → operational: three changes each,
+	// however many replicas polled the vendor.
+	for _, v := range []string{"acme", "beta"} {
+		if n := count["vendor.status_changed "+v]; n != 3 {
+			t.Errorf("vendor %s: %d status changes stored, want 3 (log: %v)", v, n, count)
+		}
+	}
+	ids := func(rs []sseRecord) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.id
+		}
+		return out
+	}
+	logIDs := ids(log[1:]) // the streams start after the first event
+	// Live replicas stream the whole log; dead ones a prefix of it; the
+	// resumed stream continues the dead one without gap or repeat.
+	for i, s := range streams {
+		got := s.records()
+		alive := i >= 2
+		if alive {
+			waitFor(t, 10*time.Second, "stream caught up", func() bool { return len(s.records()) >= len(logIDs) })
+			got = s.records()
+		}
+		if alive && !reflect.DeepEqual(ids(got), logIDs) || !alive && !reflect.DeepEqual(ids(got), logIDs[:min(len(got), len(logIDs))]) {
+			t.Errorf("stream %d (alive %v): cursors %v\nlog: %v", i, alive, ids(got), logIDs)
+		}
+	}
+	waitFor(t, 10*time.Second, "resumed stream caught up", func() bool { return len(dead)+len(resumed.records()) >= len(logIDs) })
+	if joined := append(ids(dead), ids(resumed.records())...); !reflect.DeepEqual(joined, logIDs) {
+		t.Errorf("stream resumed on another replica: cursors %v\nlog: %v", joined, logIDs)
+	}
+	// The same events, byte for byte, on the two live streams.
+	if a, b := streams[2].records(), streams[3].records(); !reflect.DeepEqual(a, b) {
+		t.Errorf("the live replicas streamed different events:\n%v\n%v", a, b)
+	}
+	t.Logf("%d events in the log; streams got %d, %d, %d, %d; the resumed one %d+%d", len(log), len(streams[0].records()),
+		len(streams[1].records()), len(streams[2].records()), len(streams[3].records()), len(dead), len(resumed.records()))
+	// The survivors agree on what they show.
+	for _, id := range []string{"acme:inc1", "beta:b1"} {
+		a, _ := incident(reps[2], id)
+		b, _ := incident(reps[3], id)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("incident %s differs between survivors:\n%+v\n%+v", id, a, b)
+		}
+	}
+}
