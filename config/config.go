@@ -29,8 +29,11 @@ type Config struct {
 	API     APIConfig `yaml:"api"`
 	Poll    Poll      `yaml:"poll"`
 	Vendors []Vendor  `yaml:"vendors"`
-	Alerts  Alerts    `yaml:"alerts"`
-	Metrics Metrics   `yaml:"metrics"`
+	// Services are the team's own services and the vendors they depend
+	// on (see package services).
+	Services []Service `yaml:"services"`
+	Alerts   Alerts    `yaml:"alerts"`
+	Metrics  Metrics   `yaml:"metrics"`
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
@@ -292,6 +295,13 @@ func (c *Config) annotate(root *yaml.Node) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
 	}
+	if svcs := mapValue(doc, "services"); svcs != nil && svcs.Kind == yaml.SequenceNode {
+		for i, sn := range svcs.Content {
+			if i < len(c.Services) {
+				c.Services[i].line = sn.Line
+			}
+		}
+	}
 	vendors := mapValue(doc, "vendors")
 	if vendors == nil || vendors.Kind != yaml.SequenceNode {
 		return
@@ -395,6 +405,9 @@ func (c *Config) validate() error {
 			return c.fieldErr(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}
 	}
+	if err := c.validateServices(); err != nil {
+		return err
+	}
 	return c.validateAlerts()
 }
 
@@ -424,6 +437,9 @@ func (c *Config) validateAlerts() error {
 		c.AlertRules = append(c.AlertRules, r)
 	}
 	err := alert.ValidateRules(c.AlertRules, ids)
+	if err == nil {
+		err = alert.ValidateServices(c.AlertRules, c.ServiceConfigs())
+	}
 	if err == nil {
 		return nil
 	}
