@@ -30,7 +30,9 @@ import (
 // components already known: a component appearing is not a change of
 // status), incident.opened / incident.updated / incident.resolved (an
 // incident first seen already closed gets incident.opened then
-// incident.resolved), vendor.status_changed, vendor.stale.
+// incident.resolved), vendor.status_changed, vendor.stale, then
+// service.status_changed for each configured service the poll moved (see
+// SetServices).
 //
 // An unknown vendor is an error wrapping upstat.ErrNotFound; a bad source
 // index or a nil snapshot without an error wraps upstat.ErrInvalid.
@@ -66,6 +68,7 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		}
 	}
 	r.finish(s.staleAfter)
+	r.ch.Events = append(r.ch.Events, s.serviceEvents(vendorID, r.next, r.now)...)
 	write := s.db.Apply
 	if r.timesOnly() {
 		// Only poll times moved: batched with others, about a second
@@ -102,6 +105,7 @@ func (s *Service) CheckStale(ctx context.Context) error {
 		if !r.healthChanged() {
 			continue
 		}
+		r.ch.Events = append(r.ch.Events, s.serviceEvents(id, r.next, now)...)
 		if err := s.db.Apply(ctx, &r.ch); err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)
 		}

@@ -215,7 +215,7 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 		limit = DefaultEventLimit
 	}
 	limit = min(limit, MaxEventLimit)
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, type, vendor_id, incident_id, component, from_sev, to_sev
+	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, type, vendor_id, incident_id, component, service, from_sev, to_sev
 		FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -226,7 +226,7 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 		var e upstat.Event
 		var at int64
 		var typ string
-		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.Service, &e.From, &e.To); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
 		}
 		e.At, e.Type, e.ID = fromMillis(at), upstat.EventType(typ), strconv.FormatInt(e.Seq, 10)
