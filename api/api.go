@@ -74,6 +74,9 @@ type Options struct {
 	Events upstat.EventSource
 	// Alerts lists firing alerts; nil serves an empty list.
 	Alerts AlertLister
+	// Services reads the configured services for /api/v1/services and
+	// upstat_service_status; nil serves an empty list and no series.
+	Services upstat.ServiceReader
 	// Registry is served at /metrics; the vendor collector is registered
 	// on it. Nil: a new registry holding only that collector.
 	Registry *prometheus.Registry
@@ -157,6 +160,9 @@ func New(o Options) *Server {
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
 	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics))
+	if o.Services != nil {
+		o.Registry.MustRegister(newServiceCollector(o.Services, o.Log))
+	}
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
@@ -170,6 +176,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/incidents/{id}", s.handleIncident)
 	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
+	s.mux.HandleFunc("GET /api/v1/services", s.handleServices)
+	s.mux.HandleFunc("GET /api/v1/services/{id}", s.handleService)
 	s.mux.HandleFunc("GET /api/v1/catalogue", s.handleCatalogue)
 	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)

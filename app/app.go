@@ -108,8 +108,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, fmt.Errorf("configure: %w", err)
 	}
+	a.agg.SetServices(cfg.ServiceConfigs())
 	apiSrv := api.New(api.Options{
-		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
+		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
 		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(),
 		ReadToken:          cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
