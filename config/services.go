@@ -92,43 +92,48 @@ func (c *Config) validateServices() error {
 	for _, v := range c.Vendors {
 		vendors[v.ID] = true
 	}
+	var errs errorList
 	seen := map[string]bool{}
 	for i := range c.Services {
 		s := &c.Services[i]
 		key := fmt.Sprintf("services[%d]", i)
 		switch {
 		case !vendorID.MatchString(s.ID):
-			return c.fieldErr(s.line, key+".id", "%q must match [a-z0-9-]+", s.ID)
+			errs.add(c.fieldErr(s.line, key+".id", "%q must match [a-z0-9-]+", s.ID))
 		case seen[s.ID]:
-			return c.fieldErr(s.line, key+".id", "duplicate service id %q", s.ID)
+			errs.add(c.fieldErr(s.line, key+".id", "duplicate service id %q", s.ID))
 		case len(s.DependsOn) == 0:
-			return c.fieldErr(s.line, key+".depends_on", "service %q depends on nothing", s.ID)
+			errs.add(c.fieldErr(s.line, key+".depends_on", "service %q depends on nothing", s.ID))
 		}
 		seen[s.ID] = true
 		if s.Name == "" {
 			s.Name = s.ID
 		}
 		for j := range s.DependsOn {
-			d := &s.DependsOn[j]
-			dkey := fmt.Sprintf("%s.depends_on[%d]", key, j)
-			if d.Impact == "" {
-				d.Impact = upstat.ImpactCritical
-			}
-			if d.Impact != upstat.ImpactCritical && d.Impact != upstat.ImpactDegraded {
-				return c.fieldErr(d.line, dkey+".impact", "%q is not critical or degraded", d.Impact)
-			}
-			for _, g := range d.Components {
-				if _, err := path.Match(g, ""); err != nil || strings.TrimSpace(g) == "" {
-					return c.fieldErr(d.line, dkey, "bad component glob %q", g)
-				}
-			}
-			id, byHost, err := resolveDependency(d.Vendor, vendors)
-			if err != nil {
-				return c.fieldErr(d.line, dkey, "%s", err)
-			}
-			d.id, d.byHost = id, byHost
+			errs.add(c.validateDependency(&s.DependsOn[j], fmt.Sprintf("%s.depends_on[%d]", key, j), vendors))
 		}
 	}
+	return errs.err()
+}
+
+// validateDependency checks one dependency and resolves its vendor.
+func (c *Config) validateDependency(d *DependsOn, key string, vendors map[string]bool) error {
+	if d.Impact == "" {
+		d.Impact = upstat.ImpactCritical
+	}
+	if d.Impact != upstat.ImpactCritical && d.Impact != upstat.ImpactDegraded {
+		return c.fieldErr(d.line, key+".impact", "%q is not critical or degraded", d.Impact)
+	}
+	for _, g := range d.Components {
+		if _, err := path.Match(g, ""); err != nil || strings.TrimSpace(g) == "" {
+			return c.fieldErr(d.line, key, "bad component glob %q", g)
+		}
+	}
+	id, byHost, err := resolveDependency(d.Vendor, vendors)
+	if err != nil {
+		return c.fieldErr(d.line, key, "%s", err)
+	}
+	d.id, d.byHost = id, byHost
 	return nil
 }
 

@@ -23,7 +23,7 @@ Usage:
   upstat demo     [--listen ADDR] [--step 4s]       run offline against simulated vendors
   upstat check    --config FILE [VENDOR] [--json]  fetch once and print the normalised result
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
-  upstat validate --config FILE                    check a configuration and exit
+  upstat validate [--config] FILE                  check a configuration (every error) and exit
   upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat catalogue search WORD | show ID | list [--kind K] [--json]
   upstat init     [--vendors a,b] [--domains FILE] [--out FILE]  write a starting config
