@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			return nil
 		},
 	})
-	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Alerts: a.alerts, Now: opts.Now, Log: a.log, GroupBy: groupBy(cfg)})
+	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Now: opts.Now, Log: a.log, GroupBy: groupBy(cfg)})
 	if err != nil {
 		a.db.Close()
 		return nil, fmt.Errorf("dashboard: %w", err)

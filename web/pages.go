@@ -207,6 +207,8 @@ type vendorData struct {
 	Paged    bool
 	// Compact is set when quiet components are shown without their bar.
 	Compact bool
+	// Affects names the configured services that depend on the vendor.
+	Affects []string
 }
 
 func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
@@ -234,6 +236,10 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 	}
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
 		Bar: d.bar(history, now), Compact: len(v.Components) > compactAbove}
+	if data.Affects, err = d.affects(r, v.ID); err != nil {
+		d.fail(w, r, fmt.Errorf("vendor %s services: %w", v.ID, err))
+		return
+	}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)

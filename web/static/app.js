@@ -29,7 +29,8 @@
   var changed = {};
 
   var TYPES = ["incident.opened", "incident.updated", "incident.resolved", "vendor.status_changed",
-    "component.status_changed", "vendor.stale", "vendor.recovered"];
+    "component.status_changed", "vendor.stale", "vendor.recovered",
+    "service.status_changed"];
   var LABELS = { operational: "operational", maintenance: "maintenance", degraded: "degraded",
     partial_outage: "partial outage", major_outage: "major outage", unknown: "unknown" };
 
