@@ -224,30 +224,19 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := d.opts.Now()
-	history, err := d.history(ctx, v, now)
+	ev, err := d.evidence(ctx, v, now.Add(-time.Duration(max(d.opts.HistoryDays, 90))*24*time.Hour), now)
 	if err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s history: %w", v.ID, err))
 		return
 	}
+	history := ev.reported
 	page, next, err := d.opts.Reader.Incidents(ctx, upstat.IncidentFilter{Vendor: v.ID, Limit: historyPageSize, After: before})
 	if err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s incidents: %w", v.ID, err))
 		return
 	}
-	changes, from, observed, err := d.statusChanges(ctx, v, now)
-	if err != nil {
-		d.fail(w, r, fmt.Errorf("vendor %s status changes: %w", v.ID, err))
-		return
-	}
-	states := func(component string, current upstat.Severity) []upstat.Incident {
-		if !observed {
-			return nil
-		}
-		return ObservedStates(changes, component, current, from, now)
-	}
-	vendorBar := append(slices.Clone(history), states("", v.Status)...)
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(vendorBar, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove}
+		Bar: d.bar(ev.vendor(), ev.obs, now), Compact: len(v.Components) > compactAbove}
 	if data.Affects, err = d.affects(r, v.ID); err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s services: %w", v.ID, err))
 		return
@@ -274,7 +263,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &data.Groups[i]
 		g.Worst = upstat.Worse(g.Worst, c.Status)
-		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(append(ForComponent(history, c), states(c.Key(), c.Status)...), v.FirstSuccessAt, now)})
+		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(ev.component(c), ev.obs, now)})
 	}
 	p := d.newPage(r, v.Name, "")
 	p.Vendor = v.ID
@@ -283,12 +272,12 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 }
 
 // bar computes a daily bar and the 30- and 90-day uptimes, counting
-// only what upstat observed: from since, the vendor's first read.
-func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time) bar {
+// only what upstat observed: from the vendor's first read, gaps excluded.
+func (d *Dashboard) bar(incs []upstat.Incident, obs Observed, now time.Time) bar {
 	b := bar{
-		Days:  DailyBar(incs, since, now, d.opts.HistoryDays),
-		Up30:  ObservedUptime(incs, since, now.Add(-30*24*time.Hour), now),
-		Up90:  ObservedUptime(incs, since, now.Add(-90*24*time.Hour), now),
+		Days:  obs.DailyBar(incs, now, d.opts.HistoryDays),
+		Up30:  obs.Uptime(incs, now.Add(-30*24*time.Hour), now),
+		Up90:  obs.Uptime(incs, now.Add(-90*24*time.Hour), now),
 		Quiet: true,
 	}
 	for _, day := range b.Days {
@@ -299,13 +288,11 @@ func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time)
 	return b
 }
 
-// statusChanges reads the status changes upstat observed of v over the
-// bars' period, and from when they count: the period's start or the
-// vendor's first read, whichever is later. observed is false when there
-// is nothing to read (a Reader that keeps no changes, a vendor never
-// read).
-func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, now time.Time) (changes []upstat.Event, from time.Time, observed bool, err error) {
-	from = now.Add(-time.Duration(max(d.opts.HistoryDays, 90)) * 24 * time.Hour)
+// statusChanges reads the status changes upstat observed of v from from
+// on, and from when they count: from or the vendor's first read,
+// whichever is later. observed is false when there is nothing to read (a
+// Reader that keeps no changes, a vendor never read).
+func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, from time.Time) (changes []upstat.Event, _ time.Time, observed bool, err error) {
 	if v.FirstSuccessAt != nil && v.FirstSuccessAt.After(from) {
 		from = *v.FirstSuccessAt
 	}
@@ -320,11 +307,9 @@ func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, now tim
 // maxHistoryPages bounds how much history one vendor page reads.
 const maxHistoryPages = 20
 
-// history reads the vendor's incidents of the bar's period (and the active
-// ones, which may have started before it), paging with the cursor.
-func (d *Dashboard) history(ctx context.Context, v *upstat.Vendor, now time.Time) ([]upstat.Incident, error) {
-	days := max(d.opts.HistoryDays, 90)
-	since := now.Add(-time.Duration(days) * 24 * time.Hour)
+// history reads the vendor's incidents started from since on (and the
+// active ones, which may have started before it), paging with the cursor.
+func (d *Dashboard) history(ctx context.Context, v *upstat.Vendor, since time.Time) ([]upstat.Incident, error) {
 	f := upstat.IncidentFilter{Vendor: v.ID, Since: &since, Limit: 500}
 	seen := map[string]bool{}
 	var out []upstat.Incident
