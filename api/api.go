@@ -82,6 +82,8 @@ type Options struct {
 	// Services reads the configured services for /api/v1/services and
 	// upstat_service_status; nil serves an empty list and no series.
 	Services upstat.ServiceReader
+	// Reports builds GET /api/v1/vendors/{id}/report; nil answers 503.
+	Reports upstat.ReportReader
 	// Registry is served at /metrics; the vendor collector is registered
 	// on it. Nil: a new registry holding only that collector.
 	Registry *prometheus.Registry
@@ -192,6 +194,7 @@ func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET /api/v1/summary", http.HandlerFunc(s.handleSummary)},
 		{"GET /api/v1/vendors/{id}", http.HandlerFunc(s.handleVendor)},
+		{"GET /api/v1/vendors/{id}/report", http.HandlerFunc(s.handleReport)},
 		{"GET /api/v1/incidents", http.HandlerFunc(s.handleIncidents)},
 		{"GET /api/v1/incidents/{id}", http.HandlerFunc(s.handleIncident)},
 		{"GET /api/v1/events", http.HandlerFunc(s.handleEvents)},

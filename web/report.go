@@ -87,7 +87,7 @@ func subjectReport(component string, incs []upstat.Incident, obs Observed, from,
 		Total: reportUptime(obs.Uptime(incs, from, end), obs.Uptime(major, from, end))}
 	for _, day := range obs.Days(incs, from, days, end) {
 		dayEnd := minTime(day.Date.AddDate(0, 0, 1), end)
-		rd := upstat.ReportDay{Date: day.Date.Format(time.DateOnly), Worst: day.Worst,
+		rd := upstat.ReportDay{Date: day.Date.Format(time.DateOnly), Worst: cellWorst(day),
 			Uptime: reportUptime(day.Uptime, obs.Uptime(major, day.Date, dayEnd)), Incidents: []string{}}
 		for _, inc := range day.Incidents {
 			if !isObserved(inc.ID) {
@@ -97,6 +97,16 @@ func subjectReport(component string, incs []upstat.Incident, obs Observed, from,
 		out.Days = append(out.Days, rd)
 	}
 	return out
+}
+
+// cellWorst is what a bar cell shows: its worst severity, or unknown on
+// a day upstat did not see at all and for which nothing was reported
+// (the bar's grey "no data" cell; never operational).
+func cellWorst(d Day) upstat.Severity {
+	if d.NoData && len(d.Incidents) == 0 {
+		return upstat.Unknown
+	}
+	return d.Worst
 }
 
 // reportUptime turns u into seconds, with its outage time split by the
