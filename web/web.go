@@ -129,7 +129,7 @@ func New(opts Options) (*Dashboard, error) {
 		"row":        func(p *page, i upstat.Incident) incidentRow { return incidentRow{P: p, I: i} },
 		"barOf":      func(label string, b bar, days int) barView { return barView{Label: label, Bar: b, Days: days} },
 	}
-	for _, name := range []string{"overview", "vendor", "incident", "alerts", "services", "error"} {
+	for _, name := range []string{"overview", "vendor", "incident", "alerts", "services", "wall", "error"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
@@ -183,6 +183,7 @@ func (d *Dashboard) Routes() map[string]http.Handler {
 		"GET /incidents/{id}": d.secure(http.HandlerFunc(d.incident)),
 		"GET /alerts":         d.secure(http.HandlerFunc(d.alerts)),
 		"GET /services":       d.secure(http.HandlerFunc(d.services)),
+		"GET /wall":           d.secure(http.HandlerFunc(d.wall)),
 		"GET /static/":        d.secure(http.HandlerFunc(d.serveStatic)),
 	}
 }

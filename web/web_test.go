@@ -247,7 +247,7 @@ func TestUptimeOnlyWhatWasObserved(t *testing.T) {
 		t.Errorf("never-read vendor: want no data and grey days, never 100%%")
 	}
 	_, page = get(t, h, "/vendors/stripe")
-	if n := strings.Count(page, `class="cell nodata"`); n == 0 || !strings.Contains(page, "no data (before upstat first read this vendor)") {
+	if n := strings.Count(page, `class="cell nodata"`); n == 0 || !strings.Contains(page, "no data (upstat did not see this vendor that day)") {
 		t.Errorf("vendor read two days ago: %d no-data days, want the days before marked", n)
 	}
 }
