@@ -27,6 +27,8 @@ type vendorRow struct {
 	// UnknownReason, for a vendor whose status is unknown and not already
 	// shown as stale, says why: its last error, or that it was never read.
 	UnknownReason string
+	// StatusPage is the vendor's own status page (see statusPage).
+	StatusPage string
 }
 
 // vendorGroup is a titled list of vendors on the overview.
@@ -75,6 +77,9 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	var rows []vendorRow
 	for _, v := range vendors {
 		row := vendorRow{VendorSummary: v.VendorSummary}
+		if len(v.Sources) > 0 {
+			row.StatusPage = statusPage(v.Sources[0].URL)
+		}
 		parts := []string{v.ID, v.Name, severityLabel(v.Status)}
 		for _, inc := range v.Incidents {
 			if inc.Active() {

@@ -54,3 +54,20 @@ func TestWallView(t *testing.T) {
 		t.Errorf("bad sort: %d, want 400", resp.StatusCode)
 	}
 }
+
+// Every vendor row links the vendor's own status page: the overview's
+// and the vendor page too; never a non-http(s) source address.
+func TestStatusPageLinks(t *testing.T) {
+	h := newTestDashboard(t, demoStore(demoNow), nil).Handler()
+	_, body := get(t, h, "/")
+	if !strings.Contains(body, `<a class="v-page" href="https://www.githubstatus.com"`) {
+		t.Error("the overview row of github lacks its status page")
+	}
+	if n := strings.Count(body, `class="v-page"`); n != 5 {
+		t.Errorf("%d status page links on the overview, want 5 (not the vendor whose source is hostile)", n)
+	}
+	_, body = get(t, h, "/vendors/stripe")
+	if !strings.Contains(body, `href="https://status.stripe.com"`) {
+		t.Error("the vendor page lacks its status page")
+	}
+}

@@ -123,6 +123,7 @@ func New(opts Options) (*Dashboard, error) {
 		"ago":        func(t time.Time) string { return ago(t, d.opts.Now()) },
 		"duration":   Duration,
 		"safeURL":    safeURL,
+		"statusPage": statusPage,
 		"segments":   segments,
 		"day":        func(t time.Time) string { return t.Format("Mon Jan 02") },
 		"sevOf":      func(name string) (upstat.Severity, error) { return upstat.ParseSeverity(name) },

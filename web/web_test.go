@@ -222,8 +222,12 @@ func TestVendorHistoryPaging(t *testing.T) {
 	if !strings.Contains(second, "Webhook delivery delays #24") || !strings.Contains(second, "Newest") {
 		t.Error("the second page lacks the oldest incident or the way back")
 	}
-	if strings.Contains(second, `class="i-title" href="/incidents/github:git-slow"`) {
-		t.Error("the second page repeats the first")
+	if !strings.Contains(first, `<a href="/incidents/github:git-slow">`) || strings.Contains(second, `<a href="/incidents/github:git-slow">`) {
+		t.Error("the first page lacks a recent incident, or the second page repeats the first")
+	}
+	// A dense table: one row per incident, a page of historyPageSize.
+	if n := strings.Count(first, `<tr class="incident-line`); n != historyPageSize || !strings.Contains(first, `<table class="history">`) {
+		t.Errorf("first page: %d history rows, want a table of %d", n, historyPageSize)
 	}
 }
 
