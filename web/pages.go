@@ -59,6 +59,8 @@ type overviewData struct {
 	// any vendor is unknown (upstat cannot see it, so not all is well).
 	Unknown  int
 	Headline upstat.Severity
+	// Services are the team's services, shown first when configured.
+	Services []upstat.ServiceStatus
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
@@ -126,6 +128,12 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 			cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
 	})
 	data.Groups = groupVendors(rows, data.GroupBy)
+	if d.opts.Services != nil {
+		if data.Services, err = d.opts.Services.Services(r.Context()); err != nil {
+			d.fail(w, r, fmt.Errorf("overview services: %w", err))
+			return
+		}
+	}
 	p := d.newPage(r, overviewTitle(data), "overview")
 	p.Data = data
 	d.render(w, r, http.StatusOK, "overview", p)

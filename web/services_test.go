@@ -46,6 +46,12 @@ func TestServicesPage(t *testing.T) {
 		t.Error("services are not in configuration order")
 	}
 
+	// The overview shows the team's services first.
+	_, body = get(t, h, "/")
+	if i, j := strings.Index(body, `id="h-services"`), strings.Index(body, `id="vendor-`); i < 0 || i > j ||
+		!strings.Contains(body, `href="/services#service-checkout">Checkout</a>`) {
+		t.Error("the overview does not show the services first")
+	}
 	_, body = get(t, h, "/vendors/stripe")
 	if !strings.Contains(body, "Affects: ") || !strings.Contains(body, "Checkout, Docs") {
 		t.Errorf("vendor page lacks \"Affects: Checkout, Docs\"")
