@@ -67,6 +67,9 @@ type VendorStore interface {
 	// component.status_changed events of vendor at or after since,
 	// oldest first.
 	StatusChanges(ctx context.Context, vendor string, since time.Time) ([]Event, error)
+	// HealthChanges returns the vendor.stale and vendor.recovered events
+	// of vendor at or after since, oldest first.
+	HealthChanges(ctx context.Context, vendor string, since time.Time) ([]Event, error)
 	// Prune deletes the closed incidents whose last time (resolved, else
 	// updated, else started) is before cutoff, with their updates, and
 	// the events before cutoff, at most batch rows per transaction. Open

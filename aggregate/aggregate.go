@@ -88,8 +88,9 @@ type Service struct {
 	order   []string
 	vendors map[string]*vendorState
 
-	hub *hub
-	sum summaryCache
+	hub  *hub
+	sum  summaryCache
+	svcs serviceSet // the configured services, for service events
 	// follow is set when the store is shared (Options.Shared).
 	follow *follower
 }

@@ -35,7 +35,9 @@ import (
 // components already known: a component appearing is not a change of
 // status), incident.opened / incident.updated / incident.resolved (an
 // incident first seen already closed gets incident.opened then
-// incident.resolved), vendor.status_changed, vendor.stale.
+// incident.resolved), vendor.status_changed, vendor.stale, then
+// service.status_changed for each configured service the poll moved (see
+// SetServices).
 //
 // With a store shared by several replicas, a write computed from a state
 // another replica has since changed (upstat.ErrConflict) is recomputed
@@ -109,6 +111,7 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 		}
 	}
 	r.finish(s.staleAfter)
+	r.ch.Events = append(r.ch.Events, s.serviceEvents(r.old.row.ID, r.next, r.now)...)
 	if r.timesOnly() {
 		// Only poll times moved: batched with others, about a second
 		// later (a crash loses at most that second of poll times).
@@ -139,6 +142,7 @@ func (s *Service) pollFailed(ctx context.Context, old *vendorState, sourceIdx in
 		r = newRecorder(old, s.clock())
 		r.observe(sourceIdx, nil, cause)
 		r.finish(s.staleAfter)
+		r.ch.Events = append(r.ch.Events, s.serviceEvents(old.row.ID, r.next, r.now)...)
 		return s.apply(ctx, r)
 	})
 	s.swap(old.row.ID, r.next, true)
@@ -174,6 +178,7 @@ func (s *Service) CheckStale(ctx context.Context) error {
 				r = nil
 				return nil
 			}
+			r.ch.Events = append(r.ch.Events, s.serviceEvents(id, r.next, now)...)
 			return s.apply(ctx, r)
 		}); err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)

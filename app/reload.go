@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -72,7 +73,7 @@ func (a *App) newEngine(cfg *config.Config) (*alert.Engine, error) {
 		return nil, fmt.Errorf("notifiers: %w", err)
 	}
 	e, err := alert.New(alert.Options{Store: a.db.Alerts, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
-		Now: a.opts.Now, Log: a.log, Registry: a.reg})
+		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -108,7 +109,9 @@ func (a *App) Reload(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
 	}
 	var engine *alert.Engine
-	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint()
+	// Rules selecting services watch what the services depend on.
+	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint() ||
+		!reflect.DeepEqual(next.ServiceConfigs(), a.cfg.ServiceConfigs())
 	if alertsChanged {
 		// Build the new engine before touching anything: a notifier that
 		// cannot be built refuses the whole reload.
@@ -144,6 +147,7 @@ func (a *App) Reload(ctx context.Context) error {
 		}
 		return fmt.Errorf("reload: %w", err)
 	}
+	a.agg.SetServices(next.ServiceConfigs())
 	a.sched.Replace(targets)
 	if engine != nil {
 		a.alerts.start(a.runCtx, engine, a)

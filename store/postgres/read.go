@@ -150,7 +150,7 @@ func (db *DB) updates(ctx context.Context, id string) ([]upstat.Update, error) {
 	return out, rows.Err()
 }
 
-const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill`
+const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill, service`
 
 // queryEvents runs a query selecting eventColumns, never returning nil.
 func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]upstat.Event, error) {
@@ -163,7 +163,7 @@ func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]ups
 	for rows.Next() {
 		var e upstat.Event
 		var typ string
-		if err := rows.Scan(&e.Seq, &e.At, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill, &e.Service); err != nil {
 			return nil, err
 		}
 		e.At, e.Type, e.ID = e.At.UTC(), upstat.EventType(typ), strconv.FormatInt(e.Seq, 10)
@@ -187,11 +187,25 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 
 // StatusChanges implements upstat.VendorStore.
 func (db *DB) StatusChanges(ctx context.Context, vendor string, since time.Time) ([]upstat.Event, error) {
+	return db.vendorEvents(ctx, "status changes", vendor, since, upstat.EventVendorStatusChanged, upstat.EventComponentStatusChanged)
+}
+
+// HealthChanges implements upstat.VendorStore.
+func (db *DB) HealthChanges(ctx context.Context, vendor string, since time.Time) ([]upstat.Event, error) {
+	return db.vendorEvents(ctx, "health changes", vendor, since, upstat.EventVendorStale, upstat.EventVendorRecovered)
+}
+
+// vendorEvents returns the events of the given types of vendor at or
+// after since, oldest first; what names the read in errors.
+func (db *DB) vendorEvents(ctx context.Context, what, vendor string, since time.Time, types ...upstat.EventType) ([]upstat.Event, error) {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
 	out, err := db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE vendor_id = $1 AND at >= $2 AND type = ANY($3) ORDER BY seq`, vendor, ms(since),
-		[]string{string(upstat.EventVendorStatusChanged), string(upstat.EventComponentStatusChanged)})
+		WHERE vendor_id = $1 AND at >= $2 AND type = ANY($3) ORDER BY seq`, vendor, ms(since), names)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: status changes: %w", err)
+		return nil, fmt.Errorf("postgres: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -269,9 +269,9 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []upstat.Event) error {
 	}
 	for i := range events {
 		e := &events[i]
-		if err := tx.QueryRow(ctx, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-			ms(e.At), string(e.Type), e.Vendor, e.IncidentID, e.Component, int(e.From), int(e.To), e.Backfill).Scan(&e.Seq); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill, service)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`,
+			ms(e.At), string(e.Type), e.Vendor, e.IncidentID, e.Component, int(e.From), int(e.To), e.Backfill, e.Service).Scan(&e.Seq); err != nil {
 			return fmt.Errorf("event %s: %w", e.Type, err)
 		}
 		e.ID = strconv.FormatInt(e.Seq, 10)

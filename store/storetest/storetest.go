@@ -427,6 +427,9 @@ func eventCursor(t *testing.T, open func(t *testing.T) (upstat.VendorStore, func
 		ch := &upstat.VendorChange{VendorID: "acme", Events: []upstat.Event{
 			event("acme", upstat.EventComponentStatusChanged, i), event("acme", upstat.EventVendorStatusChanged, i)}}
 		ch.Events[0].Component, ch.Events[1].Backfill = "API", i == 0
+		if i == 1 {
+			ch.Events[1].Type, ch.Events[1].Service = upstat.EventServiceStatusChanged, "checkout"
+		}
 		apply(t, s, ch)
 		written = append(written, ch.Events...)
 	}
@@ -537,6 +540,15 @@ func statusChanges(t *testing.T, open func(t *testing.T) (upstat.VendorStore, fu
 		event("a", upstat.EventVendorStatusChanged, 1), event("a", upstat.EventIncidentOpened, 2),
 		event("a", upstat.EventComponentStatusChanged, 3), event("a", upstat.EventVendorStatusChanged, 4)}})
 	apply(t, s, &upstat.VendorChange{VendorID: "b", Events: []upstat.Event{event("b", upstat.EventVendorStatusChanged, 3)}})
+	apply(t, s, &upstat.VendorChange{VendorID: "a", Events: []upstat.Event{event("a", upstat.EventVendorStale, 1),
+		event("a", upstat.EventVendorRecovered, 5), event("a", upstat.EventVendorStale, 6)}})
+	health, err := s.HealthChanges(context.Background(), "a", ts(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(health) != 2 || health[0].Type != upstat.EventVendorRecovered || health[1].Type != upstat.EventVendorStale {
+		t.Errorf("health changes of a since minute 2 = %+v", health)
+	}
 	got, err := s.StatusChanges(context.Background(), "a", ts(3))
 	if err != nil {
 		t.Fatal(err)

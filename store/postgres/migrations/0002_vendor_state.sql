@@ -91,7 +91,8 @@ CREATE TABLE events (
 	component   TEXT NOT NULL DEFAULT '',
 	from_sev    INTEGER NOT NULL DEFAULT 0,
 	to_sev      INTEGER NOT NULL DEFAULT 0,
-	backfill    BOOLEAN NOT NULL DEFAULT false
+	backfill    BOOLEAN NOT NULL DEFAULT false,
+	service     TEXT NOT NULL DEFAULT '' -- service.status_changed: the team's service it moved
 );
 
 CREATE INDEX events_vendor_at ON events (vendor_id, at);
