@@ -157,6 +157,18 @@ vendors:
 	}
 
 	reps := []*replicaProc{start(), start(), start()}
+	// Both vendors read once before the scenario starts, so each has
+	// exactly three status changes: unknown → operational → outage →
+	// operational.
+	waitFor(t, 10*time.Second, "both vendors operational", func() bool {
+		for _, v := range []string{"acme", "beta"} {
+			var got vendorJSON
+			if getJSON(reps[0].base, "/api/v1/vendors/"+v, &got) != nil || got.Status != "operational" {
+				return false
+			}
+		}
+		return true
+	})
 	// Every stream starts after the first event of the log (the cursor is
 	// opaque: take one the API gave).
 	var first struct {
@@ -182,9 +194,10 @@ vendors:
 	must(sim.OpenIncident("beta", "b1", "Site slow", "minor", fixtures.Degraded, "Looking.", "web"))
 	reps = append(reps, start()) // a replica joins
 	streams = append(streams, follow(t, reps[3].base, begin))
-	waitFor(t, 10*time.Second, "the update on a survivor", func() bool {
+	waitFor(t, 10*time.Second, "the update and beta's incident on a survivor", func() bool {
 		in, ok := incident(reps[2], "acme:inc1")
-		return ok && len(in.Updates) == 2
+		_, beta := incident(reps[2], "beta:b1")
+		return ok && len(in.Updates) == 2 && beta
 	})
 	kill(reps[1])
 	// The stream of the first dead replica resumes on a survivor from
