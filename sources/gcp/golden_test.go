@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -19,13 +19,13 @@ const testURL = "https://status.cloud.google.com/incidents.json"
 // TestGolden runs decode+normalise on each fixture in testdata and
 // compares the snapshot with its golden file.
 func TestGolden(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
+	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 5) {
 		t.Run(path, func(t *testing.T) {
-			snap, err := decodeNormalize(testURL, nil, filter{}, kindtest.Read(t, path))
+			snap, err := decodeNormalize(testURL, nil, filter{}, goldentest.Read(t, path))
 			if err != nil {
 				t.Fatal(err)
 			}
-			kindtest.Compare(t, path, snap, *update)
+			goldentest.CompareState(t, path, snap, *update)
 		})
 	}
 }
@@ -33,9 +33,9 @@ func TestGolden(t *testing.T) {
 // TestGoldenPoll serves each fixture through httptest and polls the
 // adapter: the snapshot must match the same golden.
 func TestGoldenPoll(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
+	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 5) {
 		t.Run(path, func(t *testing.T) {
-			body := kindtest.Read(t, path)
+			body := goldentest.Read(t, path)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path != "/incidents.json" {
 					http.NotFound(w, r)
@@ -54,14 +54,14 @@ func TestGoldenPoll(t *testing.T) {
 			for i := range snap.Incidents {
 				snap.Incidents[i].URL = testURL[:len(testURL)-len("incidents.json")] + snap.Incidents[i].URL[len(srv.URL)+1:]
 			}
-			kindtest.Compare(t, path, snap, false)
+			goldentest.CompareState(t, path, snap, false)
 		})
 	}
 }
 
 func newSource(t testing.TB, base string, decode func(any) error) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "gcp", Decode: decode}, kindtest.Env(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)))
+	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "gcp", Decode: decode}, goldentest.Env(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}
