@@ -109,24 +109,16 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 // an identical body returns NotModified. Validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	var snap *upstat.Snapshot
-	if s.rss {
-		snap, err = buildFeed(s.mapper, s.filter, got.Body)
-	} else if snap, err = decodeNormalize(s.mapper, s.filter, got.Body); err == nil {
-		s.seen.Report(snap)
-	}
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		if s.rss {
+			return buildFeed(s.mapper, s.filter, body)
+		}
+		snap, err := decodeNormalize(s.mapper, s.filter, body)
+		if err == nil {
+			s.seen.Report(snap)
+		}
+		return snap, err
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot.

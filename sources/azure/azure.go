@@ -88,20 +88,13 @@ func notHTML(r *sources.Response) error {
 // identical body returns NotModified; validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	snap, err := decodeNormalize(s.mapper, s.now(), got.Body)
-	if err != nil {
-		return nil, err
-	}
-	s.seen.Report(snap)
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		snap, err := decodeNormalize(s.mapper, s.now(), body)
+		if err == nil {
+			s.seen.Report(snap)
+		}
+		return snap, err
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot; now stands

@@ -20,7 +20,7 @@ func TestNewURL(t *testing.T) {
 		"https://acme.betteruptime.com/index.json?x": "https://acme.betteruptime.com/index.json",
 	} {
 		s, err := New(sources.Spec{Kind: Kind, URL: in}, sources.Env{})
-		if err != nil || s.url != want {
+		if err != nil || s.doc.URL != want {
 			t.Errorf("New(%q): %v, %v; want %s", in, s, err, want)
 		}
 	}

@@ -103,19 +103,9 @@ func docURL(raw string) (string, error) {
 // validators and the digest are remembered only when the poller records
 // the snapshot (Snapshot.Commit).
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	snap, err := decodeNormalize(s.doc.URL, s.mapper, s.filter, got.Body)
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		return decodeNormalize(s.doc.URL, s.mapper, s.filter, body)
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot.

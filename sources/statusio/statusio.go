@@ -7,7 +7,6 @@ package statusio
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -16,6 +15,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under; it is also the name of
@@ -56,13 +56,11 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one status.io page. Polls are never concurrent.
 type Source struct {
-	api     string // the status API URL
-	home    string // the page's address, for links ("" when unknown)
+	api     fetchdoc.Doc // the status API document
+	home    string       // the page's address, for links ("" when unknown)
 	pageID  string
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
-	last    [sha256.Size]byte
-	seen    bool
 }
 
 var (
@@ -81,7 +79,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: statusio options: %w", upstat.ErrInvalid, err)
 		}
 	}
-	s := &Source{fetcher: env.Fetcher, mapper: env.Mapper}
+	s := &Source{api: fetchdoc.Doc{Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}, fetcher: env.Fetcher, mapper: env.Mapper}
 	if err := s.locate(spec.URL, strings.TrimSpace(o.PageID)); err != nil {
 		return nil, err
 	}
@@ -105,13 +103,13 @@ func (s *Source) locate(raw, pageID string) error {
 		if pageID != "" && pageID != m[1] {
 			return fmt.Errorf("%w: page_id: %q differs from the page id in url (%q)", upstat.ErrInvalid, pageID, m[1])
 		}
-		s.api, s.pageID = u.String(), m[1]
+		s.api.URL, s.pageID = u.String(), m[1]
 		return nil
 	}
 	if pageID == "" {
 		return fmt.Errorf("%w: page_id: required (the 24-hex id in the page's HTML) unless url is the status API URL %s<page_id>", upstat.ErrInvalid, apiBase)
 	}
-	s.api, s.pageID, s.home = apiBase+pageID, pageID, strings.TrimRight(u.String(), "/")
+	s.api.URL, s.pageID, s.home = apiBase+pageID, pageID, strings.TrimRight(u.String(), "/")
 	return nil
 }
 
@@ -121,31 +119,7 @@ func (s *Source) locate(raw, pageID string) error {
 // Validators and the digest are remembered only when the snapshot is
 // recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.api, "application/json")
-	if err == nil && resp.NotModified && !s.seen {
-		s.fetcher.Forget(s.api) // validators of another Source of this URL
-		resp, err = s.fetcher.Get(ctx, s.api, "application/json")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
-	}
-	sum := sha256.Sum256(resp.Body)
-	remember := func() { resp.Commit(); s.last, s.seen = sum, true }
-	if s.seen && sum == s.last {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(remember)
-		return snap, nil
-	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
-	}
-	snap, err := decodeNormalize(s.home, s.pageID, s.mapper, resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(remember)
-	return snap, nil
+	return s.api.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		return decodeNormalize(s.home, s.pageID, s.mapper, body)
+	})
 }

@@ -27,7 +27,7 @@ func TestLocate(t *testing.T) {
 		{"https://status-api.hostedstatus.com/1.0/status/" + testPageID, testPageID, "https://status-api.hostedstatus.com/1.0/status/" + testPageID, ""},
 	} {
 		s, err := New(sources.Spec{Kind: Kind, URL: c.url, Decode: pageID(c.id)}, sources.Env{})
-		if err != nil || s.api != c.api || s.home != c.home || s.pageID != testPageID {
+		if err != nil || s.api.URL != c.api || s.home != c.home || s.pageID != testPageID {
 			t.Errorf("New(%q, %q) = %+v, %v", c.url, c.id, s, err)
 		}
 	}
