@@ -133,6 +133,13 @@ func (r *Fetched) Commit() {
 	}
 }
 
+// Forget drops what was recorded of d, so that its next Get fetches and
+// reads in full: for a Source whose recorded snapshot did without d (an
+// optional document that answered 404).
+func (d *Doc) Forget() {
+	d.body, d.sum, d.recorded = nil, [sha256.Size]byte{}, false
+}
+
 // Unchanged returns the NotModified snapshot of a poll whose documents
 // all came back unchanged; recording it commits them.
 func Unchanged(fetched ...*Fetched) *upstat.Snapshot {
