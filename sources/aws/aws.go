@@ -8,8 +8,6 @@ package aws
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/upstat/upstat"
@@ -80,27 +78,23 @@ type options struct {
 // /public/currentevents is appended, or a per service-region RSS feed
 // (a URL ending in .rss). Options: regions and services.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "URL")
+	if err != nil {
+		return nil, err
 	}
 	rss := strings.HasSuffix(u.Path, ".rss")
 	if !rss && !strings.HasSuffix(u.Path, "/currentevents") {
 		u.Path = strings.TrimRight(u.Path, "/") + "/public/currentevents"
 	}
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: aws options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{doc: document.Doc{URL: u.String(), Accept: "application/json", Check: document.JSON}, rss: rss,
 		filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
 	if rss {
 		s.doc.Accept, s.doc.Check = "application/rss+xml, application/xml;q=0.9", nil
-	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
 	return s, nil
 }

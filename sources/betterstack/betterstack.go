@@ -7,8 +7,6 @@ package betterstack
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -56,27 +54,19 @@ type Source struct {
 // (https://status.betterstack.com) or its …/index.json. The kind has no
 // options; errors wrap upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	if spec.Decode != nil {
-		var none struct{}
-		if err := spec.Decode(&none); err != nil {
-			return nil, fmt.Errorf("%w: betterstack options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "page URL")
+	if err != nil {
+		return nil, err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/index.json")
 	page := u.String()
+	env = sources.WithDefaults(env)
 	doc := fetchdoc.Doc{URL: page + "/index.json", Accept: "application/vnd.api+json, application/json", Check: fetchdoc.JSON, DigestOnly: true}
 	s := &Source{doc: doc, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	return s, nil
 }
 

@@ -78,10 +78,8 @@ type Source struct {
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: cachet options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
 	loc := time.UTC
 	if o.Zone != "" {
@@ -90,16 +88,14 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: zone: %q is not a time zone name (like Europe/Berlin)", upstat.ErrInvalid, o.Zone)
 		}
 	}
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "page URL")
+	if err != nil {
+		return nil, err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
+	env = sources.WithDefaults(env)
 	s := &Source{base: strings.TrimRight(u.String(), "/"), zone: loc, fetcher: env.Fetcher, mapper: env.Mapper}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
 	return s, nil
 }
 

@@ -8,8 +8,6 @@ package incidentio
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -68,32 +66,24 @@ type Source struct {
 // URL (…/api/v1/summary). The kind has no options. Errors wrap
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	if spec.Decode != nil {
-		var none struct{}
-		if err := spec.Decode(&none); err != nil {
-			return nil, fmt.Errorf("%w: incidentio options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
 	doc, page, err := documentURL(spec.URL)
 	if err != nil {
 		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{doc: fetchdoc.Doc{URL: doc, Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, proxy: !strings.HasSuffix(doc, widgetPath)}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	return s, nil
 }
 
 // documentURL returns the JSON document to fetch for a configured url and
 // the page's public address. A page address gets /proxy/<its host>.
 func documentURL(raw string) (doc, page string, err error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "page URL")
+	if err != nil {
+		return "", "", err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	path := strings.TrimRight(cleanSlashes(u.Path), "/")

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -67,26 +66,18 @@ type Source struct {
 // (…/v3/summary.json); components are read from the same API version
 // (v2 for the legacy /summary.json). The kind has no options.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	if spec.Decode != nil {
-		var none struct{}
-		if err := spec.Decode(&none); err != nil {
-			return nil, fmt.Errorf("%w: instatus options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
 	summary, components, err := endpoints(spec.URL)
 	if err != nil {
 		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	doc := func(u string) fetchdoc.Doc {
 		return fetchdoc.Doc{URL: u, Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}
 	}
 	s := &Source{summaryDoc: doc(summary), componentsDoc: doc(components), fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	return s, nil
 }
 
@@ -94,9 +85,9 @@ var summarySuffix = regexp.MustCompile(`(/v[23])?/summary\.json$`)
 
 // endpoints returns the summary and components URLs for a configured url.
 func endpoints(raw string) (summary, components string, err error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "page URL")
+	if err != nil {
+		return "", "", err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	path := strings.TrimRight(u.Path, "/")

@@ -8,7 +8,6 @@ package statusio
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -74,26 +73,22 @@ var (
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: statusio options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{api: fetchdoc.Doc{Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}, fetcher: env.Fetcher, mapper: env.Mapper}
 	if err := s.locate(spec.URL, strings.TrimSpace(o.PageID)); err != nil {
 		return nil, err
-	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
 	return s, nil
 }
 
 // locate sets the API URL, the page id and the page's address.
 func (s *Source) locate(raw, pageID string) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "URL")
+	if err != nil {
+		return err
 	}
 	if pageID != "" && !pageIDPattern.MatchString(pageID) {
 		return fmt.Errorf("%w: page_id: %q is not a status.io page id (24 hexadecimal digits)", upstat.ErrInvalid, pageID)
