@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
 	"github.com/upstat/upstat/sources/goldentest"
 )
@@ -18,30 +19,18 @@ var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // TestGolden runs decode+normalise on each fixture and compares the
 // snapshot with its golden file.
 func TestGolden(t *testing.T) {
-	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 4) {
-		t.Run(path, func(t *testing.T) {
-			snap, err := decodeNormalize(nil, filter{}, goldentest.Read(t, path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldentest.CompareState(t, path, snap, *update)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 4), *update, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		return decodeNormalize(nil, filter{}, goldentest.Read(t, path))
+	})
 }
 
 // TestGoldenPoll serves each fixture as AWS does (UTF-16 content type)
 // and polls the adapter: the snapshot must match the same golden.
 func TestGoldenPoll(t *testing.T) {
-	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 4) {
-		t.Run(path, func(t *testing.T) {
-			srv := serve(t, goldentest.Read(t, path))
-			snap, err := newSource(t, srv.URL, nil).Poll(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldentest.CompareState(t, path, snap, false)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 4), false, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		srv := serve(t, goldentest.Read(t, path))
+		return newSource(t, srv.URL, nil).Poll(t.Context())
+	})
 }
 
 // TestGoldenFeed runs each RSS fixture through the feed reader, and

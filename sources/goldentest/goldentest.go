@@ -141,3 +141,20 @@ func ReadAll(t testing.TB, dir, ext string, min int) map[string][]byte {
 	}
 	return out
 }
+
+// EachState runs one subtest per fixture path: build returns the
+// fixture's snapshot, whose MarshalState rendering must match the golden
+// file beside it (CompareState; with rewrite it is written there first).
+// An error of build fails the subtest.
+func EachState(t *testing.T, paths []string, rewrite bool, build func(t *testing.T, path string) (*upstat.Snapshot, error)) {
+	t.Helper()
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			snap, err := build(t, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			CompareState(t, path, snap, rewrite)
+		})
+	}
+}

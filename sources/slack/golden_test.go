@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
 	"github.com/upstat/upstat/sources/goldentest"
 )
@@ -35,32 +36,20 @@ func docs(t testing.TB, path string) (current, history []byte) {
 // TestGolden runs decode+normalise on each fixture and compares the
 // snapshot with its golden file.
 func TestGolden(t *testing.T) {
-	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 5) {
-		t.Run(path, func(t *testing.T) {
-			cur, hist := docs(t, path)
-			snap, err := decodeNormalize(nil, cur, hist)
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldentest.CompareState(t, path, snap, *update)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 5), *update, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		cur, hist := docs(t, path)
+		return decodeNormalize(nil, cur, hist)
+	})
 }
 
 // TestGoldenPoll serves each fixture at its API path and polls the
 // adapter: the snapshot must match the same golden.
 func TestGoldenPoll(t *testing.T) {
-	for _, path := range goldentest.Fixtures(t, "testdata", ".json", 5) {
-		t.Run(path, func(t *testing.T) {
-			cur, hist := docs(t, path)
-			srv := serve(t, map[string][]byte{currentPath: cur, historyPath: hist})
-			snap, err := newSource(t, srv.URL).Poll(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			goldentest.CompareState(t, path, snap, false)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 5), false, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		cur, hist := docs(t, path)
+		srv := serve(t, map[string][]byte{currentPath: cur, historyPath: hist})
+		return newSource(t, srv.URL).Poll(t.Context())
+	})
 }
 
 // serve answers each path with its body (a nil body is a 500).
