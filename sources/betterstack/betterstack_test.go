@@ -80,3 +80,17 @@ func TestConditional(t *testing.T) {
 		t.Fatalf("changed: %+v, %v", changed, err)
 	}
 }
+
+// TestAlways304: a page that answers 304 even to the unconditional
+// refetch has never been read: the poll fails rather than reading as
+// unchanged with nothing recorded behind it.
+func TestAlways304(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	snap, err := newSource(t, srv.URL).Poll(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "304") {
+		t.Fatalf("poll = %+v, %v; want an error naming the 304", snap, err)
+	}
+}

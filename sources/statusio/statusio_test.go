@@ -2,6 +2,8 @@ package statusio
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -82,5 +84,19 @@ func TestConditional(t *testing.T) {
 	snap, err := s.Poll(t.Context())
 	if err != nil || !snap.NotModified {
 		t.Fatalf("after commit: %+v, %v", snap, err)
+	}
+}
+
+// TestAlways304: an API that answers 304 even to the unconditional
+// refetch has never been read: the poll fails rather than reading as
+// unchanged with nothing recorded behind it.
+func TestAlways304(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	snap, err := newSource(t, srv.URL+"/1.0/status/"+testPageID, nil).Poll(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "304") {
+		t.Fatalf("poll = %+v, %v; want an error naming the 304", snap, err)
 	}
 }
