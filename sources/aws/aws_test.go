@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestConditionalGetAfterCommit: validators are sent only once the
 // snapshot was committed; then a 304 is NotModified.
 func TestConditionalGetAfterCommit(t *testing.T) {
-	body := kindtest.Read(t, "testdata/numeric-status-utf16le.json")
+	body := goldentest.Read(t, "testdata/numeric-status-utf16le.json")
 	var conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-Modified-Since") != "" {
@@ -45,7 +45,7 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 // the snapshot that listed them was recorded.
 func TestEndedEventServicesRecover(t *testing.T) {
 	var body atomic.Value
-	body.Store(kindtest.Read(t, "testdata/numeric-status-utf16le.json"))
+	body.Store(goldentest.Read(t, "testdata/numeric-status-utf16le.json"))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body.Load().([]byte))
 	}))
@@ -87,7 +87,7 @@ func TestWrongPayloadFails(t *testing.T) {
 }
 
 func TestOptionsStrict(t *testing.T) {
-	if _, err := New(specFor("https://health.aws.amazon.com", `{"region":["us-east-1"]}`), kindtest.Env(fixedNow)); err == nil || !strings.Contains(err.Error(), "region") {
+	if _, err := New(specFor("https://health.aws.amazon.com", `{"region":["us-east-1"]}`), goldentest.Env(fixedNow)); err == nil || !strings.Contains(err.Error(), "region") {
 		t.Fatalf("unknown key: %v", err)
 	}
 	if s := newSource(t, "https://health.aws.amazon.com/", nil); s.doc.URL != DefaultURL {
@@ -99,8 +99,8 @@ func TestOptionsStrict(t *testing.T) {
 func TestFilter(t *testing.T) {
 	f := newFilter(options{Regions: []string{"Bahrain", "us-east-1"}, Services: []string{"ec2", "AWS Lambda"}})
 	var got []string
-	for _, p := range kindtest.Fixtures(t, "testdata", ".json", 4) {
-		snap, err := decodeNormalize(nil, f, kindtest.Read(t, p))
+	for _, p := range goldentest.Fixtures(t, "testdata", ".json", 4) {
+		snap, err := decodeNormalize(nil, f, goldentest.Read(t, p))
 		if err != nil {
 			t.Fatal(err)
 		}
