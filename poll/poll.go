@@ -74,6 +74,14 @@ type Options struct {
 	// OnRecorded is called after each poll is recorded (alert evaluation);
 	// with a ChangeRecorder, only after polls that changed something.
 	OnRecorded func(vendor string)
+	// Owns, if set, says whether this replica may poll a target now (the
+	// cluster membership). It is asked whenever a poll is due; a target it
+	// refuses is not polled, and asked again after OwnsRecheck.
+	Owns func(vendor string, index int) bool
+	// OwnsRecheck is how soon a refused target is asked again (at most its
+	// interval); default 1s, so a vendor taken over is polled within about
+	// a second of the lease.
+	OwnsRecheck time.Duration
 }
 
 // Scheduler runs the poll loops. Start it once; Replace swaps targets;
@@ -117,6 +125,9 @@ func New(o Options) (*Scheduler, error) {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.OwnsRecheck <= 0 {
+		o.OwnsRecheck = time.Second
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -278,9 +289,16 @@ func (l *loopState) fire() {
 		l.mu.Unlock()
 		return
 	}
-	started := time.Now()
-	err := l.s.pollOnce(l.ctx, l.t)
-	delay := l.next(started, err)
+	var delay time.Duration
+	if owns := l.s.o.Owns; owns != nil && !owns(l.t.Vendor, l.t.Index) {
+		// Another replica polls it: look again soon, without touching the
+		// failure count or the recorder.
+		delay = jitter(min(l.s.o.OwnsRecheck, l.t.Interval), backoffJitter)
+	} else {
+		started := time.Now()
+		err := l.s.pollOnce(l.ctx, l.t)
+		delay = l.next(started, err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ctx.Err() != nil {
