@@ -38,6 +38,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/cluster"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -114,6 +115,10 @@ type Options struct {
 	// series per component is hundreds of thousands at 10,000 vendors.
 	// The vendor series stay. False (the default) exports them.
 	NoComponentMetrics bool
+	// Cluster lists the replicas and their leases for GET /api/v1/cluster
+	// and the cluster metrics. Nil: the endpoint answers 503 and the
+	// metrics are absent.
+	Cluster cluster.Membership
 }
 
 // Server is the HTTP handler set of upstat. Create it with New.
@@ -157,6 +162,9 @@ func New(o Options) *Server {
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
 	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics))
+	if o.Cluster != nil {
+		o.Registry.MustRegister(newClusterCollector(o.Cluster, o.Log))
+	}
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
@@ -170,6 +178,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/incidents/{id}", s.handleIncident)
 	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
+	s.mux.HandleFunc("GET /api/v1/cluster", s.handleCluster)
 	s.mux.HandleFunc("GET /api/v1/catalogue", s.handleCatalogue)
 	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)

@@ -31,12 +31,18 @@ type Membership interface {
 	Self() string
 }
 
+// AlertEngineKey is the lease of the replica that evaluates the alert
+// rules (a vendor id never contains ':').
+const AlertEngineKey = "upstat:alert-engine"
+
 // Replica is one upstat process in the cluster.
 type Replica struct {
 	ID          string    `json:"id"`
 	StartedAt   time.Time `json:"started_at"`
 	HeartbeatAt time.Time `json:"heartbeat_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	// ExpiresAt is when the registration runs out without a heartbeat
+	// (zero, and omitted, for a Single replica).
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	// Live is false once the replica missed its heartbeats for lease_ttl.
 	Live   bool    `json:"live"`
 	Leases []Lease `json:"leases"`
@@ -49,6 +55,7 @@ type Lease struct {
 	// Generation grows by one each time the key changes hands (never on
 	// renewal): a fencing token, so a write made under an older generation
 	// can be told from the current holder's.
-	Generation int64     `json:"generation"`
-	ExpiresAt  time.Time `json:"expires_at"`
+	Generation int64 `json:"generation"`
+	// ExpiresAt is zero (omitted) for a Single replica's lease.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
