@@ -10,12 +10,26 @@ import (
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/store/postgres"
+	"github.com/upstat/upstat/store/postgres/pgtest"
 )
 
 // Two replicas sharing a cluster store split the vendors: once the leases
 // settle, each vendor is polled by its owner only; when one replica shuts
 // down, the other polls everything.
 func TestReplicasSharePolling(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { replicasSharePolling(t, cluster.NewMemStore()) })
+	t.Run("postgres", func(t *testing.T) {
+		db, err := postgres.Open(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		replicasSharePolling(t, db.Cluster())
+	})
+}
+
+func replicasSharePolling(t *testing.T, store cluster.Store) {
 	sim, err := fixtures.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +41,6 @@ func TestReplicasSharePolling(t *testing.T) {
 		sim.AddVendor(id, id, fixtures.Component{ID: "api", Name: "API"})
 		ids = append(ids, id)
 	}
-	store := cluster.NewMemStore()
 	dir := t.TempDir()
 	start := func(replica string) (*App, func()) {
 		cfg := &config.Config{

@@ -57,7 +57,7 @@ type LeasedOptions struct {
 // or renews the leases on its share. Owns is true only for a key whose
 // lease this replica holds and has not yet expired by its own clock: a
 // replica that cannot reach the store stops polling when its leases run
-// out, before anyone else may take them.
+// out, a heartbeat before anyone else may take them.
 type Leased struct {
 	o     LeasedOptions
 	store Store
@@ -103,19 +103,23 @@ func NewLeased(store Store, o LeasedOptions) (*Leased, error) {
 // Self implements Membership.
 func (l *Leased) Self() string { return l.o.ID }
 
-// Owns implements Membership.
+// Owns implements Membership. It turns false one heartbeat before the
+// lease expires by this replica's clock (renewed leases never get that
+// close): a replica cut off from the store stops starting polls a
+// heartbeat before anyone else may take its keys, so a poll in flight has
+// that long to end.
 func (l *Leased) Owns(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	exp, ok := l.held[key]
-	return ok && l.o.Now().Before(exp)
+	return ok && l.o.Now().Add(l.o.Heartbeat).Before(exp)
 }
 
 // Owned returns the keys this replica owns now, sorted.
 func (l *Leased) Owned() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.o.Now()
+	now := l.o.Now().Add(l.o.Heartbeat)
 	var out []string
 	for k, exp := range l.held {
 		if now.Before(exp) {
