@@ -70,8 +70,11 @@ type Leased struct {
 	// the next tick, so a poll already in flight has a heartbeat to finish
 	// before the new owner may start.
 	handover []string
-	// nextWake is when the run loop ticks next.
+	// nextWake is how long after the last tick's start the next one is due.
 	nextWake time.Duration
+	// nextAt is when the next tick is due (the last tick's start +
+	// nextWake), so the time a tick takes does not delay the next.
+	nextAt time.Time
 }
 
 var _ Membership = (*Leased)(nil)
@@ -154,7 +157,7 @@ func (l *Leased) Run(ctx context.Context) error {
 			l.o.Log.Warn("cluster heartbeat failed", "replica", l.o.ID, "err", err)
 		}
 		l.mu.Lock()
-		t.Reset(l.nextWake)
+		t.Reset(max(l.nextAt.Sub(l.o.Now()), 0))
 		l.mu.Unlock()
 	}
 }
@@ -164,6 +167,10 @@ func (l *Leased) Run(ctx context.Context) error {
 // expiry.
 func (l *Leased) Tick(ctx context.Context) error {
 	now := l.o.Now()
+	l.mu.Lock()
+	// After a failure, try again a heartbeat from now.
+	l.nextWake, l.nextAt = l.o.Heartbeat, now.Add(l.o.Heartbeat)
+	l.mu.Unlock()
 	if err := l.store.Heartbeat(ctx, l.o.ID, now, now.Add(l.o.TTL)); err != nil {
 		return err
 	}
@@ -207,7 +214,7 @@ func (l *Leased) Tick(ctx context.Context) error {
 			delete(l.held, k) // stop polling it now; release it next tick
 		}
 	}
-	l.nextWake = wake
+	l.nextWake, l.nextAt = wake, now.Add(wake)
 	l.mu.Unlock()
 
 	if len(release) > 0 {

@@ -43,6 +43,9 @@ func TestLeasedStopsOwningWhenLeasesRunOut(t *testing.T) {
 	if !m.Owns("github") {
 		t.Fatal("lost a lease long before it expires")
 	}
+	if m.NextTick() != 10*time.Second {
+		t.Fatalf("after a failed tick the next is due in %s, want a heartbeat (10s)", m.NextTick())
+	}
 	// 20s: one heartbeat (10s) before the lease expires at 30s, no new
 	// poll starts, so one in flight ends before another replica may begin.
 	clock.Set(clock.Now().Add(5 * time.Second))

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,4 +54,74 @@ func TestClusterAcquireRace(t *testing.T) {
 			t.Fatalf("key %s acquired by %d replicas", k, holders[k])
 		}
 	}
+}
+
+// Three replicas running their real loops (wall clock, lease_ttl 3s) on
+// one schema: they settle with every vendor owned once; a replica whose
+// loop stops without releasing (a SIGKILL) is taken over within
+// lease_ttl; at no moment do two replicas own one vendor.
+func TestClusterRunTakeover(t *testing.T) {
+	const ttl, hb = 3 * time.Second, time.Second
+	dsn := pgtest.Schema(t)
+	var keys []string
+	for i := range 12 {
+		keys = append(keys, fmt.Sprintf("vendor-%d", i))
+	}
+	type replica struct {
+		m    *cluster.Leased
+		stop context.CancelFunc
+		done chan struct{}
+	}
+	reps := map[string]*replica{}
+	for _, id := range []string{"a", "b", "c"} {
+		m, err := cluster.NewLeased(open(t, dsn).Cluster(), cluster.LeasedOptions{ID: id, TTL: ttl, Heartbeat: hb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetKeys(keys)
+		ctx, cancel := context.WithCancel(context.Background())
+		r := &replica{m: m, stop: cancel, done: make(chan struct{})}
+		go func() { defer close(r.done); _ = m.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-r.done })
+		reps[id] = r
+	}
+	// ownedBy checks exclusivity and returns how many keys have an owner
+	// among live.
+	ownedBy := func(live ...string) int {
+		n := 0
+		for _, k := range keys {
+			var owners []string
+			for id, r := range reps {
+				if r.m.Owns(k) {
+					owners = append(owners, id)
+				}
+			}
+			if len(owners) > 1 {
+				t.Fatalf("%s owned by %v at once", k, owners)
+			}
+			if len(owners) == 1 && slices.Contains(live, owners[0]) && owners[0] == cluster.Assign(k, live) {
+				n++
+			}
+		}
+		return n
+	}
+	waitOwned := func(limit time.Duration, live ...string) time.Duration {
+		start := time.Now()
+		for ownedBy(live...) != len(keys) {
+			if time.Since(start) > limit {
+				t.Fatalf("keys not owned by %v within %s", live, limit)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	waitOwned(10*time.Second, "a", "b", "c")
+	c := reps["c"]
+	if len(c.m.Owned()) == 0 {
+		t.Fatal("c owns nothing: its death would prove nothing")
+	}
+	c.stop() // dies: no Leave
+	<-c.done
+	took := waitOwned(ttl+500*time.Millisecond, "a", "b")
+	t.Logf("takeover after %s (lease_ttl %s)", took.Round(time.Millisecond), ttl)
 }
