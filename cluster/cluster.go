@@ -7,8 +7,13 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrFenced is returned by a fenced write whose lease is no longer held:
+// it expired, or the key changed hands (a newer generation).
+var ErrFenced = errors.New("cluster: lease no longer held")
 
 // Membership is this replica's view of the cluster.
 type Membership interface {

@@ -64,7 +64,7 @@ type Leased struct {
 
 	mu   sync.Mutex
 	keys []string
-	held map[string]time.Time // key → lease expiry
+	held map[string]Lease // key → the lease this replica holds
 	// handover are keys this replica stopped owning at the last tick
 	// (another replica is now assigned them); their leases are released at
 	// the next tick, so a poll already in flight has a heartbeat to finish
@@ -100,7 +100,7 @@ func NewLeased(store Store, o LeasedOptions) (*Leased, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Leased{o: o, store: store, held: map[string]time.Time{}, nextWake: o.Heartbeat}, nil
+	return &Leased{o: o, store: store, held: map[string]Lease{}, nextWake: o.Heartbeat}, nil
 }
 
 // Self implements Membership.
@@ -114,8 +114,21 @@ func (l *Leased) Self() string { return l.o.ID }
 func (l *Leased) Owns(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	exp, ok := l.held[key]
-	return ok && l.o.Now().Add(l.o.Heartbeat).Before(exp)
+	ls, ok := l.held[key]
+	return ok && l.o.Now().Add(l.o.Heartbeat).Before(ls.ExpiresAt)
+}
+
+// Lease returns the lease this replica holds on key while it owns it (see
+// Owns), for fencing: a write made on the strength of the lease can carry
+// its Generation, and the store refuse it once the key changed hands.
+func (l *Leased) Lease(key string) (Lease, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ls, ok := l.held[key]
+	if !ok || !l.o.Now().Add(l.o.Heartbeat).Before(ls.ExpiresAt) {
+		return Lease{}, false
+	}
+	return ls, true
 }
 
 // Owned returns the keys this replica owns now, sorted.
@@ -124,8 +137,8 @@ func (l *Leased) Owned() []string {
 	defer l.mu.Unlock()
 	now := l.o.Now().Add(l.o.Heartbeat)
 	var out []string
-	for k, exp := range l.held {
-		if now.Before(exp) {
+	for k, ls := range l.held {
+		if now.Before(ls.ExpiresAt) {
 			out = append(out, k)
 		}
 	}
@@ -233,7 +246,7 @@ func (l *Leased) Tick(ctx context.Context) error {
 	}
 	for _, ls := range leases {
 		if wanted[ls.Key] && ls.Replica == l.o.ID {
-			l.held[ls.Key] = ls.ExpiresAt
+			l.held[ls.Key] = ls
 		}
 	}
 	return nil
@@ -243,7 +256,7 @@ func (l *Leased) Tick(ctx context.Context) error {
 // once, then releases its leases and registration.
 func (l *Leased) Leave(ctx context.Context) error {
 	l.mu.Lock()
-	l.held = map[string]time.Time{}
+	l.held = map[string]Lease{}
 	l.handover = nil
 	l.mu.Unlock()
 	return l.store.Leave(ctx, l.o.ID, l.o.Now())

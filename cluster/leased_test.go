@@ -35,6 +35,9 @@ func TestLeasedStopsOwningWhenLeasesRunOut(t *testing.T) {
 	if !m.Owns("github") || !m.Owns("stripe") {
 		t.Fatal("a lone replica does not own every key")
 	}
+	if ls, ok := m.Lease("github"); !ok || ls.Generation != 1 || ls.Replica != "a" || ls.Key != "github" {
+		t.Fatalf("Lease = %+v, %v; want a's generation-1 lease", ls, ok)
+	}
 	store.down = true
 	clock.Set(clock.Now().Add(15 * time.Second))
 	if err := m.Tick(context.Background()); err == nil {
@@ -49,7 +52,7 @@ func TestLeasedStopsOwningWhenLeasesRunOut(t *testing.T) {
 	// 20s: one heartbeat (10s) before the lease expires at 30s, no new
 	// poll starts, so one in flight ends before another replica may begin.
 	clock.Set(clock.Now().Add(5 * time.Second))
-	if m.Owns("github") || len(m.Owned()) != 0 {
+	if _, ok := m.Lease("github"); ok || m.Owns("github") || len(m.Owned()) != 0 {
 		t.Fatal("still owns a key within a heartbeat of its lease's expiry")
 	}
 }

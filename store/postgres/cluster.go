@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,6 +71,26 @@ func (c *Cluster) Acquire(ctx context.Context, id string, keys []string, now, ex
 		return nil, fmt.Errorf("postgres: acquire leases: %w", err)
 	}
 	return out, nil
+}
+
+// Fence checks, inside tx, that l (a lease from cluster.Leased.Lease) is
+// still its holder's in the same generation and unexpired at now, and
+// locks its row until tx ends, so the key cannot change hands before the
+// write commits. Otherwise it returns an error wrapping cluster.ErrFenced
+// and the caller rolls tx back: a replica that lost its lease (paused,
+// cut off) cannot overwrite what the new holder wrote.
+func (c *Cluster) Fence(ctx context.Context, tx pgx.Tx, l cluster.Lease, now time.Time) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM cluster_leases
+		WHERE key = $1 AND replica = $2 AND generation = $3 AND expires_at > $4 FOR SHARE`,
+		l.Key, l.Replica, l.Generation, now).Scan(&one)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("postgres: lease %s (generation %d of %s): %w", l.Key, l.Generation, l.Replica, cluster.ErrFenced)
+	case err != nil:
+		return fmt.Errorf("postgres: fence %s: %w", l.Key, err)
+	}
+	return nil
 }
 
 // Release implements cluster.Store.

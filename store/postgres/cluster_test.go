@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -124,4 +125,43 @@ func TestClusterRunTakeover(t *testing.T) {
 	<-c.done
 	took := waitOwned(ttl+500*time.Millisecond, "a", "b")
 	t.Logf("takeover after %s (lease_ttl %s)", took.Round(time.Millisecond), ttl)
+}
+
+// A write fenced by a lease passes while the lease is held, and is refused
+// once it expired or changed hands.
+func TestClusterFence(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	ctx := context.Background()
+	db := open(t, dsn)
+	c := db.Cluster()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	fence := func(l cluster.Lease, now time.Time) error {
+		tx, err := db.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		return c.Fence(ctx, tx, l, now)
+	}
+	got, err := c.Acquire(ctx, "a", []string{"github"}, t0, t0.Add(30*time.Second))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("acquire: %v, %v", got, err)
+	}
+	old := got[0]
+	if err := fence(old, t0.Add(10*time.Second)); err != nil {
+		t.Fatalf("fence of a held lease: %v", err)
+	}
+	if err := fence(old, t0.Add(30*time.Second)); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("fence of an expired lease: %v, want ErrFenced", err)
+	}
+	taken, err := c.Acquire(ctx, "b", []string{"github"}, t0.Add(31*time.Second), t0.Add(61*time.Second))
+	if err != nil || len(taken) != 1 || taken[0].Generation != old.Generation+1 {
+		t.Fatalf("takeover: %+v, %v", taken, err)
+	}
+	if err := fence(old, t0.Add(40*time.Second)); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("fence of a lease taken over: %v, want ErrFenced", err)
+	}
+	if err := fence(taken[0], t0.Add(40*time.Second)); err != nil {
+		t.Fatalf("fence of the new holder: %v", err)
+	}
 }
