@@ -19,12 +19,23 @@ const SentRetention = 7 * 24 * time.Hour
 
 // Alerts is the alert engine's Store (alert states and the notification
 // outbox) in this database.
-type Alerts struct{ db *DB }
+type Alerts struct {
+	db    *DB
+	fence func(ctx context.Context, tx pgx.Tx) error
+}
 
 var _ alert.Store = (*Alerts)(nil)
 
 // Alerts returns the alert engine's Store in db.
 func (db *DB) Alerts() *Alerts { return &Alerts{db: db} }
+
+// FencedBy returns this store with every Apply fenced: fence runs first
+// inside Apply's transaction, and when it fails nothing is written and
+// Apply returns its error. With Cluster.LeaseFence on the alert-engine
+// lease, a replica that lost the leadership cannot write alert states.
+func (a *Alerts) FencedBy(fence func(ctx context.Context, tx pgx.Tx) error) *Alerts {
+	return &Alerts{db: a.db, fence: fence}
+}
 
 // AlertStates implements alert.Store.
 func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
@@ -57,6 +68,11 @@ func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
 // has its notifications enqueued, or neither happened.
 func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 	err := pgx.BeginFunc(ctx, a.db.pool, func(tx pgx.Tx) error {
+		if a.fence != nil {
+			if err := a.fence(ctx, tx); err != nil {
+				return err
+			}
+		}
 		for _, s := range c.Put {
 			labels := s.Labels
 			if labels == nil {

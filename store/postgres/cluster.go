@@ -93,6 +93,19 @@ func (c *Cluster) Fence(ctx context.Context, tx pgx.Tx, l cluster.Lease, now tim
 	return nil
 }
 
+// LeaseFence is a fence for Alerts.FencedBy (or any writer): it fences
+// with the lease m holds on key now, or fails with cluster.ErrFenced when
+// m does not hold it.
+func (c *Cluster) LeaseFence(m *cluster.Leased, key string, now func() time.Time) func(context.Context, pgx.Tx) error {
+	return func(ctx context.Context, tx pgx.Tx) error {
+		l, ok := m.Lease(key)
+		if !ok {
+			return fmt.Errorf("postgres: lease %s not held by %s: %w", key, m.Self(), cluster.ErrFenced)
+		}
+		return c.Fence(ctx, tx, l, now())
+	}
+}
+
 // Release implements cluster.Store.
 func (c *Cluster) Release(ctx context.Context, id string, keys []string, now time.Time) error {
 	_, err := c.db.pool.Exec(ctx, `UPDATE cluster_leases SET expires_at = $3

@@ -10,6 +10,7 @@ import (
 
 	"testing"
 
+	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/cluster/clustertest"
 	"github.com/upstat/upstat/store/postgres/pgtest"
@@ -163,5 +164,62 @@ func TestClusterFence(t *testing.T) {
 	}
 	if err := fence(taken[0], t0.Add(40*time.Second)); err != nil {
 		t.Fatalf("fence of the new holder: %v", err)
+	}
+}
+
+// Alert states are written only by the holder of the alert-engine lease:
+// a replica that lost it has its writes refused, and nothing is stored.
+func TestAlertsFencedByLeadership(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	ctx := context.Background()
+	clock := &clustertest.Clock{}
+	clock.Set(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	member := func(id string) (*cluster.Leased, *Alerts) {
+		db := open(t, dsn)
+		m, err := cluster.NewLeased(db.Cluster(), cluster.LeasedOptions{ID: id, TTL: 30 * time.Second, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetKeys([]string{cluster.AlertEngineKey})
+		return m, db.Alerts().FencedBy(db.Cluster().LeaseFence(m, cluster.AlertEngineKey, clock.Now))
+	}
+	a, aStore := member("a")
+	b, bStore := member("b")
+	state := func(key string) alert.Change {
+		return alert.Change{Put: []alert.State{{Key: key, Rule: "r", Vendor: "stripe", Phase: alert.PhasePending, Since: clock.Now()}}}
+	}
+	if err := a.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := aStore.Apply(ctx, state("by-a")); err != nil {
+		t.Fatalf("leader's write: %v", err)
+	}
+	if err := bStore.Apply(ctx, state("by-b-early")); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("non-leader's write: %v, want ErrFenced", err)
+	}
+	// a stops renewing (paused); b takes the leadership once it expired.
+	clock.Set(clock.Now().Add(31 * time.Second))
+	if err := b.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Owns(cluster.AlertEngineKey) {
+		t.Fatal("b did not take the expired leadership")
+	}
+	if err := aStore.Apply(ctx, state("by-a-late")); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("former leader's write: %v, want ErrFenced", err)
+	}
+	if err := bStore.Apply(ctx, state("by-b")); err != nil {
+		t.Fatalf("new leader's write: %v", err)
+	}
+	got, err := aStore.AlertStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, s := range got {
+		keys = append(keys, s.Key)
+	}
+	if !slices.Equal(keys, []string{"by-a", "by-b"}) {
+		t.Fatalf("stored states %v, want [by-a by-b]", keys)
 	}
 }
