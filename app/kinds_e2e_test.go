@@ -1,0 +1,100 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/fixtures"
+)
+
+// TestEndToEndLifecyclePerKind drives one incident through its lifecycle
+// (open, update, resolve) on a simulated vendor of every platform the
+// fixture server speaks, read by the kind of that name through the real
+// app, and checks what the API then says.
+func TestEndToEndLifecyclePerKind(t *testing.T) {
+	h := newHarness(t)
+	formats := fixtures.Formats()
+	for _, f := range formats {
+		h.sim.AddVendor(f, "Vendor on "+f, fixtures.Component{ID: "api", Name: "API"},
+			fixtures.Component{ID: "db", Name: "Database", Group: "Storage"})
+		must(t, h.sim.SetFormat(f, f))
+	}
+	h.cfg = func() *config.Config {
+		cfg := &config.Config{
+			Listen:  "127.0.0.1:0",
+			Storage: "sqlite:" + h.db,
+			Poll:    config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: 5 * time.Second, AllowPrivateNetworks: true},
+		}
+		for _, f := range formats {
+			kind, url, err := h.sim.Source(f)
+			must(t, err)
+			cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: f, Name: "Vendor on " + f, Sources: []config.Source{{Kind: kind, URL: url}}})
+		}
+		must(t, cfg.Complete())
+		for i := range cfg.Vendors {
+			cfg.Vendors[i].Sources[0].Interval = 100 * time.Millisecond
+		}
+		return cfg
+	}
+	h.start()
+	defer h.stop()
+	for _, f := range formats {
+		h.waitFor(f+" operational", func() bool { v := h.vendor(f); return v.Status == "operational" && len(v.Components) == 2 })
+	}
+	for _, f := range formats {
+		must(t, h.sim.OpenIncident(f, "inc-"+f, "Database errors", "major", fixtures.Major, "We are investigating database errors.", "db"))
+	}
+	only := func(f string) incidentJSON {
+		var list struct {
+			Incidents []incidentJSON `json:"incidents"`
+		}
+		h.get("/api/v1/incidents?vendor="+f+"&state=all", &list)
+		if len(list.Incidents) != 1 {
+			return incidentJSON{}
+		}
+		return h.incident(list.Incidents[0].ID)
+	}
+	for _, f := range formats {
+		h.waitFor(f+": incident opened", func() bool {
+			in := only(f)
+			return in.Status == "investigating" && in.ResolvedAt == nil && h.vendor(f).Status == "major_outage"
+		})
+	}
+	for _, f := range formats {
+		must(t, h.sim.UpdateIncident(f, "inc-"+f, "identified", "A failed disk was found and is being replaced."))
+	}
+	for _, f := range formats {
+		h.waitFor(f+": incident updated", func() bool {
+			in := only(f)
+			switch f {
+			case "betterstack": // updates carry no lifecycle word
+				return in.Status == "investigating" && strings.Contains(lastBody(in), "failed disk")
+			case "instatus": // the summary carries the status, not the updates
+				return in.Status == "identified"
+			}
+			return in.Status == "identified" && strings.Contains(lastBody(in), "failed disk")
+		})
+	}
+	for _, f := range formats {
+		must(t, h.sim.UpdateIncident(f, "inc-"+f, "resolved", "The disk was replaced; errors have stopped."))
+	}
+	for _, f := range formats {
+		h.waitFor(f+": incident resolved", func() bool {
+			in := only(f)
+			return in.Status == "resolved" && in.ResolvedAt != nil && h.vendor(f).Status == "operational"
+		})
+		if in := only(f); in.Severity == "operational" || in.Severity == "unknown" {
+			t.Errorf("%s: resolved incident severity %q, want the worst it reached", f, in.Severity)
+		}
+	}
+}
+
+// lastBody is the body of an incident's newest update.
+func lastBody(in incidentJSON) string {
+	if len(in.Updates) == 0 {
+		return ""
+	}
+	return in.Updates[len(in.Updates)-1].Body
+}
