@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 LOADTEST_ARGS ?=
 
-.PHONY: all build run demo test lint bench fuzz loadtest bench-load clean
+.PHONY: all build run demo test lint bench fuzz loadtest bench-load catalogue clean
 
 all: lint test
 
@@ -69,6 +69,13 @@ bench-load:
 	$(GO) build -o bin/upstat ./cmd/upstat
 	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
 	bin/upstat-bench run -upstat bin/upstat -n $(BENCH_N) -interval $(BENCH_INTERVAL) -duration $(BENCH_DURATION) -out bench-load.json $(BENCH_ARGS)
+
+# Rebuild catalogue/vendors.yaml and ids.txt from the public lists in
+# CATALOGUE_SOURCES and catalogue/overlay.yaml; prints the count and the
+# per-kind tally. Fails if a published id vanished without being retired.
+CATALOGUE_SOURCES ?= ../shared/catalogue-sources
+catalogue:
+	$(GO) run ./cmd/catalogue-build -sources $(CATALOGUE_SOURCES) -dir catalogue
 
 clean:
 	rm -rf bin artifacts

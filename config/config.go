@@ -77,6 +77,9 @@ type Vendor struct {
 	Sources     []Source                              `yaml:"sources"`
 	Components  Components                            `yaml:"components"`
 	SeverityMap map[string]map[string]upstat.Severity `yaml:"severity_map"`
+	// Interval is the default interval of the vendor's sources (a
+	// catalogue vendor's one source, named by id alone).
+	Interval time.Duration `yaml:"interval"`
 
 	line int
 }

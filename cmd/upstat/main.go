@@ -25,6 +25,8 @@ Usage:
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
   upstat validate --config FILE                    check a configuration and exit
   upstat alerts test --config FILE NOTIFIER        send a test notification
+  upstat catalogue search WORD | show ID | list [--kind K] [--json]
+  upstat init     [--vendors a,b] [--domains FILE] [--out FILE]  write a starting config
   upstat version
 
 Without --config, serve watches a built-in set of popular vendors.
@@ -55,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "upstat", version)
 			return nil
 		},
+
+		"catalogue": cmdCatalogue,
+		"init":      cmdInit,
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" {

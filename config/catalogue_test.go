@@ -1,0 +1,125 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/catalogue"
+)
+
+func TestCatalogueOverrides(t *testing.T) {
+	c, err := Parse("c.yaml", []byte(`poll: {interval: 30s}
+vendors:
+  - id: stripe
+    interval: 2m
+    labels: {team: payments}
+    components: {ignore: ["Dashboard"]}
+  - id: status.twilio.com
+  - id: newrelic
+    name: NR
+    labels: {category: apm}
+  - id: own
+    interval: 5m
+    sources:
+      - kind: feed
+        url: https://example.com/feed
+      - kind: feed
+        url: https://example.com/other
+        interval: 10s
+`), env(nil))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	stripe, twilio, nr, own := c.Vendors[0], c.Vendors[1], c.Vendors[2], c.Vendors[3]
+	if s := stripe.Sources[0]; s.Kind != "feed" || s.URL != "https://www.stripestatus.com/history.atom" || s.Interval != 2*time.Minute {
+		t.Errorf("stripe source = %+v", s)
+	}
+	if stripe.Name != "Stripe" || stripe.Labels["team"] != "payments" || stripe.Labels["category"] == "" || len(stripe.Components.Ignore) != 1 {
+		t.Errorf("stripe = %+v", stripe)
+	}
+	if twilio.ID != "twilio" || twilio.Sources[0].URL != "https://status.twilio.com" || twilio.Sources[0].Interval != 30*time.Second {
+		t.Errorf("a vendor named by its host takes the catalogue id: %+v", twilio)
+	}
+	if nr.ID != "newrelic" || nr.Name != "NR" || nr.Labels["category"] != "apm" || nr.Sources[0].URL != "https://status.newrelic.com" {
+		t.Errorf("an alias keeps the id written and the config's name and labels: %+v", nr)
+	}
+	if own.Sources[0].Interval != 5*time.Minute || own.Sources[1].Interval != 10*time.Second {
+		t.Errorf("vendor interval is the default of its sources: %v, %v", own.Sources[0].Interval, own.Sources[1].Interval)
+	}
+}
+
+// A catalogue entry's kind options reach the adapter as source options.
+// (Resolved without validation: this package's tests register stand-ins
+// for statuspage, feed and html only.)
+func TestCatalogueKindOptions(t *testing.T) {
+	c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: "dynatrace"}}}
+	c.resolveCatalogue()
+	var opts struct {
+		PageID string `yaml:"page_id"`
+	}
+	s := c.Vendors[0].Sources[0]
+	if err := s.Spec("dynatrace").Decode(&opts); s.Kind != "statusio" || err != nil || opts.PageID != "546d8cb6af8407b6730000cb" {
+		t.Errorf("dynatrace: kind %q, page_id %q, %v", s.Kind, opts.PageID, err)
+	}
+}
+
+func TestCatalogueIntervalValidated(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("vendors:\n  - id: github\n    interval: 10ms\n"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "interval: must be at least 1s") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDefaultIsSmall(t *testing.T) {
+	c := Default()
+	if n := len(c.Vendors); n > len(DefaultVendors) || n > 30 {
+		t.Errorf("default set has %d vendors, want the ~20 of DefaultVendors, not the catalogue", n)
+	}
+	for _, id := range DefaultVendors {
+		if _, ok := lookupCatalogue(id); !ok {
+			t.Errorf("DefaultVendors names %q, which is not in the catalogue", id)
+		}
+	}
+}
+
+// Every id of the former hard-coded catalogue (22 Statuspage vendors)
+// still names the same page, so existing configs and databases keep their
+// vendor ids.
+func TestFormerBuiltinIDs(t *testing.T) {
+	for id, url := range map[string]string{
+		"github": "https://www.githubstatus.com", "cloudflare": "https://www.cloudflarestatus.com",
+		"atlassian": "https://status.atlassian.com", "bitbucket": "https://bitbucket.status.atlassian.com",
+		"twilio": "https://status.twilio.com", "discord": "https://discordstatus.com",
+		"datadog": "https://status.datadoghq.com", "newrelic": "https://status.newrelic.com",
+		"sentry": "https://status.sentry.io", "digitalocean": "https://status.digitalocean.com",
+		"linode": "https://status.linode.com", "vercel": "https://www.vercel-status.com",
+		"netlify": "https://www.netlifystatus.com", "dropbox": "https://status.dropbox.com",
+		"zoom": "https://status.zoom.us", "circleci": "https://status.circleci.com",
+		"npm": "https://status.npmjs.org", "reddit": "https://www.redditstatus.com",
+		"figma": "https://status.figma.com", "sendgrid": "https://status.sendgrid.com",
+		"mailgun": "https://status.mailgun.com", "coinbase": "https://status.coinbase.com",
+	} {
+		c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: id}}}
+		c.resolveCatalogue()
+		v := c.Vendors[0]
+		if v.ID != id || len(v.Sources) != 1 || v.Sources[0].Kind != "statuspage" {
+			t.Errorf("%s: resolved to %+v", id, v)
+			continue
+		}
+		e, _ := lookupCatalogue(id)
+		if got := v.Sources[0].URL; got != url && !containsHost(e, url) {
+			t.Errorf("%s: url %s, and %s is not one of its hosts", id, got, url)
+		}
+	}
+}
+
+// containsHost reports whether the entry answers to rawURL's host.
+func containsHost(e CatalogueEntry, rawURL string) bool {
+	for _, k := range e.Keys() {
+		if k == catalogue.Host(rawURL) {
+			return true
+		}
+	}
+	return false
+}

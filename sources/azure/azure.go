@@ -1,0 +1,115 @@
+// Package azure is the adapter for the Microsoft Azure status RSS
+// (https://azure.status.microsoft/en-us/status/feed/): one item per open
+// incident, titled "<services> - <region>", and no item at all when
+// Azure is healthy. Items vanish when resolved. It registers the kind
+// azure and its (one-word) vocabulary as the severity domain azure.
+package azure
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/document"
+)
+
+// Kind is the name this adapter registers under, and its severity domain.
+const Kind = "azure"
+
+// DefaultURL is the Azure status feed.
+const DefaultURL = "https://azure.status.microsoft/en-us/status/feed/"
+
+// Vocabulary: Azure items carry no severity. "active" is the severity of
+// a listed item (override it per vendor to read items as outages).
+var Vocabulary = map[string]upstat.Severity{
+	"active": upstat.Degraded,
+}
+
+func init() {
+	normalize.RegisterDomain(Kind, Vocabulary)
+	sources.Register(sources.Kind{
+		Name:    Kind,
+		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
+		Summary: "Microsoft Azure status RSS (an item per open incident)",
+	})
+}
+
+var _ sources.Source = (*Source)(nil)
+
+// Source polls the Azure status feed. Polls are never concurrent.
+type Source struct {
+	doc     document.Doc
+	fetcher *sources.Fetcher
+	mapper  *normalize.Mapper
+	now     func() time.Time
+	// seen makes the components of a vanished item come back
+	// operational instead of vanishing.
+	seen document.Seen
+}
+
+// New builds a Source for spec.URL (the feed; DefaultURL for Azure's
+// public status). There are no options.
+func New(spec sources.Spec, env sources.Env) (*Source, error) {
+	u, err := url.Parse(strings.TrimSpace(spec.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
+	}
+	if spec.Decode != nil {
+		if err := spec.Decode(&struct{}{}); err != nil {
+			return nil, fmt.Errorf("%w: azure options: %w", upstat.ErrInvalid, err)
+		}
+	}
+	s := &Source{doc: document.Doc{URL: u.String(), Accept: accept, Check: notHTML}, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
+	if s.fetcher == nil {
+		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+const accept = "application/rss+xml, application/xml;q=0.9, text/xml;q=0.8"
+
+// notHTML refuses an HTML page before it is parsed as the feed.
+func notHTML(r *sources.Response) error {
+	if strings.Contains(strings.ToLower(r.ContentType), "html") {
+		return fmt.Errorf("expected the Azure status RSS, got content type %q", r.ContentType)
+	}
+	return nil
+}
+
+// Poll fetches the feed (conditionally) and normalises it. A 304 or an
+// identical body returns NotModified; validators, the body and the
+// components seen are remembered only once the snapshot is recorded.
+func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	got, err := s.doc.Get(ctx, s.fetcher)
+	if err != nil {
+		return nil, err
+	}
+	if !got.Changed {
+		return document.Unchanged(got), nil
+	}
+	snap, err := decodeNormalize(s.mapper, s.now(), got.Body)
+	if err != nil {
+		return nil, err
+	}
+	s.seen.Report(snap)
+	snap.OnCommit(got.Commit)
+	return snap, nil
+}
+
+// decodeNormalize is the pure step from a body to a snapshot; now stands
+// in for an item's start when neither it nor the channel is dated.
+func decodeNormalize(m *normalize.Mapper, now time.Time, body []byte) (*upstat.Snapshot, error) {
+	ch, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	return build(m, now, ch), nil
+}

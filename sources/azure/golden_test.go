@@ -1,0 +1,65 @@
+package azure
+
+import (
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/internal/kindtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
+// TestGolden runs decode+normalise on each fixture and compares the
+// snapshot with its golden file.
+func TestGolden(t *testing.T) {
+	for _, path := range kindtest.Fixtures(t, "testdata", ".xml", 4) {
+		t.Run(path, func(t *testing.T) {
+			snap, err := decodeNormalize(nil, fixedNow, kindtest.Read(t, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, *update)
+		})
+	}
+}
+
+// TestGoldenPoll serves each fixture and polls the adapter: the snapshot
+// must match the same golden.
+func TestGoldenPoll(t *testing.T) {
+	for _, path := range kindtest.Fixtures(t, "testdata", ".xml", 4) {
+		t.Run(path, func(t *testing.T) {
+			body := kindtest.Read(t, path)
+			snap, err := newSource(t, serve(t, "application/rss+xml; charset=utf-8", &body).URL).Poll(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			kindtest.Compare(t, path, snap, false)
+		})
+	}
+}
+
+// serve answers every request with *body (read at each request).
+func serve(t *testing.T, ctype string, body *[]byte) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ctype)
+		_, _ = w.Write(*body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func newSource(t testing.TB, u string) *Source {
+	t.Helper()
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "azure"}, kindtest.Env(fixedNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
