@@ -1,0 +1,48 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/upstat/upstat/fixtures"
+)
+
+func TestDetectAgainstFixtureServer(t *testing.T) {
+	sim, err := fixtures.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	fixtures.SeedDemo(sim)
+	code, stdout, stderr := runCLI(t, "detect", sim.URL("northwind"), "--allow-private-networks")
+	if code != 0 {
+		t.Fatalf("detect: code %d out %q err %q", code, stdout, stderr)
+	}
+	for _, want := range []string{"kind: instatus", "statuspage  no", "http 404", "instatus    yes", "an Instatus summary",
+		`source: {kind: instatus, url: "` + sim.URL("northwind") + `"}`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("detect output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, "detect", sim.URL("dockyard"), "--json", "--allow-private-networks")
+	var res struct {
+		Found struct{ Kind, URL string }
+		Tried []struct{ Kind, Why string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); code != 0 || err != nil {
+		t.Fatalf("detect --json: code %d, %v: %s", code, err, stdout)
+	}
+	_, want, _ := sim.Source("dockyard")
+	if res.Found.Kind != "statusio" || res.Found.URL != want || len(res.Tried) != 4 {
+		t.Errorf("detect --json = %+v, want statusio at %s after 4 probes", res, want)
+	}
+	// Nothing there: exit 1 and every probe's reason.
+	code, stdout, stderr = runCLI(t, "detect", sim.URL("nobody"), "--allow-private-networks")
+	if code != 1 || !strings.Contains(stdout, "kind: none found") || !strings.Contains(stdout, "html") || !strings.Contains(stderr, "no known status page format") {
+		t.Errorf("nothing to detect: code %d out %q err %q", code, stdout, stderr)
+	}
+	if code, _, _ := runCLI(t, "detect"); code != 2 {
+		t.Errorf("detect without URL: code %d, want 2", code)
+	}
+}
