@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -144,4 +145,21 @@ func WrongFormat(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "decode") || strings.Contains(msg, "expected JSON")
+}
+
+// HostIn reports whether page's host is one of hosts (or a subdomain of
+// one): how the big clouds, whose status lives on known hosts, are
+// recognised without fetching.
+func HostIn(page string, hosts ...string) bool {
+	u, err := url.Parse(page)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	for _, want := range hosts {
+		if h == want || strings.HasSuffix(h, "."+want) {
+			return true
+		}
+	}
+	return false
 }

@@ -68,10 +68,10 @@ func TestDemoQuickStart(t *testing.T) {
 			}
 			seen[v.Status] = true
 		}
-		// 6 Statuspage vendors + 5 on other platforms + 3 feed/HTML
+		// 6 Statuspage vendors + 10 on other platforms + 3 feed/HTML
 		// pages, all polled, and the script has moved someone off
 		// operational.
-		if len(s.Vendors) == 14 && polled == 14 && len(seen) > 1 {
+		if len(s.Vendors) == 19 && polled == 19 && len(seen) > 1 {
 			return
 		}
 		if time.Now().After(deadline) {
