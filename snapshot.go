@@ -32,6 +32,11 @@ type Snapshot struct {
 	// history listing could not be read this poll ("" when it was read or
 	// the source has none). While it is set, vanished incidents stay open.
 	HistoryErr string
+	// Warnings name what the source returned but the adapter could not
+	// read ("component \"API\": unrecognised status \"MAJOROUTAGE\""): the
+	// snapshot is still recorded, and the warnings are shown on the
+	// source's status until its next full snapshot.
+	Warnings []string
 	// Commit, when set, is called by the poller once this snapshot has
 	// been durably recorded, and never when recording failed. Adapters
 	// remember validators (ETag, Last-Modified), body digests and cached

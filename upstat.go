@@ -88,6 +88,10 @@ type VendorSummary struct {
 	// StatusChangedAt is when Status last changed (for "time since the last
 	// change" on the dashboard).
 	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+	// Warnings counts the warnings of the vendor's sources (see
+	// SourceStatus.Warnings), for the metric; the API lists them on the
+	// vendor's sources instead.
+	Warnings int `json:"-"`
 }
 
 // SourceStatus is what the API shows of one source of a vendor.
@@ -97,6 +101,10 @@ type SourceStatus struct {
 	LastError     string     `json:"last_error"`
 	LastCheckedAt *time.Time `json:"last_checked_at"`
 	LastSuccessAt *time.Time `json:"last_success_at"`
+	// Warnings name what the source's last snapshot could not read (an
+	// unrecognised status word): the data is there, but not all of it
+	// was understood. Absent when there are none.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Vendor is a vendor with its components, active incidents and sources.

@@ -93,7 +93,16 @@ func (v *vendorState) summary() upstat.VendorSummary {
 		ActiveIncidents: len(v.active),
 		Labels:          maps.Clone(v.row.Labels),
 		StatusChangedAt: copyTime(v.row.StatusChangedAt),
+		Warnings:        v.warningCount(),
 	}
+}
+
+func (v *vendorState) warningCount() int {
+	n := 0
+	for _, w := range v.warnings {
+		n += len(w)
+	}
+	return n
 }
 
 func (v *vendorState) view() upstat.Vendor {
@@ -124,6 +133,7 @@ func (v *vendorState) viewShared() upstat.Vendor {
 			LastError:     src.LastError,
 			LastCheckedAt: copyTime(src.LastCheckedAt),
 			LastSuccessAt: copyTime(src.LastSuccessAt),
+			Warnings:      slices.Clone(v.warnings[i]),
 		}
 	}
 	return out

@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/store/sqlite"
 )
 
@@ -75,7 +75,8 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 	if err := write(ctx, &r.ch); err != nil {
 		return false, fmt.Errorf("aggregate: record: %w", err)
 	}
-	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale
+	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale ||
+		!slices.EqualFunc(old.warnings, r.next.warnings, slices.Equal)
 	s.swap(vendorID, r.next, changed)
 	s.publish(ctx, r.ch.Events)
 	return changed, nil
@@ -125,6 +126,7 @@ type recorder struct {
 func newRecorder(old *vendorState, now time.Time) *recorder {
 	next := *old
 	next.sources = slices.Clone(old.sources)
+	next.warnings = slices.Clone(old.warnings)
 	next.enc = &vendorJSON{}
 	return &recorder{now: now, old: old, next: &next, ch: sqlite.Change{VendorID: old.row.ID}}
 }
@@ -146,6 +148,7 @@ func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 	} else {
 		src.LastError, src.FailingSince, src.LastSuccessAt = "", nil, &now
 		if !snap.NotModified {
+			r.next.warnings[idx] = slices.Clone(snap.Warnings)
 			src.Indicator = nil
 			if snap.Indicator != nil {
 				ind := *snap.Indicator
@@ -314,9 +317,6 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	var first, last time.Time
 	for i, u := range in.Updates {
 		u.At = normTime(u.At)
-		if u.ID == "" {
-			u.ID = "at:" + strconv.FormatInt(u.At.UnixMilli(), 10) + ":" + string(u.Status)
-		}
 		inc.Updates[i] = u
 		if first.IsZero() || u.At.Before(first) {
 			first = u.At
@@ -325,6 +325,7 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 			last = u.At
 		}
 	}
+	normalize.KeyUpdates(inc.Updates) // an update without an id of its own
 	if inc.StartedAt.IsZero() {
 		inc.StartedAt = firstNonZero(first, deref(inc.ScheduledFor), inc.UpdatedAt)
 	}

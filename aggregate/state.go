@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/store/sqlite"
 )
 
@@ -32,16 +33,22 @@ type vendorState struct {
 
 	active []upstat.Incident // active incidents, newest first, from incs
 
+	// warnings[i] are the warnings of source i's last full snapshot
+	// (what it could not read: an unrecognised status word). Kept in
+	// memory only: the first poll after a start parses in full again.
+	warnings [][]string
+
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
 }
 
 func newVendorState(st *sqlite.VendorState) *vendorState {
 	v := &vendorState{
-		row:     st.Vendor,
-		sources: st.Sources,
-		incs:    make(map[string]sqlite.Incident, len(st.Incidents)),
-		enc:     &vendorJSON{},
+		row:      st.Vendor,
+		sources:  st.Sources,
+		incs:     make(map[string]sqlite.Incident, len(st.Incidents)),
+		warnings: make([][]string, len(st.Sources)),
+		enc:      &vendorJSON{},
 	}
 	for _, inc := range st.Incidents {
 		v.incs[inc.ID] = inc
@@ -114,30 +121,19 @@ func newerFirst(a, b *upstat.Incident) bool {
 }
 
 // status computes the vendor's status: Unknown before any successful poll,
-// else the worst of its components, its active incidents (an active
-// maintenance counts at least as maintenance) and its sources' page
-// indicators; operational when there is nothing.
+// else normalize.VendorStatus of its components, active incidents and its
+// sources' page indicators.
 func (v *vendorState) status() upstat.Severity {
 	if v.row.LastSuccessAt == nil {
 		return upstat.Unknown
 	}
-	st := upstat.Operational
-	for _, c := range v.components {
-		st = upstat.Worse(st, c.Status)
-	}
-	for _, inc := range v.active {
-		sev := inc.Severity
-		if inc.Kind == upstat.KindMaintenance {
-			sev = upstat.Worse(sev, upstat.Maintenance)
-		}
-		st = upstat.Worse(st, sev)
-	}
+	var indicators []upstat.Severity
 	for _, s := range v.sources {
 		if s.Indicator != nil {
-			st = upstat.Worse(st, *s.Indicator)
+			indicators = append(indicators, *s.Indicator)
 		}
 	}
-	return st
+	return normalize.VendorStatus(v.components, v.active, indicators...)
 }
 
 // normTime drops what the database does not keep (sub-millisecond

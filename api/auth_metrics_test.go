@@ -102,6 +102,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs[1].Components = append(vs[1].Components, upstat.Component{Name: "API", Status: upstat.Degraded})
+	vs[0].Warnings = 2 // github: two words its sources could not read
 	r.SetVendors(vs...)
 	components := []string{
 		`upstat_component_status{component="API",vendor="stripe"} 2`,
@@ -112,6 +113,9 @@ func TestMetrics(t *testing.T) {
 		`upstat_active_incidents{vendor="github"} 1`,
 		`upstat_active_incidents{vendor="newrelic"} 0`,
 		`upstat_active_incidents{vendor="stripe"} 0`,
+		`upstat_source_warnings{vendor="github"} 2`,
+		`upstat_source_warnings{vendor="newrelic"} 0`,
+		`upstat_source_warnings{vendor="stripe"} 0`,
 		`upstat_vendor_info{name="GitHub",vendor="github"} 1`,
 		`upstat_vendor_info{name="New Relic",vendor="newrelic"} 1`,
 		`upstat_vendor_info{name="Stripe",vendor="stripe"} 1`,

@@ -25,6 +25,7 @@ type collector struct {
 	vendorStale     *prometheus.Desc
 	activeIncidents *prometheus.Desc
 	vendorInfo      *prometheus.Desc
+	sourceWarnings  *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*collector)(nil)
@@ -51,12 +52,15 @@ func newCollector(r upstat.Reader, log *slog.Logger, components bool) *collector
 		vendorInfo: prometheus.NewDesc("upstat_vendor_info",
 			"Always 1; carries the vendor's display name.",
 			[]string{"vendor", "name"}, nil),
+		sourceWarnings: prometheus.NewDesc("upstat_source_warnings",
+			"Number of warnings of the vendor's sources: what their last snapshots could not read (an unrecognised status word).",
+			[]string{"vendor"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.vendorStatus, c.vendorStale, c.activeIncidents, c.vendorInfo} {
+	for _, d := range []*prometheus.Desc{c.vendorStatus, c.vendorStale, c.activeIncidents, c.vendorInfo, c.sourceWarnings} {
 		ch <- d
 	}
 	if c.components {
@@ -118,6 +122,7 @@ func (c *collector) vendor(ch chan<- prometheus.Metric, v *upstat.VendorSummary)
 	gauge(ch, c.vendorStale, boolFloat(v.Stale), v.ID)
 	gauge(ch, c.activeIncidents, float64(v.ActiveIncidents), v.ID)
 	gauge(ch, c.vendorInfo, 1, v.ID, v.Name)
+	gauge(ch, c.sourceWarnings, float64(v.Warnings), v.ID)
 }
 
 // fail reports a Reader failure as an invalid metric.

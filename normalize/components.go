@@ -54,7 +54,9 @@ func (r ComponentRules) Validate() error {
 // matching names in incident component lists, removing duplicates a rename
 // creates. An incident lists leaf names, so an ignore or rename given as
 // "Group/Name" also applies to a listed "Name" when no other component of
-// the snapshot has that name. A NotModified snapshot is left alone.
+// the snapshot has that name. Warnings about an ignored component
+// (ComponentWarning) are dropped with it. A NotModified snapshot is left
+// alone.
 func (r ComponentRules) Apply(s *upstat.Snapshot) {
 	if s == nil || s.NotModified || (len(r.Ignore) == 0 && len(r.Rename) == 0) {
 		return
@@ -74,7 +76,13 @@ func (r ComponentRules) Apply(s *upstat.Snapshot) {
 	}
 
 	s.Components = slices.DeleteFunc(s.Components, func(c upstat.Component) bool {
-		return containsName(r.Ignore, c.Name) || containsName(r.Ignore, c.Key())
+		ignored := containsName(r.Ignore, c.Name) || containsName(r.Ignore, c.Key())
+		if ignored { // what it said is of no interest either
+			s.Warnings = slices.DeleteFunc(s.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, componentWarningPrefix(c))
+			})
+		}
+		return ignored
 	})
 	for i := range s.Components {
 		c := &s.Components[i]
@@ -118,3 +126,34 @@ func containsName(list []string, name string) bool {
 }
 
 func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// DistinctComponents keeps apart components of one source that share a
+// name and group (a page listing "API" twice): each of them is renamed
+// "Name (id)" with the source's own id for it, ids[i] for comps[i], or its
+// position among the duplicates ("#2") when the source gives none.
+// Otherwise the second would be dropped as the same component and its
+// outage never seen. Components whose name is unique are unchanged, so
+// their stored state and the rules naming them stay as they were; the
+// suffixed names can be renamed with components.rename.
+func DistinctComponents(comps []upstat.Component, ids []string) {
+	count := make(map[string]int, len(comps))
+	for _, c := range comps {
+		count[c.Key()]++
+	}
+	nth := map[string]int{}
+	for i := range comps {
+		k := comps[i].Key()
+		if count[k] < 2 {
+			continue
+		}
+		nth[k]++
+		id := ""
+		if i < len(ids) {
+			id = strings.TrimSpace(ids[i])
+		}
+		if id == "" {
+			id = fmt.Sprintf("#%d", nth[k])
+		}
+		comps[i].Name = fmt.Sprintf("%s (%s)", comps[i].Name, id)
+	}
+}

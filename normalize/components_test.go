@@ -3,6 +3,7 @@ package normalize
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/upstat/upstat"
@@ -177,5 +178,40 @@ func TestComponentRulesValidate(t *testing.T) {
 				t.Fatalf("Validate = %v, want an error wrapping ErrInvalid", err)
 			}
 		})
+	}
+}
+
+func TestDistinctComponents(t *testing.T) {
+	comps := []upstat.Component{
+		{Name: "API", Status: upstat.Operational},
+		{Name: "Web"},
+		{Name: "API", Status: upstat.MajorOutage},
+		{Name: "API", Group: "EU"},
+		{Name: "DNS"}, {Name: "DNS"},
+	}
+	DistinctComponents(comps, []string{"c1", "c2", "c3", "c4", "", ""})
+	var keys []string
+	for _, c := range comps {
+		keys = append(keys, c.Key())
+	}
+	want := []string{"API (c1)", "Web", "API (c3)", "EU/API", "DNS (#1)", "DNS (#2)"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys %q, want %q", keys, want)
+	}
+	if comps[2].Status != upstat.MajorOutage {
+		t.Errorf("the second API lost its status: %s", comps[2].Status)
+	}
+}
+
+// TestIgnoreDropsWarnings: a warning about an ignored component goes with
+// it; others stay.
+func TestIgnoreDropsWarnings(t *testing.T) {
+	api, web := upstat.Component{Name: "API"}, upstat.Component{Name: "Web", Group: "Front"}
+	s := &upstat.Snapshot{HasComponents: true, Components: []upstat.Component{api, web},
+		Warnings: []string{ComponentWarning(api, "MAJOROUTAGE"), ComponentWarning(web, "kaputt"), Unrecognised("page indicator", "x")}}
+	ComponentRules{Ignore: []string{"Front/Web"}}.Apply(s)
+	want := []string{`component "API": unrecognised status "MAJOROUTAGE"`, `page indicator: unrecognised status "x"`}
+	if !slices.Equal(s.Warnings, want) {
+		t.Errorf("warnings %q, want %q", s.Warnings, want)
 	}
 }

@@ -24,7 +24,7 @@ Usage:
   upstat check    --config FILE [VENDOR] [--json]  fetch once and print the normalised result
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
   upstat detect   URL [--json]                     tell which kind reads a status page, with the evidence
-  upstat validate --config FILE                    check a configuration and exit
+  upstat validate [--config] FILE                  check a configuration (every error) and exit
   upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat catalogue search WORD | show ID | list [--kind K] [--json]
   upstat init     [--vendors a,b] [--domains FILE] [--out FILE]  write a starting config

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/feed/goldentest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -6,14 +6,9 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
@@ -64,31 +59,10 @@ func (o Options) Config() (Config, error) {
 		return Config{}, fmt.Errorf("%w: format: unknown feed format %q (known: auto, statuspage, incidentio, instatus, generic)", upstat.ErrInvalid, o.Format)
 	}
 	var err error
-	if c.ActiveFor, c.Zone, err = ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
+	if c.ActiveFor, c.Zone, err = sources.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
 		return Config{}, err
 	}
 	return c, nil
-}
-
-// ActiveForAndZone checks the active_for and zone options shared by the
-// feed and html kinds: a negative active_for is an error, zero takes def;
-// zone is an IANA name ("" for none). Errors wrap upstat.ErrInvalid and
-// name the key.
-func ActiveForAndZone(activeFor, def time.Duration, zone string) (time.Duration, *time.Location, error) {
-	if activeFor < 0 {
-		return 0, nil, fmt.Errorf("%w: active_for: must not be negative, got %s", upstat.ErrInvalid, activeFor)
-	}
-	if activeFor == 0 {
-		activeFor = def
-	}
-	if zone == "" {
-		return activeFor, nil, nil
-	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%w: zone: %v", upstat.ErrInvalid, err)
-	}
-	return activeFor, loc, nil
 }
 
 // Source polls one feed. It keeps the last body so that a 304 or an
@@ -98,7 +72,7 @@ type Source struct {
 	url   string
 	cfg   Config
 	env   sources.Env
-	cache BodyCache
+	cache sources.BodyCache
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -119,7 +93,8 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 	if spec.URL == "" {
 		return nil, fmt.Errorf("%w: url: a feed source needs a url", upstat.ErrInvalid)
 	}
-	return &Source{url: spec.URL, cfg: cfg, env: WithDefaults(env)}, nil
+	cfg.Mapper = env.Mapper
+	return &Source{url: spec.URL, cfg: cfg, env: sources.WithDefaults(env)}, nil
 }
 
 // Poll fetches the feed and returns its incidents. A feed has no
@@ -140,24 +115,9 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, err
 	}
 	s.cache.Store(f, res.Expiry)
-	return &upstat.Snapshot{Incidents: res.Incidents}, nil
+	return &upstat.Snapshot{Incidents: res.Incidents, Warnings: res.Warnings}, nil
 }
 
-// Decoder returns a spec Decode function that decodes the options in m
-// strictly (unknown keys are errors), as the config loader does. It lets a
-// command line build a Spec from flags: Decoder(map[string]any{"match":
-// []string{"outage"}}).
-func Decoder(m map[string]any) func(v any) error {
-	return func(v any) error {
-		b, err := yaml.Marshal(m)
-		if err != nil {
-			return fmt.Errorf("options: %w", err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("options: %w", err)
-		}
-		return nil
-	}
-}
+// Decoder returns a spec Decode function for options given as a map (see
+// sources.Decoder).
+func Decoder(m map[string]any) func(v any) error { return sources.Decoder(m) }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/feed/goldentest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

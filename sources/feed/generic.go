@@ -17,20 +17,25 @@ const maxBody = 4000
 // keyword table finds a problem there). Its severity comes from the
 // keyword table (degraded when it names none); a title that only
 // announces maintenance makes a maintenance; its one update is resolved
-// (completed) when its text says the problem is over. Entries without any
+// (completed) when its text says the problem is over. A post that says a
+// problem is over takes part even when it does not match ("Resolved: all
+// systems operational"): it closes the open incident, if any
+// (normalize.Entry.ClosesOnly). Entries without any
 // date are skipped: their age is unknown. Parse then chains the entries
 // into incidents (Chain: a resolving post resolves the open incident
 // before it, a newer post supersedes or continues it, active_for caps
 // it).
-func (e entry) genericEntry(c Config) (Entry, bool) {
+func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	title := e.title()
 	text := htmlText(e.content)
-	if !matches(c.Match, title+"\n"+text) {
-		return Entry{}, false
+	whole := normalize.Classify(title + "\n" + text)
+	selected := matches(c.Match, title+"\n"+text)
+	if !selected && !whole.Resolves {
+		return normalize.Entry{}, false
 	}
 	at := e.published
 	if at.IsZero() {
-		return Entry{}, false
+		return normalize.Entry{}, false
 	}
 	id := e.it.GUID
 	if id == "" {
@@ -39,13 +44,12 @@ func (e entry) genericEntry(c Config) (Entry, bool) {
 	if id == "" {
 		id = title + "@" + at.Format(time.RFC3339)
 	}
-	whole := normalize.Classify(title + "\n" + text)
 	inc := upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
 	if tv := normalize.Classify(title); tv.Maintenance && tv.Severity <= upstat.Maintenance {
 		inc.Kind = upstat.KindMaintenance
 		inc.Severity = upstat.Maintenance
 	} else {
-		inc.Severity = TextSeverity(upstat.Degraded, title, text)
+		inc.Severity = normalize.TextSeverity(upstat.Degraded, title, text)
 	}
 	st := upstat.StateInvestigating
 	if inc.Kind == upstat.KindMaintenance {
@@ -58,12 +62,12 @@ func (e entry) genericEntry(c Config) (Entry, bool) {
 		}
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: truncate(text, maxBody)}}
-	Finish(&inc, at)
+	normalize.Finish(&inc, at)
 	inc.Updates[0].ID = "post"
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited
 	}
-	return Entry{Incident: inc}, true
+	return normalize.Entry{Incident: inc, ClosesOnly: !selected}, true
 }
 
 // matches reports whether text contains one of the keywords (case

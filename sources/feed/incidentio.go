@@ -1,13 +1,14 @@
 package feed
 
 import (
+	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/normalize"
 )
 
 // An incident.io history entry carries only the latest update:
@@ -24,34 +25,49 @@ var (
 	componentRe  = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
 )
 
-// componentWords maps incident.io component statuses to severities.
-var componentWords = map[string]upstat.Severity{
-	"operational":          upstat.Operational,
-	"degraded performance": upstat.Degraded,
-	"partial outage":       upstat.PartialOutage,
-	"full outage":          upstat.MajorOutage,
-	"major outage":         upstat.MajorOutage,
-	"under maintenance":    upstat.Maintenance,
+// DomainIncidentIO is the severity_map domain of the component statuses an
+// incident.io history feed writes in parentheses ("Conversations (Full
+// outage)"). Its human-readable labels differ from the machine words of
+// incident.io's JSON ("full_outage"), hence a domain of its own.
+const DomainIncidentIO = "incidentio_feed"
+
+func init() {
+	normalize.RegisterDomain(DomainIncidentIO, map[string]upstat.Severity{
+		"operational":          upstat.Operational,
+		"degraded performance": upstat.Degraded,
+		"partial outage":       upstat.PartialOutage,
+		"full outage":          upstat.MajorOutage,
+		"major outage":         upstat.MajorOutage,
+		"under maintenance":    upstat.Maintenance,
+	})
 }
 
-func (e entry) incidentIOIncident() *upstat.Incident {
+// incidentIOIncident reads an incident.io entry, with a warning for each
+// component status word no table knows.
+func (e entry) incidentIOIncident(mapper *normalize.Mapper) (*upstat.Incident, []string) {
 	id := e.id()
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	inc := &upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: e.title(), URL: e.url()}
 	doc := parseHTML(e.content)
 	worst := upstat.Unknown
+	var warnings []string
 	doc.Find("li").Each(func(_ int, li *goquery.Selection) {
 		name, status := collapse(li.Text()), ""
 		if m := componentRe.FindStringSubmatch(name); m != nil {
-			name, status = m[1], strings.ToLower(m[2])
+			name, status = m[1], m[2]
 		}
 		if name != "" {
 			inc.Components = append(inc.Components, name)
 		}
-		if s, ok := componentWords[status]; ok {
+		if status == "" {
+			return
+		}
+		if s, ok := mapper.StatusWord(DomainIncidentIO, status); ok {
 			worst = upstat.Worse(worst, s)
+		} else {
+			warnings = append(warnings, normalize.Unrecognised(fmt.Sprintf("incident %q: component %q", id, name), status))
 		}
 	})
 	doc.Find("ul, ol").Remove()
@@ -68,10 +84,10 @@ func (e entry) incidentIOIncident() *upstat.Incident {
 	case upstat.StateScheduled, upstat.StateInProgress, upstat.StateVerifying, upstat.StateCompleted:
 		inc.Kind = upstat.KindMaintenance
 	}
-	body := Tidy(doc.Text())
+	body := normalize.Tidy(doc.Text())
 	at := e.updated
 	inc.Updates = []upstat.Update{{At: at, Status: state, Body: body}}
-	Finish(inc, at)
+	normalize.Finish(inc, at)
 	inc.Updates[0].ID = "at-" + at.UTC().Format(time.RFC3339Nano)
 	if !e.published.IsZero() && e.published.Before(inc.StartedAt) {
 		inc.StartedAt = e.published
@@ -86,7 +102,7 @@ func (e entry) incidentIOIncident() *upstat.Incident {
 		if !state.Closed() {
 			bodies = append(bodies, body)
 		}
-		inc.Severity = TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+		inc.Severity = normalize.TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
-	return inc
+	return inc, warnings
 }

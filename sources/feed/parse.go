@@ -2,10 +2,13 @@ package feed
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +42,8 @@ type Config struct {
 	Match     []string      // generic feeds: keywords that make an entry an incident
 	ActiveFor time.Duration // generic feeds: how long an incident stays active after its latest entry; 0 is DefaultActiveFor
 	Zone      *time.Location
-	Now       time.Time // generic feeds: the time active_for is measured against
+	Now       time.Time         // generic feeds: the time active_for is measured against
+	Mapper    *normalize.Mapper // the vendor's severity_map; nil: default tables
 }
 
 // Result is what Parse found.
@@ -49,15 +53,21 @@ type Result struct {
 	Incidents []upstat.Incident
 	// Expiry is the earliest time at which an active incident of the
 	// result stops being active by age alone (zero when none can).
-	Expiry time.Time
+	Expiry time.Time // Warnings name what the feed said that no table knows (an
+	// incident.io component status word), for Snapshot.Warnings.
+	Warnings []string
 }
 
 // Parse reads a feed body into incidents, one per entry that is an
 // incident, in feed order; in a generic feed, entries are chained into
 // incidents by the lifecycle rule (see Chain), listed in the feed order of
 // the entries that opened them. Entries that cannot be read are skipped,
-// never fatal; only a body that is not a feed at all is an error.
+// never fatal; only a body that is not a feed at all is an error (see
+// checkJSONFeed for JSON).
 func Parse(body []byte, c Config) (Result, error) {
+	if err := checkJSONFeed(body); err != nil {
+		return Result{}, err
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return Result{}, fmt.Errorf("parse feed: %w", err)
@@ -69,7 +79,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		c.ActiveFor = DefaultActiveFor
 	}
 	res := Result{Format: c.Format, Incidents: []upstat.Incident{}}
-	var generic []Entry
+	var generic []normalize.Entry
 	for _, it := range f.Items {
 		if it == nil {
 			continue
@@ -80,7 +90,9 @@ func Parse(body []byte, c Config) (Result, error) {
 		case FormatStatuspage, FormatInstatus:
 			inc = e.timelineIncident(c.Format)
 		case FormatIncidentIO:
-			inc = e.incidentIOIncident()
+			var warnings []string
+			inc, warnings = e.incidentIOIncident(c.Mapper)
+			res.Warnings = append(res.Warnings, warnings...)
 		default:
 			if g, ok := e.genericEntry(c); ok {
 				generic = append(generic, g)
@@ -95,7 +107,7 @@ func Parse(body []byte, c Config) (Result, error) {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		res.Incidents, res.Expiry = Chain(generic, c.ActiveFor, now)
+		res.Incidents, res.Expiry = normalize.Chain(generic, c.ActiveFor, now)
 	}
 	return res, nil
 }
@@ -239,81 +251,42 @@ func htmlText(fragment string) string {
 	doc.Find("p, li, div, h1, h2, h3, h4").Each(func(_ int, s *goquery.Selection) {
 		s.AppendHtml("\n")
 	})
-	return Tidy(doc.Text())
-}
-
-var (
-	spaces     = regexp.MustCompile(`[ \t\r\f\v\x{a0}]+`)
-	blankLines = regexp.MustCompile(`\n\s*\n\s*`)
-)
-
-// Tidy collapses runs of spaces, keeps at most one blank line between
-// paragraphs and trims.
-func Tidy(s string) string {
-	s = spaces.ReplaceAllString(s, " ")
-	s = strings.ReplaceAll(s, " \n", "\n")
-	s = strings.ReplaceAll(s, "\n ", "\n")
-	s = blankLines.ReplaceAllString(s, "\n\n")
-	return strings.TrimSpace(s)
+	return normalize.Tidy(doc.Text())
 }
 
 // collapse turns all whitespace into single spaces and trims.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// Finish sets the fields every timeline-shaped incident derives from its
-// updates: it sorts them oldest first (stable, so updates of one minute
-// keep their order), keys each by its ordinal from the oldest and its
-// state ("3-monitoring": edits of bodies and stamps keep the key), and
-// derives status (the latest update's), started, updated and resolved
-// times (resolved: the first closing update of the final closed run).
-// Without updates, started and updated are fallback. The html adapter
-// shares it.
-func Finish(inc *upstat.Incident, fallback time.Time) {
-	sort.SliceStable(inc.Updates, func(i, j int) bool { return inc.Updates[i].At.Before(inc.Updates[j].At) })
-	for i := range inc.Updates {
-		inc.Updates[i].ID = fmt.Sprintf("%d-%s", i+1, inc.Updates[i].Status)
+// checkJSONFeed refuses a JSON body that is not a JSON Feed: a feed is a
+// JSON object whose "version" is a JSON Feed version URL. Any other JSON
+// (a vendor's own API, a status.io, Slack, Heroku or AWS payload) would
+// read as an empty feed, so a vendor upstat cannot read would show as
+// operational; the error names what the body is instead. Non-JSON bodies
+// pass (the feed parser decides about XML).
+func checkJSONFeed(body []byte) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+		return nil
 	}
-	inc.StartedAt, inc.UpdatedAt = fallback, fallback
-	if len(inc.Updates) > 0 {
-		inc.StartedAt = inc.Updates[0].At
-		inc.UpdatedAt = inc.Updates[len(inc.Updates)-1].At
-	}
-	inc.ResolvedAt = nil
-	for _, u := range inc.Updates {
-		if u.Status != "" {
-			inc.Status = u.Status
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &obj); err != nil {
+		if trimmed[0] == '[' {
+			return errors.New("not a feed: a JSON array (a JSON Feed is an object with \"version\")")
 		}
-		if u.Status.Closed() && inc.ResolvedAt == nil {
-			at := u.At
-			inc.ResolvedAt = &at
-		}
-		if !u.Status.Closed() {
-			inc.ResolvedAt = nil
-		}
+		return fmt.Errorf("not a feed: invalid JSON: %w", err)
 	}
-	if inc.Status == "" {
-		inc.Status = upstat.StateInvestigating
-		if inc.Kind == upstat.KindMaintenance {
-			inc.Status = upstat.StateScheduled
-		}
+	var version string
+	_ = json.Unmarshal(obj["version"], &version)
+	if strings.HasPrefix(version, "https://jsonfeed.org/version/") {
+		return nil
 	}
-	if inc.Components == nil {
-		inc.Components = []string{}
+	keys := slices.Sorted(maps.Keys(obj))
+	if len(keys) > 8 {
+		keys = append(keys[:8], "…")
 	}
-}
-
-// TextSeverity reads a severity from free text with the normalize keyword
-// table: the strongest problem severity named, or def when none is.
-func TextSeverity(def upstat.Severity, texts ...string) upstat.Severity {
-	sev := upstat.Unknown
-	for _, t := range texts {
-		v := normalize.Classify(t)
-		if v.Matched && v.Severity > upstat.Maintenance {
-			sev = upstat.Worse(sev, v.Severity)
-		}
+	what := "a JSON object without a JSON Feed \"version\""
+	if version != "" {
+		what = fmt.Sprintf("a JSON object with version %q (not a JSON Feed version)", truncate(version, 60))
 	}
-	if sev == upstat.Unknown {
-		return def
-	}
-	return sev
+	return fmt.Errorf("not a feed: %s, with keys %s", what, strings.Join(keys, ", "))
 }

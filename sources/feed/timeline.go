@@ -78,7 +78,7 @@ func paragraphUpdates(fragment string) []rawUpdate {
 		u := rawUpdate{stamp: collapse(small.Text()), label: collapse(strong.Text())}
 		small.Remove()
 		strong.Remove()
-		body := Tidy(p.Text())
+		body := normalize.Tidy(p.Text())
 		body = strings.TrimSpace(strings.TrimPrefix(body, "-"))
 		u.body = body
 		out = append(out, u)
@@ -102,7 +102,7 @@ func textUpdates(text string) []rawUpdate {
 			u.label = rest[m[2]:m[3]]
 			rest = rest[m[1]:]
 		}
-		u.body = Tidy(rest)
+		u.body = normalize.Tidy(rest)
 		out = append(out, u)
 	}
 	return out
@@ -175,7 +175,7 @@ func (e entry) timelineIncident(format string) *upstat.Incident {
 		}
 	}
 	fillStates(inc)
-	Finish(inc, e.published)
+	normalize.Finish(inc, e.published)
 	if !postmortem.IsZero() && !inc.Status.Closed() && inc.Kind == upstat.KindIncident {
 		inc.Status = upstat.StateResolved
 		inc.ResolvedAt = &postmortem
@@ -183,7 +183,7 @@ func (e entry) timelineIncident(format string) *upstat.Incident {
 	if inc.Kind == upstat.KindMaintenance {
 		inc.Severity = upstat.Maintenance
 	} else {
-		inc.Severity = TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+		inc.Severity = normalize.TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited

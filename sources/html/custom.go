@@ -12,7 +12,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // Selectors read any other page: each element matching Item is one
@@ -46,6 +45,7 @@ type field struct {
 // Compiled is a checked, compiled selector configuration.
 type Compiled struct {
 	item                                                   cascadia.Selector
+	itemSrc                                                string // item as written, for errors
 	title, time, body, status, severity, link, id, compnts field
 	layout                                                 string
 	sevMap                                                 map[string]upstat.Severity
@@ -83,7 +83,7 @@ func (s *Selectors) Compile() (*Compiled, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: selectors.item: bad selector %q: %v", upstat.ErrInvalid, s.Item, err)
 	}
-	c := &Compiled{item: item, layout: s.TimeLayout, sevMap: map[string]upstat.Severity{}}
+	c := &Compiled{item: item, itemSrc: s.Item, layout: s.TimeLayout, sevMap: map[string]upstat.Severity{}}
 	for _, f := range []struct {
 		key, raw string
 		dst      *field
@@ -133,13 +133,13 @@ func (f field) set() bool { return f.m != nil || f.attr != "" }
 func parseCustom(p *page) (*upstat.Snapshot, error) {
 	c := p.cfg.Selectors
 	snap := &upstat.Snapshot{}
-	var entries []feed.Entry
+	var entries []normalize.Entry
 	p.doc.FindMatcher(c.item).Each(func(_ int, item *goquery.Selection) {
 		if e, ok := p.customItem(c, item); ok {
 			entries = append(entries, e)
 		}
 	})
-	snap.Incidents, p.expiry = feed.Chain(entries, p.cfg.ActiveFor, p.cfg.Now)
+	snap.Incidents, p.expiry = normalize.Chain(entries, p.cfg.ActiveFor, p.cfg.Now)
 	return snap, nil
 }
 
@@ -147,11 +147,11 @@ func parseCustom(p *page) (*upstat.Snapshot, error) {
 // selector is set are skipped. An item whose status selector reads a
 // lifecycle word is an incident of its own; one whose status comes from
 // its words has no lifecycle and is chained with the others by
-// feed.Chain (a resolving item resolves the open incident before it, a
+// normalize.Chain (a resolving item resolves the open incident before it, a
 // newer one supersedes or continues it). Either way an item that is not
 // closed stops being active ActiveFor after its time (its latest item's,
 // when chained).
-func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, bool) {
+func (p *page) customItem(c *Compiled, item *goquery.Selection) (normalize.Entry, bool) {
 	title := collapse(c.title.read(item))
 	body := blockText(item)
 	if c.body.set() {
@@ -172,7 +172,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 			at, err = p.parseTime(raw)
 		}
 		if err != nil {
-			return feed.Entry{}, false
+			return normalize.Entry{}, false
 		}
 	}
 	link := absolute(p.cfg.URL, c.link.read(item))
@@ -187,7 +187,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 			id += "@" + at.Format("2006-01-02T1504Z")
 		}
 	default:
-		return feed.Entry{}, false
+		return normalize.Entry{}, false
 	}
 	if title == "" {
 		title = firstSentence(body)
@@ -219,9 +219,9 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (feed.Entry, boo
 		inc.Components = append(inc.Components, name)
 	}
 	inc.Updates = []upstat.Update{{At: at, Status: st, Body: body}}
-	feed.Finish(&inc, at)
+	normalize.Finish(&inc, at)
 	inc.Updates[0].ID = "item"
-	return feed.Entry{Incident: inc, Own: own}, true
+	return normalize.Entry{Incident: inc, Own: own}, true
 }
 
 // customSeverity: the severity selector, else the class map, else the
@@ -246,7 +246,7 @@ func (p *page) customSeverity(c *Compiled, item *goquery.Selection, title, body 
 			return worst
 		}
 	}
-	return feed.TextSeverity(upstat.Degraded, title, body)
+	return normalize.TextSeverity(upstat.Degraded, title, body)
 }
 
 // components reads component names: each match, or one match's text split

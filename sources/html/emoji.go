@@ -10,7 +10,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // The emoji-headings preset reads pages with a heading per entry:
@@ -102,7 +101,7 @@ func parseEmojiHeadings(p *page) (*upstat.Snapshot, error) {
 	var open *upstat.Incident
 	closeOpen := func() {
 		if open != nil {
-			feed.Finish(open, open.StartedAt)
+			normalize.Finish(open, open.StartedAt)
 			snap.Incidents = append(snap.Incidents, *open)
 			open = nil
 		}

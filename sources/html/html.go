@@ -17,7 +17,6 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // Preset names.
@@ -51,6 +50,10 @@ type Options struct {
 	// ActiveFor: custom selectors only; how long an item without a closing
 	// status stays active (default 24h).
 	ActiveFor time.Duration `yaml:"active_for"`
+	// AllowEmpty accepts a page in which the preset or selectors find
+	// nothing; by default that fails the poll (a redesigned page, or a
+	// preset on the wrong page, must not read as operational).
+	AllowEmpty bool `yaml:"allow_empty"`
 }
 
 // parser reads one layout from a parsed, decoded page.
@@ -82,12 +85,15 @@ type Config struct {
 	URL       string            // the page URL: incident ids and links
 	Now       time.Time         // year-less stamps and active_for; zero: time.Now()
 	ActiveFor time.Duration
+	// AllowEmpty: a page in which the layout finds nothing is an empty
+	// snapshot instead of an error (see Parse).
+	AllowEmpty bool
 }
 
 // Config checks the options and turns them into a parse configuration.
 // Errors wrap upstat.ErrInvalid and name the key (and the selector).
 func (o Options) Config() (Config, error) {
-	c := Config{Preset: o.Preset, ActiveFor: o.ActiveFor}
+	c := Config{Preset: o.Preset, ActiveFor: o.ActiveFor, AllowEmpty: o.AllowEmpty}
 	switch {
 	case o.Preset != "" && o.Selectors != nil:
 		return Config{}, fmt.Errorf("%w: preset and selectors: set one, not both", upstat.ErrInvalid)
@@ -105,7 +111,7 @@ func (o Options) Config() (Config, error) {
 		c.Selectors = sel
 	}
 	var err error
-	if c.ActiveFor, c.Zone, err = feed.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
+	if c.ActiveFor, c.Zone, err = sources.ActiveForAndZone(o.ActiveFor, DefaultActiveFor, o.Zone); err != nil {
 		return Config{}, err
 	}
 	return c, nil
@@ -120,9 +126,12 @@ type Result struct {
 }
 
 // Parse decodes a page (declared charset, then mojibake repair) and reads
-// it with the configured preset or selectors. A page in which the layout
-// finds nothing yields an empty snapshot, not an error; errors are for
-// configuration and undecodable bodies.
+// it with the configured preset or selectors. A page with content in which
+// the layout finds nothing (no component, no incident, no page status) is
+// an error naming what was expected and what the page has ("preset
+// emoji-headings matched 0 of 12 headings"), unless AllowEmpty is set: a
+// redesigned page or a preset on the wrong page must fail, not read as
+// operational. Other errors are for configuration and undecodable bodies.
 func Parse(body []byte, contentType string, c Config) (Result, error) {
 	if c.Now.IsZero() {
 		c.Now = time.Now()
@@ -149,6 +158,9 @@ func Parse(body []byte, contentType string, c Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if found(snap) == 0 && !c.AllowEmpty && p.hasContent() {
+		return Result{}, fmt.Errorf("html: %s (allow_empty: true accepts an empty page)", p.nothingFound())
+	}
 	if snap.Incidents == nil {
 		snap.Incidents = []upstat.Incident{}
 	}
@@ -160,7 +172,7 @@ type Source struct {
 	url   string
 	cfg   Config
 	env   sources.Env
-	cache feed.BodyCache
+	cache sources.BodyCache
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -182,7 +194,7 @@ func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 		return nil, fmt.Errorf("%w: url: an html source needs a url", upstat.ErrInvalid)
 	}
 	cfg.URL, cfg.Mapper = spec.URL, env.Mapper
-	return &Source{url: spec.URL, cfg: cfg, env: feed.WithDefaults(env)}, nil
+	return &Source{url: spec.URL, cfg: cfg, env: sources.WithDefaults(env)}, nil
 }
 
 // Poll fetches the page and reads it. A 304 or an identical body is
@@ -209,4 +221,4 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 // strictly (unknown keys are errors), as the config loader does. It lets a
 // command line build a Spec from flags: Decoder(map[string]any{"preset":
 // "emoji-headings"}).
-func Decoder(m map[string]any) func(v any) error { return feed.Decoder(m) }
+func Decoder(m map[string]any) func(v any) error { return sources.Decoder(m) }

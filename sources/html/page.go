@@ -13,7 +13,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // page is a decoded, parsed page and what every layout reads it with.
@@ -21,6 +20,10 @@ type page struct {
 	doc    *goquery.Document
 	cfg    Config
 	expiry time.Time // set by layouts whose items expire with age
+	// anchorAt is what year-less stamps are resolved against, once
+	// anchorSet (see anchor).
+	anchorAt  time.Time
+	anchorSet bool
 }
 
 // newPage decodes body with its declared charset (Content-Type header,
@@ -87,7 +90,7 @@ func blockText(sel *goquery.Selection) string {
 	c.Find("p, li, div, pre, h1, h2, h3, h4, h5, h6, tr").AppendHtml("\n\n")
 	var parts []string
 	c.Each(func(_ int, s *goquery.Selection) { parts = append(parts, s.Text()) })
-	return feed.Tidy(strings.Join(parts, "\n\n"))
+	return normalize.Tidy(strings.Join(parts, "\n\n"))
 }
 
 // Stamps in page text, most specific first.
@@ -115,9 +118,9 @@ func findStamp(s string) string {
 }
 
 // parseTime reads a stamp with the page's zone; year-less stamps take
-// their year from now.
+// their year from the page's own dates, else from now (see anchor).
 func (p *page) parseTime(s string) (time.Time, error) {
-	return normalize.ParseTime(s, normalize.TimeContext{Zone: p.cfg.Zone, Anchor: p.cfg.Now})
+	return normalize.ParseTime(s, normalize.TimeContext{Zone: p.cfg.Zone, Anchor: p.anchor()})
 }
 
 // severityWord reads a severity from a word or phrase: an upstat severity

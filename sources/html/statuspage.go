@@ -10,7 +10,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // The statuspage-html preset reads Statuspage pages when the JSON API is
@@ -91,7 +90,7 @@ func (p *page) statuspageIncidentPage() *upstat.Incident {
 		}
 	}
 	inc.Components = affectedComponents(p.doc.Find(".components-affected").Text())
-	feed.Finish(inc, p.cfg.Now)
+	normalize.Finish(inc, p.cfg.Now)
 	if !postmortem.IsZero() && !inc.Status.Closed() {
 		inc.Status, inc.ResolvedAt = upstat.StateResolved, &postmortem
 	}
@@ -111,7 +110,7 @@ func (p *page) impact(class string, kind upstat.Kind, texts []string) upstat.Sev
 			return sev
 		}
 	}
-	return feed.TextSeverity(upstat.Degraded, texts...)
+	return normalize.TextSeverity(upstat.Degraded, texts...)
 }
 
 // rowTime reads an update's time: the stamp in its text ("Posted 2 days
@@ -170,23 +169,28 @@ func (p *page) statuspageHome() *upstat.Snapshot {
 			}
 		}
 	}
+	var ids []string // data-component-id of each component
 	p.doc.Find("[data-component-status]").Each(func(_ int, c *goquery.Selection) {
 		if hook, _ := c.Attr("data-js-hook"); hook == "component-group-opener" {
 			return // a group's own row: its children are listed
 		}
 		status, _ := c.Attr("data-component-status")
-		sev, ok := p.cfg.Mapper.Map(normalize.DomainComponent, status)
-		if !ok {
-			sev = upstat.Unknown
-		}
-		comp := upstat.Component{Name: collapse(c.Find(".name").First().Text()), Status: sev, UpdatedAt: p.cfg.Now}
+		comp := upstat.Component{Name: collapse(c.Find(".name").First().Text()), UpdatedAt: p.cfg.Now}
 		if g := c.ParentsFiltered(".is-group").First(); g.Length() > 0 {
 			comp.Group = collapse(g.Find(`[data-js-hook="component-group-opener"] .name`).First().Text())
 		}
-		if comp.Name != "" {
-			snap.Components = append(snap.Components, comp)
+		if comp.Name == "" {
+			return
 		}
+		var ok bool
+		if comp.Status, ok = p.cfg.Mapper.StatusWord(normalize.DomainComponent, status); !ok {
+			snap.Warnings = append(snap.Warnings, normalize.ComponentWarning(comp, status))
+		}
+		snap.Components = append(snap.Components, comp)
+		id, _ := c.Attr("data-component-id")
+		ids = append(ids, id)
 	})
+	normalize.DistinctComponents(snap.Components, ids)
 	snap.HasComponents = len(snap.Components) > 0
 	p.doc.Find(".unresolved-incident").Each(func(_ int, u *goquery.Selection) {
 		if inc := p.homeIncident(u); inc != nil {
@@ -234,7 +238,7 @@ func (p *page) homeIncident(u *goquery.Selection) *upstat.Incident {
 		inc.Updates = append(inc.Updates, upstat.Update{At: at, Status: st, Body: body})
 		bodies = append(bodies, body)
 	}
-	feed.Finish(inc, p.cfg.Now)
+	normalize.Finish(inc, p.cfg.Now)
 	class, _ := u.Attr("class")
 	inc.Severity = p.impact(class, inc.Kind, append([]string{inc.Title}, bodies...))
 	return inc

@@ -8,7 +8,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
-	"github.com/upstat/upstat/sources/feed"
 )
 
 // The timeline preset reads a page that is one incident with an update
@@ -55,7 +54,7 @@ func parseTimeline(p *page) (*upstat.Snapshot, error) {
 		return &upstat.Snapshot{}, nil
 	}
 	inc.Components = p.headedList("affected components")
-	feed.Finish(inc, p.cfg.Now)
+	normalize.Finish(inc, p.cfg.Now)
 	inc.Severity = p.timelineSeverity(inc, lists, bodies)
 	return &upstat.Snapshot{Incidents: []upstat.Incident{*inc}}, nil
 }
@@ -90,7 +89,7 @@ func (p *page) timelineUpdate(li *goquery.Selection) (upstat.Update, bool) {
 	} else if j := strings.IndexByte(rest, '\n'); j >= 0 {
 		body = rest[j:]
 	}
-	return upstat.Update{At: at, Status: st, Body: feed.Tidy(body)}, true
+	return upstat.Update{At: at, Status: st, Body: normalize.Tidy(body)}, true
 }
 
 // headedList returns the items listed under a heading (or label) whose
@@ -150,10 +149,10 @@ func (p *page) timelineSeverity(inc *upstat.Incident, lists *goquery.Selection, 
 	if lists != nil {
 		body.Find("ol, ul").Remove()
 	}
-	if sev := feed.TextSeverity(upstat.Unknown, collapse(body.Text())); sev != upstat.Unknown {
+	if sev := normalize.TextSeverity(upstat.Unknown, collapse(body.Text())); sev != upstat.Unknown {
 		return sev
 	}
-	return feed.TextSeverity(upstat.Degraded, bodies...)
+	return normalize.TextSeverity(upstat.Degraded, bodies...)
 }
 
 // slug turns a title into an id: lowercase words joined by dashes.

@@ -40,10 +40,12 @@ func build(base string, m *normalize.Mapper, summary *document, history ...*docu
 	}
 	if summary != nil {
 		snap.HasComponents = summary.Components != nil
-		snap.Components = components(m, summary.Components, n)
+		snap.Components, snap.Warnings = components(m, summary.Components, n)
 		if summary.Status != nil && summary.Status.Indicator != "" {
-			if sev, ok := m.Map(normalize.DomainIndicator, summary.Status.Indicator); ok {
+			if sev, ok := m.StatusWord(normalize.DomainIndicator, summary.Status.Indicator); ok {
 				snap.Indicator = &sev
+			} else {
+				snap.Warnings = append(snap.Warnings, normalize.Unrecognised("page indicator", summary.Status.Indicator))
 			}
 		}
 	}
@@ -117,27 +119,34 @@ func (n names) index(d *document) {
 // components turns component rows into leaves. Group rows are containers,
 // not components: a leaf takes its group's name through group_id
 // (Cloudflare: 8 groups, 470 leaves, names unique only within a group).
-// only_show_if_degraded rows are kept and marked Hidden.
-func components(m *normalize.Mapper, rows []wireComponent, n names) []upstat.Component {
+// only_show_if_degraded rows are kept and marked Hidden; two leaves of one
+// name and group are told apart by their ids (normalize.DistinctComponents).
+// A status word no
+// table knows (normalize.StatusWord) makes the component Unknown and a
+// warning.
+func components(m *normalize.Mapper, rows []wireComponent, n names) ([]upstat.Component, []string) {
 	out := make([]upstat.Component, 0, len(rows))
+	var ids, warnings []string
 	for i := range rows {
 		r := &rows[i]
 		if r.isGroup() {
 			continue
 		}
-		sev, ok := m.Map(normalize.DomainComponent, r.Status)
-		if !ok {
-			sev = upstat.Unknown
-		}
-		out = append(out, upstat.Component{
+		ids = append(ids, r.ID)
+		c := upstat.Component{
 			Name:      r.Name,
 			Group:     n[r.GroupID],
-			Status:    sev,
 			UpdatedAt: r.UpdatedAt.time(),
 			Hidden:    r.OnlyShowIfDegraded,
-		})
+		}
+		var ok bool
+		if c.Status, ok = m.StatusWord(normalize.DomainComponent, r.Status); !ok {
+			warnings = append(warnings, normalize.ComponentWarning(c, r.Status))
+		}
+		out = append(out, c)
 	}
-	return out
+	normalize.DistinctComponents(out, ids)
+	return out, warnings
 }
 
 // maintenanceWords are the lifecycle words only maintenances use.
@@ -282,7 +291,7 @@ func incidentComponents(w *wireIncident, n names) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(name string) {
-		if name != "" && !seen[name] {
+		if name != "" && name != noComponents && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}
@@ -306,6 +315,10 @@ func incidentComponents(w *wireIncident, n names) []string {
 	}
 	return out
 }
+
+// noComponents is the placeholder Statuspage lists among an update's
+// affected components when none was: it is not a component.
+const noComponents = "No components were affected by this update."
 
 // firstSet returns the first non-zero time.
 func firstSet(ts ...time.Time) time.Time {

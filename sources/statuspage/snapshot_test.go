@@ -189,3 +189,97 @@ func TestMapperOverrides(t *testing.T) {
 		t.Errorf("impact none incident mapped to %s, want the override degraded", got)
 	}
 }
+
+// TestUnrecognisedStatusWords: a component status or page indicator no
+// table knows is read through the keyword table first ("down"); what is
+// still unknown makes the component Unknown and a warning on the
+// snapshot, never operational.
+func TestUnrecognisedStatusWords(t *testing.T) {
+	body := []byte(`{
+	  "page": {"id": "p1", "name": "Acme", "url": "https://status.acme.example"},
+	  "status": {"indicator": "kaputt", "description": "?"},
+	  "components": [
+	    {"id": "c1", "name": "API", "status": "MAJOROUTAGE"},
+	    {"id": "c2", "name": "Web", "status": "down"},
+	    {"id": "c3", "name": "CDN", "status": "operational"},
+	    {"id": "c4", "name": "DNS", "status": "critical_outage"}
+	  ],
+	  "incidents": [], "scheduled_maintenances": []
+	}`)
+	snap, err := decodeNormalize(testBase, nil, docSummary, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]upstat.Severity{}
+	for _, c := range snap.Components {
+		got[c.Name] = c.Status
+	}
+	want := map[string]upstat.Severity{"API": upstat.Unknown, "Web": upstat.MajorOutage, "CDN": upstat.Operational, "DNS": upstat.MajorOutage}
+	for name, sev := range want {
+		if got[name] != sev {
+			t.Errorf("component %s: %s, want %s", name, got[name], sev)
+		}
+	}
+	if snap.Indicator != nil {
+		t.Errorf("indicator %s, want none (the word is unknown)", *snap.Indicator)
+	}
+	wantWarn := []string{`component "API": unrecognised status "MAJOROUTAGE"`, `page indicator: unrecognised status "kaputt"`}
+	if !slices.Equal(snap.Warnings, wantWarn) {
+		t.Errorf("warnings %q, want %q", snap.Warnings, wantWarn)
+	}
+}
+
+// TestPlaceholderAffectedComponent: Statuspage's "No components were
+// affected by this update." is not a component.
+func TestPlaceholderAffectedComponent(t *testing.T) {
+	body := []byte(`{
+	  "page": {"id": "p1", "name": "Acme", "url": "https://status.acme.example"},
+	  "incidents": [{
+	    "id": "i1", "name": "Slow logins", "status": "investigating", "impact": "minor",
+	    "created_at": "2026-05-01T10:00:00Z", "updated_at": "2026-05-01T10:05:00Z",
+	    "components": [],
+	    "incident_updates": [
+	      {"id": "u2", "status": "investigating", "body": "Still looking.", "created_at": "2026-05-01T10:05:00Z",
+	       "affected_components": [{"code": "c9", "name": "Login", "old_status": "operational", "new_status": "degraded_performance"}]},
+	      {"id": "u1", "status": "investigating", "body": "Looking.", "created_at": "2026-05-01T10:00:00Z",
+	       "affected_components": [{"name": "No components were affected by this update."}]}
+	    ]
+	  }]
+	}`)
+	snap, err := decodeNormalize(testBase, nil, docIncidents, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Incidents) != 1 {
+		t.Fatalf("%d incidents, want 1", len(snap.Incidents))
+	}
+	if got := snap.Incidents[0].Components; !slices.Equal(got, []string{"Login"}) {
+		t.Errorf("components %q, want [Login]", got)
+	}
+}
+
+// TestDuplicateComponentNames: two components of one name and group are
+// both kept, told apart by the page's ids; a unique name is unchanged.
+func TestDuplicateComponentNames(t *testing.T) {
+	body := []byte(`{
+	  "page": {"id": "p1", "name": "Acme", "url": "https://status.acme.example"},
+	  "status": {"indicator": "major", "description": "Partial outage"},
+	  "components": [
+	    {"id": "k1", "name": "API", "status": "operational"},
+	    {"id": "k2", "name": "API", "status": "major_outage"},
+	    {"id": "k3", "name": "Web", "status": "operational"}
+	  ]
+	}`)
+	snap, err := decodeNormalize(testBase, nil, docSummary, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range snap.Components {
+		got = append(got, c.Key()+"="+c.Status.String())
+	}
+	want := []string{"API (k1)=operational", "API (k2)=major_outage", "Web=operational"}
+	if !slices.Equal(got, want) {
+		t.Errorf("components %q, want %q", got, want)
+	}
+}

@@ -1,4 +1,4 @@
-package feed
+package normalize
 
 import (
 	"slices"
@@ -20,6 +20,11 @@ type Entry struct {
 	// word on a page) or has no time: it is an incident of its own and
 	// only the age cap applies to it.
 	Own bool
+	// ClosesOnly is true for a resolution that is not an incident by
+	// itself (a "Resolved: all systems operational" post that no match
+	// keyword selects): it resolves the open incident of its kind, and is
+	// dropped when none is open.
+	ClosesOnly bool
 }
 
 // Chain applies the lifecycle rule of sources without one (SPEC,
@@ -32,7 +37,8 @@ type Entry struct {
 //   - an entry that says the problem is over resolves the open incident
 //     of its kind: it is appended to it as its last update, and the
 //     incident is resolved at its time. With nothing open it is an
-//     incident of its own, resolved at its time.
+//     incident of its own, resolved at its time, unless it is ClosesOnly
+//     (then it is dropped).
 //   - another entry continues the open incident when their titles are the
 //     same or one extends the other word for word ("Service interruption"
 //     and "Service interruption update"): it is appended as an update and
@@ -73,6 +79,9 @@ func Chain(entries []Entry, activeFor time.Duration, now time.Time) ([]upstat.In
 			c = nil
 		}
 		closing := e.Updates[0].Status.Closed()
+		if e.ClosesOnly && (c == nil || !closing) {
+			continue // nothing open for it to close
+		}
 		if c != nil && (closing || continues(c.inc.Title, e.Title)) {
 			appendEntry(&c.inc, e)
 			c.last = at

@@ -1,4 +1,4 @@
-package feed
+package sources
 
 import (
 	"bytes"
@@ -6,14 +6,13 @@ import (
 	"crypto/sha256"
 	"errors"
 	"time"
-
-	"github.com/upstat/upstat/sources"
 )
 
 // BodyCache remembers the last body a source parsed, so that a 304 or an
 // identical body is answered without parsing, except when the parsed
-// result can change by itself (an active item that expires with age). The
-// html adapter shares it. The zero value is ready to use.
+// result can change by itself (an active item that expires with age).
+// Adapters that parse a whole body each poll (feed, html) share it. The
+// zero value is ready to use.
 type BodyCache struct {
 	last   []byte
 	ctype  string
@@ -27,13 +26,13 @@ type Fetched struct {
 	Body        []byte
 	ContentType string
 	Now         time.Time // the poll's time, from env.Now
-	resp        *sources.Response
+	resp        *Response
 }
 
 // Fetch gets url through env's fetcher and returns the body to parse: the
 // new body, or the cached one after a 304 when the last result may have
 // expired. NotModified is set when nothing changed.
-func (c *BodyCache) Fetch(ctx context.Context, env sources.Env, url, accept string) (*Fetched, error) {
+func (c *BodyCache) Fetch(ctx context.Context, env Env, url, accept string) (*Fetched, error) {
 	resp, err := env.Fetcher.Get(ctx, url, accept)
 	if err != nil {
 		return nil, err
@@ -63,9 +62,9 @@ func (c *BodyCache) Store(f *Fetched, expiry time.Time) {
 
 // WithDefaults fills what an adapter needs and env lacks: a fetcher and a
 // clock.
-func WithDefaults(env sources.Env) sources.Env {
+func WithDefaults(env Env) Env {
 	if env.Fetcher == nil {
-		env.Fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+		env.Fetcher = NewFetcher(FetchOptions{Log: env.Log})
 	}
 	if env.Now == nil {
 		env.Now = time.Now

@@ -1,4 +1,4 @@
-package feed
+package normalize
 
 import (
 	"fmt"
@@ -48,6 +48,8 @@ func describe(incs []upstat.Incident) []string {
 	return out
 }
 
+func closesOnly(e Entry) Entry { e.ClosesOnly = true; return e }
+
 func TestChain(t *testing.T) {
 	const inc, maint = upstat.KindIncident, upstat.KindMaintenance
 	for _, tc := range []struct {
@@ -63,6 +65,12 @@ func TestChain(t *testing.T) {
 		{"a resolving entry with nothing open is its own incident",
 			[]Entry{post("a", inc, "Outage over", 1, true)}, 10,
 			[]string{"a:resolved@1[post]"}, -1},
+		{"a closes-only entry resolves the open incident",
+			[]Entry{closesOnly(post("b", inc, "All systems operational", 3, true)), post("a", inc, "API down", 1, false)}, 10,
+			[]string{"a:resolved@3[post b]"}, -1},
+		{"a closes-only entry with nothing open is dropped",
+			[]Entry{closesOnly(post("a", inc, "All systems operational", 1, true))}, 10,
+			[]string{}, -1},
 		{"a newer problem supersedes the open one",
 			[]Entry{post("b", inc, "Login errors", 5, false), post("a", inc, "API down", 1, false)}, 10,
 			[]string{"b:investigating@-[post]", "a:resolved@5[post]"}, 29},
@@ -145,43 +153,5 @@ func TestContinues(t *testing.T) {
 		if got := continues(tc.a, tc.b); got != tc.want {
 			t.Errorf("continues(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
-	}
-}
-
-// TestGenericIDsStableAcrossPolls: as posts arrive, the incident a chain
-// builds keeps its id and the ids of the updates it already had.
-func TestGenericIDsStableAcrossPolls(t *testing.T) {
-	full := string(readFixture(t, "ops-blog.rss"))
-	// The first poll sees the feed before the five newest posts.
-	cut := full
-	for range 5 {
-		i, j := strings.Index(cut, "<item>"), strings.Index(cut, "</item>")
-		cut = cut[:i] + cut[j+len("</item>"):]
-	}
-	const login = "https://northwind.example/ops/2025/03/09/login-outage"
-	var seen [][]string
-	for _, tc := range []struct {
-		body, now string
-		want      upstat.IncidentState
-	}{
-		{cut, "2025-03-09T11:00:00Z", upstat.StateInvestigating},
-		{full, "2025-03-11T12:00:00Z", upstat.StateResolved},
-	} {
-		res, err := Parse([]byte(tc.body), Config{Now: mustTime(t, tc.now)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		inc := find(t, res.Incidents, login)
-		if inc.Status != tc.want {
-			t.Errorf("at %s: status %s, want %s", tc.now, inc.Status, tc.want)
-		}
-		var ids []string
-		for _, u := range inc.Updates {
-			ids = append(ids, u.ID)
-		}
-		seen = append(seen, ids)
-	}
-	if len(seen[0]) != 2 || len(seen[1]) != 3 || !slices.Equal(seen[0], seen[1][:2]) {
-		t.Errorf("update ids %q then %q, want the first poll's kept and one added", seen[0], seen[1])
 	}
 }
