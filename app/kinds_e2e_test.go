@@ -110,3 +110,53 @@ func hasUpdate(in incidentJSON, text string) bool {
 	}
 	return false
 }
+
+// A vendor configured with kind auto is read with the kind detected from
+// its page's address, shown on its source as "auto→<kind>"; when the
+// page moves to another platform, the source fails as the old kind a few
+// times, detects again and reads the new platform, without the vendor
+// ever being shown operational by mistake.
+func TestEndToEndAutoFollowsAPlatformMove(t *testing.T) {
+	h := newHarness(t)
+	h.sim.AddVendor("mover", "Mover", fixtures.Component{ID: "api", Name: "API"})
+	must(t, h.sim.SetFormat("mover", "instatus"))
+	must(t, h.sim.OpenIncident("mover", "m1", "API errors", "major", fixtures.Partial, "Investigating API errors.", "api"))
+	h.cfg = func() *config.Config {
+		cfg := &config.Config{
+			Listen:  "127.0.0.1:0",
+			Storage: "sqlite:" + h.db,
+			Poll:    config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: 30 * time.Second, AllowPrivateNetworks: true},
+			Vendors: []config.Vendor{{ID: "mover", Name: "Mover", Sources: []config.Source{{Kind: "auto", URL: h.sim.URL("mover")}}}},
+		}
+		must(t, cfg.Complete())
+		cfg.Vendors[0].Sources[0].Interval = 50 * time.Millisecond
+		return cfg
+	}
+	type sourceJSON struct {
+		Kind      string `json:"kind"`
+		LastError string `json:"last_error"`
+	}
+	source := func() (sourceJSON, string) {
+		var v struct {
+			Status  string       `json:"status"`
+			Sources []sourceJSON `json:"sources"`
+		}
+		h.get("/api/v1/vendors/mover", &v)
+		if len(v.Sources) != 1 {
+			t.Fatalf("sources = %+v", v.Sources)
+		}
+		return v.Sources[0], v.Status
+	}
+	h.start()
+	defer h.stop()
+	h.waitFor("read as instatus", func() bool { s, st := source(); return s.Kind == "auto→instatus" && st == "partial_outage" })
+
+	must(t, h.sim.SetFormat("mover", "cachet"))
+	h.waitFor("read as cachet", func() bool {
+		s, st := source()
+		if st == "operational" || st == "unknown" {
+			t.Fatalf("vendor shown %s during the move", st)
+		}
+		return s.Kind == "auto→cachet" && s.LastError == ""
+	})
+}

@@ -100,6 +100,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	snap, err := s.inner.Poll(ctx)
 	if err == nil {
 		s.misses = 0
+		snap.Via = s.found.Kind
 		return snap, nil
 	}
 	if ctx.Err() != nil || !sources.WrongFormat(err) {
@@ -122,6 +123,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, s.wrap(err)
 	}
+	snap.Via = s.found.Kind
 	return snap, nil
 }
 
