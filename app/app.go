@@ -88,7 +88,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
+	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
+		MaxActiveIncidents: cfg.Limits.MaxActiveIncidents, Retention: cfg.Retention})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
 	a.evalReq = make(chan struct{}, 1)
@@ -139,6 +140,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	return a, nil
 }
+
+// pruneEvery is how often what is older than the retention is pruned.
+const pruneEvery = time.Hour
 
 // requestEvaluation asks for an alert evaluation after a poll; requests
 // that arrive while one is pending coalesce into it.
@@ -283,6 +287,8 @@ func (a *App) Run(ctx context.Context) error {
 	alertCtx, stopAlerts := context.WithCancel(ctx)
 	evalDone := make(chan struct{})
 	go func() { defer close(evalDone); a.evaluateOnRequest(alertCtx) }()
+	pruneDone := make(chan struct{})
+	go func() { defer close(pruneDone); a.agg.PruneEvery(alertCtx, pruneEvery) }()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
 	vendors := len(a.cfg.Vendors)
@@ -310,6 +316,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.reloadMu.Unlock()
 	stopAlerts()
 	<-evalDone
+	<-pruneDone
 	a.alerts.shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
