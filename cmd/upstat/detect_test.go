@@ -42,6 +42,11 @@ func TestDetectAgainstFixtureServer(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "kind: none found") || !strings.Contains(stdout, "html") || !strings.Contains(stderr, "no known status page format") {
 		t.Errorf("nothing to detect: code %d out %q err %q", code, stdout, stderr)
 	}
+	// check reads a page with kind auto as serve does.
+	code, stdout, stderr = runCLI(t, "check", "auto", sim.URL("chatter"), "--allow-private-networks")
+	if code != 0 || !strings.Contains(stdout, "== check  auto") || !strings.Contains(stdout, "Messaging") {
+		t.Errorf("check auto: code %d out %q err %q", code, stdout, stderr)
+	}
 	if code, _, _ := runCLI(t, "detect"); code != 2 {
 		t.Errorf("detect without URL: code %d, want 2", code)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -273,5 +274,40 @@ func TestOutageIsNotAMove(t *testing.T) {
 	}
 	if n := sim.Hits("down", "ping"); n != 0 {
 		t.Errorf("detected again during an outage: cachet probe ran %d times", n)
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The big clouds are recognised by their status hosts without fetching
+// anything (every fetch here fails: no test touches the internet).
+func TestCloudsByHost(t *testing.T) {
+	var fetched []string
+	offline := sources.NewFetcher(sources.FetchOptions{Retries: -1, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		fetched = append(fetched, r.URL.String())
+		return nil, errors.New("offline")
+	})})
+	for page, want := range map[string]string{
+		"https://status.cloud.google.com":                     "gcp",
+		"https://www.google.com/appsstatus/dashboard":         "gcp",
+		"https://health.aws.amazon.com/health/status":         "aws",
+		"https://status.aws.amazon.com/rss/ec2-us-east-1.rss": "aws",
+		"https://azure.status.microsoft/en-us/status":         "azure",
+		"https://slack-status.com":                            "slack",
+		"https://status.heroku.com":                           "heroku",
+	} {
+		ev, _, err := sources.Detect(context.Background(), sources.NewProber(offline), page)
+		if err != nil || ev.Kind != want {
+			t.Errorf("%s: detected %+v, %v; want %s", page, ev, err, want)
+		}
+		if _, err := sources.New(sources.Spec{Kind: ev.Kind, URL: ev.URL}, sources.Env{Fetcher: offline}); err != nil {
+			t.Errorf("%s: %s cannot read %s: %v", page, ev.Kind, ev.URL, err)
+		}
+	}
+	if len(fetched) == 0 {
+		t.Error("the platform probes before the clouds fetched nothing: the test proves nothing")
 	}
 }
