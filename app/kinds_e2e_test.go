@@ -80,22 +80,21 @@ func TestEndToEndLifecyclePerKind(t *testing.T) {
 		must(t, h.sim.UpdateIncident(f, "inc-"+f, "resolved", "The disk was replaced; errors have stopped."))
 	}
 	for _, f := range formats {
-		if f == "azure" {
-			// Azure says nothing but removing the item: its component
-			// comes back operational here; closing the incident itself is
-			// the aggregator's reconciliation of vanished incidents.
-			h.waitFor(f+": component operational again", func() bool {
-				v := h.vendor(f)
-				return len(v.Components) == 1 && v.Components[0].Name == "Database (Storage)" && v.Components[0].Status == "operational"
-			})
-			continue
-		}
 		h.waitFor(f+": incident resolved", func() bool {
 			in := only(f)
 			return in.Status == "resolved" && in.ResolvedAt != nil && h.vendor(f).Status == "operational"
 		})
-		if in := only(f); in.Severity == "operational" || in.Severity == "unknown" {
+		in := only(f)
+		if in.Severity == "operational" || in.Severity == "unknown" {
 			t.Errorf("%s: resolved incident severity %q, want the worst it reached", f, in.Severity)
+		}
+		// Azure says nothing but removing the item: upstat closes it.
+		var closed struct {
+			ClosedBy string `json:"closed_by"`
+		}
+		h.get("/api/v1/incidents/"+url.PathEscape(in.ID), &closed)
+		if want := map[bool]string{true: "upstat", false: "vendor"}[f == "azure"]; closed.ClosedBy != want {
+			t.Errorf("%s: closed_by %q, want %q", f, closed.ClosedBy, want)
 		}
 	}
 }
