@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
 	a.evalReq = make(chan struct{}, 1)
-	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
+	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
 	if err != nil {
 		a.db.Close()

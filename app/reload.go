@@ -187,6 +187,9 @@ func restartOnly(old, next *config.Config) []string {
 	if old.Poll.Concurrency != next.Poll.Concurrency {
 		out = append(out, "poll.concurrency")
 	}
+	if old.Poll.Tick != next.Poll.Tick {
+		out = append(out, "poll.tick")
+	}
 	// The fetcher (and the validators it remembers) is built once.
 	if old.Poll.Timeout != next.Poll.Timeout {
 		out = append(out, "poll.timeout (per-attempt fetch limit; the per-source poll deadline does reload)")

@@ -21,6 +21,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/poll"
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
@@ -80,6 +81,9 @@ type Poll struct {
 	StaleAfter   time.Duration `yaml:"stale_after"`
 	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 	Concurrency  int           `yaml:"concurrency"`
+	// Tick is the scheduler's granularity: polls due within one tick
+	// start together (one wake-up for many polls), at most a tick late.
+	Tick time.Duration `yaml:"tick"`
 	// AllowPrivateNetworks lets sources point at private and link-local
 	// addresses (off by default).
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -202,6 +206,7 @@ const (
 	DefaultMaxActiveIncidents = 200
 	// DefaultRetention is retention: 400 days.
 	DefaultRetention = 400 * 24 * time.Hour
+	DefaultTick      = poll.DefaultTick
 )
 
 func (c *Config) setDefaults() {
@@ -231,6 +236,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Retention == 0 {
 		c.Retention = DefaultRetention
+	}
+	if c.Poll.Tick == 0 {
+		c.Poll.Tick = DefaultTick
 	}
 	for i := range c.Vendors {
 		v := &c.Vendors[i]
@@ -459,6 +467,9 @@ func (c *Config) validate() error {
 	}
 	if c.Retention < 24*time.Hour {
 		return c.fieldErr(0, "retention", "must be at least 24h, got %s", c.Retention)
+	}
+	if c.Poll.Tick < 10*time.Millisecond || c.Poll.Tick > time.Second {
+		return c.fieldErr(0, "poll.tick", "must be from 10ms to 1s, got %s", c.Poll.Tick)
 	}
 	if len(c.Vendors) == 0 {
 		bad(0, "vendors", "no vendors configured")
