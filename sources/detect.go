@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/upstat/upstat/redact"
 )
 
 // Evidence is what a kind's probe found at a status page's address: the
@@ -94,12 +96,15 @@ type Detector struct {
 // order, against page, and returns the first that recognises it with the
 // evidence each probe gave up to then (for `upstat detect`). When none
 // does, the error lists what each saw. Only a cancelled ctx stops early.
+// Evidence.Why and the error are fit to show: the credentials of page
+// (user information, secret query values) are redacted; Evidence.URL is
+// what to fetch, credentials included.
 func Detect(ctx context.Context, p *Prober, page string) (Evidence, []Evidence, error) {
 	page = strings.TrimRight(strings.TrimSpace(page), "/")
 	var tried []Evidence
 	for _, k := range detectors() {
 		ev, ok := k.Detect.Probe(ctx, p, page)
-		ev.Kind = k.Name
+		ev.Kind, ev.Why = k.Name, redact.String(ev.Why, page)
 		tried = append(tried, ev)
 		if ctx.Err() != nil {
 			return Evidence{}, tried, ctx.Err()
@@ -112,7 +117,7 @@ func Detect(ctx context.Context, p *Prober, page string) (Evidence, []Evidence, 
 	for _, ev := range tried {
 		why = append(why, ev.Kind+": "+ev.Why)
 	}
-	return Evidence{}, tried, fmt.Errorf("no known status page format at %s (%s)", page, strings.Join(why, "; "))
+	return Evidence{}, tried, fmt.Errorf("no known status page format at %s (%s)", redact.URL(page), strings.Join(why, "; "))
 }
 
 // detectors returns the kinds with a probe, in probe order (then by name).

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -41,10 +42,15 @@ func cmdDetect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fetcher := sources.NewFetcher(sources.FetchOptions{Timeout: *timeout, Retries: -1, PublicOnly: true, AllowPrivateNetworks: *allowPrivate})
 	found, tried, derr := sources.Detect(ctx, sources.NewProber(fetcher), pos[0])
-	res := detectResult{URL: pos[0], Tried: tried}
+	// What is shown never holds the page's credentials.
+	res := detectResult{URL: redact.URL(pos[0]), Tried: tried}
+	for i := range res.Tried {
+		res.Tried[i].URL = redact.URL(res.Tried[i].URL)
+	}
 	if derr != nil {
 		res.Error = derr.Error()
 	} else {
+		found.URL = redact.URL(found.URL)
 		res.Found, res.Example = &found, sourceYAML(found)
 	}
 	if *asJSON {
@@ -57,7 +63,7 @@ func cmdDetect(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printDetect(stdout, res)
 	}
 	if derr != nil {
-		return fmt.Errorf("no known status page format at %s", pos[0])
+		return fmt.Errorf("no known status page format at %s", res.URL)
 	}
 	return nil
 }

@@ -47,6 +47,17 @@ func TestDetectAgainstFixtureServer(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "== check  auto") || !strings.Contains(stdout, "Messaging") {
 		t.Errorf("check auto: code %d out %q err %q", code, stdout, stderr)
 	}
+	// Credentials in the address are used, never shown.
+	secret := strings.Replace(sim.URL("northwind"), "http://", "http://probe:s3cretpw@", 1)
+	for _, c := range []struct {
+		args []string
+		code int
+	}{{[]string{secret}, 0}, {[]string{secret, "--json"}, 0}, {[]string{secret + "/nothing-here"}, 1}} {
+		code, stdout, stderr = runCLI(t, append(append([]string{"detect"}, c.args...), "--allow-private-networks")...)
+		if code != c.code || strings.Contains(stdout+stderr, "s3cretpw") || !strings.Contains(stdout, "[redacted]") {
+			t.Errorf("case %d: code %d (want %d), or credentials shown:\n%s%s", c.code, code, c.code, stdout, stderr)
+		}
+	}
 	if code, _, _ := runCLI(t, "detect"); code != 2 {
 		t.Errorf("detect without URL: code %d, want 2", code)
 	}

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -118,7 +119,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, s.wrap(err)
 	}
 	s.env.Log.Warn(fmt.Sprintf("platform changed from %s to %s", prev.Kind, s.found.Kind),
-		"vendor", s.spec.Vendor, "url", s.spec.URL, "from", prev.Kind, "to", s.found.Kind, "reads", s.found.URL, "evidence", s.found.Why)
+		"vendor", s.spec.Vendor, "url", redact.URL(s.spec.URL), "from", prev.Kind, "to", s.found.Kind, "reads", redact.URL(s.found.URL), "evidence", s.found.Why)
 	snap, err = s.inner.Poll(ctx)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -142,10 +143,10 @@ func (s *Source) detect(ctx context.Context) error {
 	}
 	inner, err := sources.New(spec, s.env)
 	if err != nil {
-		return fmt.Errorf("detected %s at %s, but: %w", ev.Kind, ev.URL, err)
+		return fmt.Errorf("detected %s at %s, but: %w", ev.Kind, redact.URL(ev.URL), err)
 	}
 	if s.inner == nil {
-		s.env.Log.Info("platform detected", "vendor", s.spec.Vendor, "url", s.spec.URL, "kind", ev.Kind, "reads", ev.URL, "evidence", ev.Why)
+		s.env.Log.Info("platform detected", "vendor", s.spec.Vendor, "url", redact.URL(s.spec.URL), "kind", ev.Kind, "reads", redact.URL(ev.URL), "evidence", ev.Why)
 	}
 	s.found, s.inner = ev, inner
 	return nil

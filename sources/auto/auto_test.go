@@ -133,6 +133,15 @@ func TestUnknownPageFails(t *testing.T) {
 		!strings.Contains(err.Error(), "statuspage: GET") {
 		t.Fatalf("Poll = %+v, %v", snap, err)
 	}
+	// The error becomes the source's last_error: no credentials in it.
+	secret := strings.Replace(sim.URL("nobody"), "http://", "http://probe:s3cretpw@", 1) + "?token=t0ken-value"
+	src, err = auto.New(sources.Spec{Kind: "auto", URL: secret}, sources.Env{Fetcher: fetcher()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Poll(context.Background()); err == nil || strings.Contains(err.Error(), "s3cretpw") || strings.Contains(err.Error(), "t0ken-value") {
+		t.Errorf("Poll error shows credentials: %v", err)
+	}
 }
 
 // logBuffer is a concurrency-safe log sink.
