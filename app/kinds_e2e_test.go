@@ -3,6 +3,7 @@ package app
 import (
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +23,13 @@ func TestEndToEndLifecyclePerKind(t *testing.T) {
 			fixtures.Component{ID: "db", Name: "Database", Group: "Storage"})
 		must(t, h.sim.SetFormat(f, f))
 	}
-	h.cfg = func() *config.Config {
-		cfg := &config.Config{
-			Listen:  "127.0.0.1:0",
-			Storage: "sqlite:" + h.db,
-			Poll:    config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: 5 * time.Second, AllowPrivateNetworks: true},
-		}
-		for _, f := range formats {
-			kind, url, err := h.sim.Source(f)
-			must(t, err)
-			cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: f, Name: "Vendor on " + f, Sources: []config.Source{{Kind: kind, URL: url}}})
-		}
-		must(t, cfg.Complete())
-		for i := range cfg.Vendors {
-			cfg.Vendors[i].Sources[0].Interval = 100 * time.Millisecond
-		}
-		return cfg
+	var vendors []config.Vendor
+	for _, f := range formats {
+		kind, url, err := h.sim.Source(f)
+		must(t, err)
+		vendors = append(vendors, config.Vendor{ID: f, Name: "Vendor on " + f, Sources: []config.Source{{Kind: kind, URL: url}}})
 	}
+	h.cfg = h.configOf(5*time.Second, 100*time.Millisecond, vendors...)
 	h.start()
 	defer h.stop()
 	for _, f := range formats {
@@ -120,17 +111,8 @@ func TestEndToEndAutoFollowsAPlatformMove(t *testing.T) {
 	h.sim.AddVendor("mover", "Mover", fixtures.Component{ID: "api", Name: "API"})
 	must(t, h.sim.SetFormat("mover", "instatus"))
 	must(t, h.sim.OpenIncident("mover", "m1", "API errors", "major", fixtures.Partial, "Investigating API errors.", "api"))
-	h.cfg = func() *config.Config {
-		cfg := &config.Config{
-			Listen:  "127.0.0.1:0",
-			Storage: "sqlite:" + h.db,
-			Poll:    config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: 30 * time.Second, AllowPrivateNetworks: true},
-			Vendors: []config.Vendor{{ID: "mover", Name: "Mover", Sources: []config.Source{{Kind: "auto", URL: h.sim.URL("mover")}}}},
-		}
-		must(t, cfg.Complete())
-		cfg.Vendors[0].Sources[0].Interval = 50 * time.Millisecond
-		return cfg
-	}
+	h.cfg = h.configOf(30*time.Second, 50*time.Millisecond,
+		config.Vendor{ID: "mover", Name: "Mover", Sources: []config.Source{{Kind: "auto", URL: h.sim.URL("mover")}}})
 	type sourceJSON struct {
 		Kind      string `json:"kind"`
 		LastError string `json:"last_error"`
@@ -158,4 +140,83 @@ func TestEndToEndAutoFollowsAPlatformMove(t *testing.T) {
 		}
 		return s.Kind == "auto→cachet" && s.LastError == ""
 	})
+}
+
+// TestEndToEndLifecycleFeedsAndHTML drives one incident through its
+// lifecycle on a simulated Statuspage history feed, a blog feed and an
+// emoji-headings HTML page, read by the feed and html kinds through the
+// real app. The pages' clock moves two minutes a step (an HTML page
+// changes at most once a minute).
+func TestEndToEndLifecycleFeedsAndHTML(t *testing.T) {
+	h := newHarness(t)
+	pages, err := fixtures.StartPages("127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { pages.Close() })
+	var mu sync.Mutex
+	clock := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	pages.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	tick := func() { mu.Lock(); clock = clock.Add(2 * time.Minute); mu.Unlock() }
+	var srcs []fixtures.PageSource
+	for _, p := range []string{fixtures.PageAtom, fixtures.PageRSS, fixtures.PageHTML} {
+		src, err := pages.Add("page-"+p, "Page "+p, p)
+		must(t, err)
+		srcs = append(srcs, src)
+	}
+	var vendors []config.Vendor
+	for _, p := range srcs {
+		src, err := config.SourceWithOptions(p.Kind, p.URL, p.Options)
+		must(t, err)
+		vendors = append(vendors, config.Vendor{ID: p.Vendor, Name: p.Name, Sources: []config.Source{src}})
+	}
+	h.cfg = h.configOf(30*time.Second, 100*time.Millisecond, vendors...)
+	h.start()
+	defer h.stop()
+	active := func(vendor string) (open, resolved int) {
+		var list struct {
+			Incidents []incidentJSON `json:"incidents"`
+		}
+		h.get("/api/v1/incidents?vendor="+vendor+"&state=all", &list)
+		for _, in := range list.Incidents {
+			if in.ResolvedAt == nil {
+				open++
+			} else {
+				resolved++
+			}
+		}
+		return open, resolved
+	}
+	for _, p := range srcs {
+		h.waitFor(p.Vendor+": its past read", func() bool { open, resolved := active(p.Vendor); return open == 0 && resolved > 0 })
+		_, before := active(p.Vendor)
+		tick()
+		what, _, ok, err := pages.Step(p.Vendor)
+		if err != nil || !ok || what != "incident.opened" {
+			t.Fatalf("%s: step = %q %v %v", p.Vendor, what, ok, err)
+		}
+		h.waitFor(p.Vendor+": incident open", func() bool { open, _ := active(p.Vendor); return open == 1 })
+		for what != "incident.resolved" {
+			tick()
+			if what, _, ok, err = pages.Step(p.Vendor); err != nil || !ok {
+				t.Fatalf("%s: step = %q %v %v", p.Vendor, what, ok, err)
+			}
+		}
+		h.waitFor(p.Vendor+": incident resolved", func() bool { open, resolved := active(p.Vendor); return open == 0 && resolved == before+1 })
+	}
+}
+
+// configOf returns a configuration builder for vendors on h's database,
+// stale after staleAfter, every source polled every `every` (faster than
+// a configuration may ask, to keep the tests short).
+func (h *harness) configOf(staleAfter, every time.Duration, vendors ...config.Vendor) func() *config.Config {
+	return func() *config.Config {
+		cfg := &config.Config{Listen: "127.0.0.1:0", Storage: "sqlite:" + h.db, Vendors: vendors,
+			Poll: config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: staleAfter, AllowPrivateNetworks: true}}
+		must(h.t, cfg.Complete())
+		for i := range cfg.Vendors {
+			for j := range cfg.Vendors[i].Sources {
+				cfg.Vendors[i].Sources[j].Interval = every
+			}
+		}
+		return cfg
+	}
 }
