@@ -119,7 +119,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, s.wrap(err)
 	}
 	s.env.Log.Warn(fmt.Sprintf("platform changed from %s to %s", prev.Kind, s.found.Kind),
-		"vendor", s.spec.Vendor, "url", redact.URL(s.spec.URL), "from", prev.Kind, "to", s.found.Kind, "reads", redact.URL(s.found.URL), "evidence", s.found.Why)
+		"url", redact.URL(s.spec.URL), "from", prev.Kind, "to", s.found.Kind, "reads", redact.URL(s.found.URL), "evidence", s.found.Why)
 	snap, err = s.inner.Poll(ctx)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -146,7 +146,7 @@ func (s *Source) detect(ctx context.Context) error {
 		return fmt.Errorf("detected %s at %s, but: %w", ev.Kind, redact.URL(ev.URL), err)
 	}
 	if s.inner == nil {
-		s.env.Log.Info("platform detected", "vendor", s.spec.Vendor, "url", redact.URL(s.spec.URL), "kind", ev.Kind, "reads", redact.URL(ev.URL), "evidence", ev.Why)
+		s.env.Log.Info("platform detected", "url", redact.URL(s.spec.URL), "detected", ev.Kind, "reads", redact.URL(ev.URL), "evidence", ev.Why)
 	}
 	s.found, s.inner = ev, inner
 	return nil
