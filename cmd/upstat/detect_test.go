@@ -44,7 +44,7 @@ func TestDetectAgainstFixtureServer(t *testing.T) {
 	}
 	// check reads a page with kind auto as serve does.
 	code, stdout, stderr = runCLI(t, "check", "auto", sim.URL("chatter"), "--allow-private-networks")
-	if code != 0 || !strings.Contains(stdout, "== check  auto") || !strings.Contains(stdout, "Messaging") {
+	if code != 0 || !strings.Contains(stdout, "== check  auto→slack") || !strings.Contains(stdout, "Messaging") {
 		t.Errorf("check auto: code %d out %q err %q", code, stdout, stderr)
 	}
 	// Credentials in the address are used, never shown.
