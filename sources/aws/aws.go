@@ -46,6 +46,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "AWS Health Dashboard public/currentevents (options: regions, services)",
+		Detect:  &sources.Detector{Order: 71, Probe: probe},
 	})
 }
 

@@ -35,6 +35,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Microsoft Azure status RSS (an item per open incident)",
+		Detect:  &sources.Detector{Order: 72, Probe: probe},
 	})
 }
 

@@ -26,6 +26,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Better Stack (Better Uptime) status pages: <page>/index.json",
+		Detect:  &sources.Detector{Order: 50, Probe: probe},
 	})
 }
 

@@ -40,6 +40,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Cachet 2.x pages: API v1 components, groups, incidents and schedules",
+		Detect:  &sources.Detector{Order: 60, Probe: probe},
 	})
 }
 

@@ -27,6 +27,7 @@ func init() {
 		Aliases: []string{"rss", "atom"},
 		New:     New,
 		Summary: "RSS, Atom or JSON Feed: Statuspage/incident.io/Instatus history feeds, or any blog with match keywords",
+		Detect:  &sources.Detector{Order: 80, Probe: probe},
 	})
 }
 

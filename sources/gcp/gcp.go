@@ -40,6 +40,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Google Cloud / Workspace / Search incidents.json (options: products, locations)",
+		Detect:  &sources.Detector{Order: 70, Probe: probe},
 	})
 }
 

@@ -42,6 +42,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Heroku status API (api/v4/current-status and incidents)",
+		Detect:  &sources.Detector{Order: 74, Probe: probe},
 	})
 }
 

@@ -37,6 +37,7 @@ func init() {
 		Name:    "html",
 		New:     New,
 		Summary: "an HTML status page, read with a preset (emoji-headings, statuspage-html, timeline) or CSS selectors",
+		Detect:  &sources.Detector{Order: 90, Probe: probe},
 	})
 }
 

@@ -30,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "incident.io status pages: the page's /proxy/<host> JSON, or the Widget API /api/v1/summary",
+		Detect:  &sources.Detector{Order: 20, Probe: probe},
 	})
 }
 

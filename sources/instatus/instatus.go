@@ -30,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Instatus pages: /summary.json (v1-v3) and /v2/components.json",
+		Detect:  &sources.Detector{Order: 30, Probe: probe},
 	})
 }
 

@@ -41,6 +41,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Slack status API (api/v2.0.0/current and history)",
+		Detect:  &sources.Detector{Order: 73, Probe: probe},
 	})
 }
 

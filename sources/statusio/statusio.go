@@ -30,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "status.io pages: the public status API by page id (components × containers, codes 100-600)",
+		Detect:  &sources.Detector{Order: 40, Probe: probe},
 	})
 }
 

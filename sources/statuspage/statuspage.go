@@ -44,6 +44,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Atlassian Statuspage JSON API (summary.json, incidents.json, scheduled-maintenances.json)",
+		Detect:  &sources.Detector{Order: 10, Probe: probe},
 	})
 }
 
