@@ -158,3 +158,21 @@ func TestFeedWrongPayloadFails(t *testing.T) {
 		})
 	}
 }
+
+// An event whose status is back to 0 keeps the worst severity AWS gave it
+// (its log and the impacted services' maximum), so a resolved outage is
+// not recorded in history as an operational incident.
+func TestResolvedEventKeepsItsWorstSeverity(t *testing.T) {
+	ev := wireEvent{ARN: "arn:aws:health:us-east-1::event/EC2/x", Status: "0", Service: "ec2-us-east-1",
+		ServiceName: "Amazon Elastic Compute Cloud", Summary: "[RESOLVED] Increased error rates",
+		Log: []wireLog{{Status: "3", Message: "We are investigating."}, {Status: "0", Message: "Resolved."}},
+		Impacted: map[string]wireImpacted{"ec2": {ServiceName: "Amazon Elastic Compute Cloud", Current: "0", Max: "3"}}}
+	inc := incident(nil, &ev)
+	if inc.Status != upstat.StateResolved || inc.Severity != upstat.PartialOutage {
+		t.Fatalf("status %v severity %v, want resolved partial_outage", inc.Status, inc.Severity)
+	}
+	ev.Log, ev.Impacted, ev.Status = nil, nil, "7"
+	if got := incident(nil, &ev).Severity; got != upstat.Unknown {
+		t.Fatalf("unknown code only: severity %v, want unknown", got)
+	}
+}
