@@ -165,7 +165,7 @@ func TestFeedWrongPayloadFails(t *testing.T) {
 func TestResolvedEventKeepsItsWorstSeverity(t *testing.T) {
 	ev := wireEvent{ARN: "arn:aws:health:us-east-1::event/EC2/x", Status: "0", Service: "ec2-us-east-1",
 		ServiceName: "Amazon Elastic Compute Cloud", Summary: "[RESOLVED] Increased error rates",
-		Log: []wireLog{{Status: "3", Message: "We are investigating."}, {Status: "0", Message: "Resolved."}},
+		Log:      []wireLog{{Status: "3", Message: "We are investigating."}, {Status: "0", Message: "Resolved."}},
 		Impacted: map[string]wireImpacted{"ec2": {ServiceName: "Amazon Elastic Compute Cloud", Current: "0", Max: "3"}}}
 	inc := incident(nil, &ev)
 	if inc.Status != upstat.StateResolved || inc.Severity != upstat.PartialOutage {
