@@ -37,6 +37,10 @@ type Snapshot struct {
 	// snapshot is still recorded, and the warnings are shown on the
 	// source's status until its next full snapshot.
 	Warnings []string
+	// Via, when set, names the kind that actually read the source when
+	// it is not the configured one: kind auto sets it to the kind it
+	// detected, and the API shows the source's kind as "auto→<via>".
+	Via string `json:"via,omitempty"`
 	// Commit, when set, is called by the poller once this snapshot has
 	// been durably recorded, and never when recording failed. Adapters
 	// remember validators (ETag, Last-Modified), body digests and cached

@@ -136,8 +136,12 @@ func (v *vendorState) viewShared() upstat.Vendor {
 		out.Incidents[i] = inc
 	}
 	for i, src := range v.sources {
+		kind := src.Kind
+		if v.via[i] != "" {
+			kind += "→" + v.via[i]
+		}
 		out.Sources[i] = upstat.SourceStatus{
-			Kind:          src.Kind,
+			Kind:          kind,
 			URL:           src.URL,
 			LastError:     src.LastError,
 			LastCheckedAt: copyTime(src.LastCheckedAt),

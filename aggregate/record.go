@@ -87,7 +87,7 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		delete(s.listings, key)
 	}
 	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale ||
-		!slices.EqualFunc(old.warnings, r.next.warnings, slices.Equal)
+		!slices.EqualFunc(old.warnings, r.next.warnings, slices.Equal) || !slices.Equal(old.via, r.next.via)
 	s.swap(vendorID, r.next, changed)
 	s.publish(ctx, r.ch.Events)
 	return changed, nil
@@ -214,6 +214,7 @@ func newRecorder(old *vendorState, now time.Time) *recorder {
 	next := *old
 	next.sources = slices.Clone(old.sources)
 	next.warnings = slices.Clone(old.warnings)
+	next.via = slices.Clone(old.via)
 	next.enc = &vendorJSON{}
 	base := old.row.Version
 	return &recorder{now: now, old: old, next: &next, ch: upstat.VendorChange{VendorID: old.row.ID, Base: &base}}
@@ -238,6 +239,7 @@ func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 		src.LastError, src.FailingSince, src.LastSuccessAt = "", nil, &now
 		if !snap.NotModified {
 			r.next.warnings[idx] = slices.Clone(snap.Warnings)
+			r.next.via[idx] = snap.Via
 			src.Indicator = nil
 			if snap.Indicator != nil {
 				ind := *snap.Indicator

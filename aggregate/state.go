@@ -36,6 +36,9 @@ type vendorState struct {
 	// (what it could not read: an unrecognised status word). Kept in
 	// memory only: the first poll after a start parses in full again.
 	warnings [][]string
+	// via[i] is the kind that read source i's last full snapshot when it
+	// is not the configured one (Snapshot.Via); memory only, as warnings.
+	via []string
 
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
@@ -47,6 +50,7 @@ func newVendorState(st *upstat.VendorState) *vendorState {
 		sources:  st.Sources,
 		incs:     make(map[string]upstat.IncidentRecord, len(st.Incidents)),
 		warnings: make([][]string, len(st.Sources)),
+		via:      make([]string, len(st.Sources)),
 		enc:      &vendorJSON{},
 	}
 	for _, inc := range st.Incidents {

@@ -33,6 +33,12 @@ type Options struct {
 	// EvalInterval is how often Run evaluates the rules; default 1s.
 	EvalInterval time.Duration
 	Retry        RetryPolicy
+	// Leader, if set, says whether this replica evaluates the rules (the
+	// holder of the cluster's alert-engine lease): alert state transitions
+	// are made by one replica at a time. A replica that is not the leader
+	// skips evaluation and reloads the stored states before it next
+	// evaluates, as it does to list firing alerts.
+	Leader func() bool
 }
 
 // RetryPolicy says how the outbox retries a delivery that failed with a
@@ -58,6 +64,7 @@ type Engine struct {
 	every     time.Duration
 	retry     RetryPolicy
 	wake      chan struct{}
+	leader    func() bool
 
 	firing        *prometheus.GaugeVec
 	notifications *prometheus.CounterVec
@@ -99,6 +106,7 @@ func New(o Options) (*Engine, error) {
 		services: o.Services,
 		byName:   map[string]*RuleConfig{}, now: o.Now, log: o.Log, every: o.EvalInterval, retry: o.Retry,
 		wake:      make(chan struct{}, 1),
+		leader:    o.Leader,
 		lastTrue:  map[string]time.Time{},
 		refreshed: map[string]map[string]time.Time{},
 		firing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -233,6 +241,10 @@ func (p *pass) del(key string) {
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.leader != nil && !e.leader() {
+		e.loaded = false // another replica moves the states on: read them afresh
+		return nil
+	}
 	if err := e.loadLocked(ctx); err != nil {
 		return err
 	}
@@ -528,7 +540,7 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 func (e *Engine) Deliver(ctx context.Context) (int, error) {
 	e.deliverMu.Lock()
 	defer e.deliverMu.Unlock()
-	due, err := e.store.DueDeliveries(ctx, e.now().UTC(), 32)
+	due, err := e.dueDeliveries(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("alert: due deliveries: %w", err)
 	}
@@ -542,6 +554,21 @@ func (e *Engine) Deliver(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// claimBatch is how many deliveries a replica sharing the outbox claims at
+// once: each claim lasts long enough to attempt them all.
+const claimBatch = 4
+
+// dueDeliveries returns the deliveries to attempt now: claimed, when the
+// store is shared by several replicas.
+func (e *Engine) dueDeliveries(ctx context.Context) ([]Delivery, error) {
+	now := e.now().UTC()
+	if c, ok := e.store.(Claimer); ok {
+		until := now.Add(claimBatch*e.retry.Timeout + 30*time.Second)
+		return c.ClaimDeliveries(ctx, now, until, claimBatch)
+	}
+	return e.store.DueDeliveries(ctx, now, 32)
 }
 
 func (e *Engine) attempt(ctx context.Context, d Delivery) bool {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -625,5 +626,40 @@ func TestShutdownRightAfterASendDoesNotResendAfterRestart(t *testing.T) {
 	}
 	if got := h2.nt.sent(); len(got) != 0 {
 		t.Fatalf("after restart the firing was sent again: %+v", got)
+	}
+}
+
+// Two replicas' engines on one store, only the leader evaluating: the
+// alert fires once, and the replica that takes over the leadership picks
+// up the stored state instead of firing again.
+func TestOnlyTheLeaderEvaluates(t *testing.T) {
+	rule := RuleConfig{Name: "r", MinSeverity: upstat.PartialOutage}
+	store := NewMemStore()
+	a, b := newHarness(t, store, rule), newHarness(t, store, rule)
+	var leader atomic.Value
+	leader.Store("a")
+	a.eng.leader = func() bool { return leader.Load() == "a" }
+	b.eng.leader = func() bool { return leader.Load() == "b" }
+	if f, err := b.eng.Firing(context.Background()); err != nil || len(f) != 0 {
+		t.Fatalf("b firing before anything: %v, %v", f, err) // b has loaded the empty states
+	}
+	if got := b.evaluate(0, vendor(upstat.MajorOutage)); got != nil {
+		t.Fatalf("a non-leader enqueued %q", got)
+	}
+	b.seen = 0
+	if got := a.evaluate(time.Second, vendor(upstat.MajorOutage)); !slices.Equal(got, []string{"firing"}) {
+		t.Fatalf("leader enqueued %q, want [firing]", got)
+	}
+	b.seen = a.seen
+	leader.Store("b")
+	if got := b.evaluate(2*time.Second, vendor(upstat.MajorOutage)); got != nil {
+		t.Fatalf("new leader enqueued %q, want nothing (already firing)", got)
+	}
+	if got := b.evaluate(3*time.Second, vendor(upstat.Operational)); !slices.Equal(got, []string{"resolved"}) {
+		t.Fatalf("new leader enqueued %q on recovery, want [resolved]", got)
+	}
+	a.seen = b.seen
+	if got := a.evaluate(4*time.Second, vendor(upstat.MajorOutage)); got != nil {
+		t.Fatalf("former leader enqueued %q", got)
 	}
 }

@@ -104,6 +104,18 @@ type Store interface {
 	Deliveries(ctx context.Context, st DeliveryState, limit int) ([]Delivery, error)
 }
 
+// Claimer is a Store that several replicas share (PostgreSQL). The engine
+// claims the deliveries it attempts through it, so that each is attempted
+// by one replica at a time.
+type Claimer interface {
+	// ClaimDeliveries is DueDeliveries for one of several consumers: it
+	// returns the due head-of-line deliveries that no other consumer has
+	// claimed, claimed until until. Another call does not return them
+	// before then, unless UpdateDelivery stored an outcome (which ends the
+	// claim). A consumer that dies leaves them to the next after until.
+	ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]Delivery, error)
+}
+
 // MemStore is a Store in memory, for tests and for running without a
 // database. It is safe for concurrent use.
 type MemStore struct {

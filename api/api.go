@@ -42,6 +42,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/version"
 )
 
@@ -124,6 +125,10 @@ type Options struct {
 	// series per component is hundreds of thousands at 10,000 vendors.
 	// The vendor series stay. False (the default) exports them.
 	NoComponentMetrics bool
+	// Cluster lists the replicas and their leases for GET /api/v1/cluster
+	// and the cluster metrics. Nil: the endpoint answers 503 and the
+	// metrics are absent.
+	Cluster cluster.Membership
 }
 
 // Server is the HTTP handler set of upstat. Create it with New.
@@ -177,6 +182,9 @@ func New(o Options) *Server {
 	if o.Services != nil {
 		o.Registry.MustRegister(newServiceCollector(o.Services, o.Log))
 	}
+	if o.Cluster != nil {
+		o.Registry.MustRegister(newClusterCollector(o.Cluster, o.Log))
+	}
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
@@ -201,6 +209,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/alerts", http.HandlerFunc(s.handleAlerts)},
 		{"GET /api/v1/services", http.HandlerFunc(s.handleServices)},
 		{"GET /api/v1/services/{id}", http.HandlerFunc(s.handleService)},
+		{"GET /api/v1/cluster", http.HandlerFunc(s.handleCluster)},
 		{"GET /api/v1/catalogue", http.HandlerFunc(s.handleCatalogue)},
 		{"POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload))},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(s.handleOpenAPI)},

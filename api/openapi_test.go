@@ -23,6 +23,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/api/apitest"
+	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/docs"
 )
 
@@ -129,6 +130,9 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 			o.Alerts = fakeAlerts{alerts: []upstat.Alert{alert, {Rule: "any", Vendor: "stripe",
 				Severity: upstat.MajorOutage, Since: testNow, FiredAt: testNow}}}
 			o.Reload = func(context.Context) error { return nil }
+			single := cluster.NewSingle("web-1", func() time.Time { return testNow })
+			single.SetKeys([]string{"github", "stripe", cluster.AlertEngineKey})
+			o.Cluster = single
 		}),
 		"failing": build(failing, func(o *Options) {
 			o.Alerts = fakeAlerts{err: errors.New("store gone")}
@@ -136,6 +140,7 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 			o.Reports = fakeReports{err: errors.New("disk on fire")}
 			o.Reload = func(context.Context) error { return errors.New("disk on fire") }
 			o.Ready = func() error { return errors.New("store not open") }
+			o.Cluster = failingCluster{cluster.NewSingle("web-1", nil)}
 		}),
 		"invalid-config": build(fixture(), func(o *Options) {
 			o.Reload = func(context.Context) error {
@@ -223,6 +228,8 @@ func explicitCalls() []apiCall {
 		get("/api/v1/services/checkout", 200),
 		get("/api/v1/services/status", 200),
 		get("/api/v1/services/nope", 404),
+		get("/api/v1/cluster", 200),
+		{server: "bare", method: http.MethodGet, target: "/api/v1/cluster", header: read(), status: 503},
 		get("/api/v1/openapi.json", 200),
 		get("/api/v1/catalogue", 200),
 		get("/api/v1/catalogue?q=stripe&limit=5", 200),
@@ -552,4 +559,11 @@ func TestOpenAPIClosedResponses(t *testing.T) {
 		list[0].(map[string]any)["undocumented"] = 1
 		check("with an extra field in "+nested+"[0]", body, true)
 	}
+}
+
+// failingCluster is a membership whose store is gone.
+type failingCluster struct{ cluster.Membership }
+
+func (failingCluster) Replicas(context.Context) ([]cluster.Replica, error) {
+	return nil, errors.New("cluster store gone")
 }

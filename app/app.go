@@ -22,6 +22,7 @@ import (
 	"github.com/upstat/upstat/aggregate"
 	_ "github.com/upstat/upstat/alert/all" // register the notifiers
 	"github.com/upstat/upstat/api"
+	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
@@ -43,6 +44,11 @@ type Options struct {
 	StaleCheck time.Duration
 	// Transport overrides the fetcher's HTTP transport (tests).
 	Transport http.RoundTripper
+	// Cluster is the store through which several replicas share the
+	// polling (a lease per vendor) and the alert evaluation. Nil: the
+	// storage's own (PostgreSQL's); with SQLite, this replica is alone and
+	// owns everything.
+	Cluster cluster.Store
 }
 
 // App is a running upstat.
@@ -55,6 +61,7 @@ type App struct {
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
+	member  cluster.Membership
 	alerts  *alertsRunner
 	evalReq chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
@@ -92,8 +99,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
 	a.evalReq = make(chan struct{}, 1)
+	if opts.Cluster == nil && a.db.Cluster != nil {
+		opts.Cluster = a.db.Cluster // replicas sharing the database share the work
+	}
+	if a.member, err = newMembership(cfg, opts); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.member.SetKeys(clusterKeys(cfg))
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
-		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
+		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation,
+		Owns: func(vendor string, _ int) bool { return a.member.Owns(vendor) }})
 	if err != nil {
 		a.db.Close()
 		return nil, err
@@ -117,8 +133,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	apiSrv := api.New(api.Options{
 		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Reports: dash, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
-		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(),
-		ReadToken:          cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
+		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(), Cluster: a.member,
+		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
 			if !a.ready.Load() {
 				return errors.New("starting")
@@ -289,6 +305,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
+	leave := a.runMembership(ctx)
 	a.sched.Start(ctx, targets)
 	vendors := len(a.cfg.Vendors)
 	a.reloadMu.Unlock()
@@ -318,6 +335,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-pruneDone
 	<-followDone
 	a.alerts.shutdown()
+	leave() // nothing polls or evaluates any more: hand the leases over
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := a.srv.Shutdown(shutdownCtx); serr != nil {

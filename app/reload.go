@@ -12,6 +12,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
+	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/poll"
 )
@@ -73,7 +74,7 @@ func (a *App) newEngine(cfg *config.Config) (*alert.Engine, error) {
 		return nil, fmt.Errorf("notifiers: %w", err)
 	}
 	e, err := alert.New(alert.Options{Store: a.db.Alerts, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
-		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg})
+		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg, Leader: func() bool { return a.member.Owns(cluster.AlertEngineKey) }})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -148,6 +149,7 @@ func (a *App) Reload(ctx context.Context) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	a.agg.SetServices(next.ServiceConfigs())
+	a.member.SetKeys(clusterKeys(next))
 	a.sched.Replace(targets)
 	if engine != nil {
 		a.alerts.start(a.runCtx, engine, a)
@@ -203,6 +205,9 @@ func restartOnly(old, next *config.Config) []string {
 	}
 	if old.Poll.AllowPrivateNetworks != next.Poll.AllowPrivateNetworks {
 		out = append(out, "poll.allow_private_networks")
+	}
+	if old.Cluster != next.Cluster {
+		out = append(out, "cluster")
 	}
 	if old.Poll.Proxy != next.Poll.Proxy {
 		out = append(out, "poll.proxy") // the key only: a proxy URL may hold credentials

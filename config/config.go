@@ -41,6 +41,7 @@ type Config struct {
 	Limits   Limits    `yaml:"limits"`
 	// Retention is how long resolved incidents and events are kept.
 	Retention time.Duration `yaml:"retention"`
+	Cluster   Cluster       `yaml:"cluster"`
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
@@ -57,6 +58,20 @@ type Config struct {
 type APIConfig struct {
 	ReadToken  string `yaml:"read_token"`
 	AdminToken string `yaml:"admin_token"`
+}
+
+// Cluster configures how replicas sharing a PostgreSQL store split the
+// polling (leases per vendor) and the alert evaluation. A single replica
+// on SQLite ignores it.
+type Cluster struct {
+	// LeaseTTL is how long a replica's heartbeat and leases last: a dead
+	// replica's vendors are taken over within it. Default 30s.
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// Heartbeat is how often leases are renewed; default lease_ttl/3.
+	Heartbeat time.Duration `yaml:"heartbeat"`
+	// ReplicaID names this replica, unique in the cluster; default
+	// hostname-pid (chosen at start, by the app).
+	ReplicaID string `yaml:"replica_id"`
 }
 
 // Metrics configures /metrics.
@@ -210,6 +225,7 @@ const (
 	// DefaultRetention is retention: 400 days.
 	DefaultRetention = 400 * 24 * time.Hour
 	DefaultTick      = poll.DefaultTick
+	DefaultLeaseTTL  = 30 * time.Second
 )
 
 func (c *Config) setDefaults() {
@@ -242,6 +258,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Poll.Tick == 0 {
 		c.Poll.Tick = DefaultTick
+	}
+	if c.Cluster.LeaseTTL == 0 {
+		c.Cluster.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.Cluster.Heartbeat == 0 {
+		c.Cluster.Heartbeat = c.Cluster.LeaseTTL / 3
 	}
 	for i := range c.Vendors {
 		v := &c.Vendors[i]
@@ -446,12 +468,15 @@ const (
 	maxInterval   = 24 * time.Hour
 	maxTimeout    = 10 * time.Minute
 	maxStaleAfter = 30 * 24 * time.Hour
+	maxLeaseTTL   = 10 * time.Minute
 )
 
 // isPostgres reports whether storage names a PostgreSQL database.
 func isPostgres(storage string) bool {
 	return strings.HasPrefix(storage, "postgres://") || strings.HasPrefix(storage, "postgresql://")
 }
+
+var replicaID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 
 // validate checks the whole configuration and returns every problem found
 // (up to MaxErrors), in file order.
@@ -479,6 +504,11 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.Poll.Proxy); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad(0, "poll.proxy", "%q is not an http(s) URL", redact.URL(c.Poll.Proxy))
 		}
+	}
+	c.validateDuration(&errs, 0, "cluster.lease_ttl", c.Cluster.LeaseTTL, 3*time.Second, maxLeaseTTL)
+	c.validateDuration(&errs, 0, "cluster.heartbeat", c.Cluster.Heartbeat, 100*time.Millisecond, max(c.Cluster.LeaseTTL/2, 100*time.Millisecond))
+	if c.Cluster.ReplicaID != "" && !replicaID.MatchString(c.Cluster.ReplicaID) {
+		bad(0, "cluster.replica_id", "%q must match [A-Za-z0-9._-]{1,100}", c.Cluster.ReplicaID)
 	}
 	if c.Limits.MaxActiveIncidents < 1 {
 		return c.fieldErr(0, "limits.max_active_incidents", "must be at least 1")

@@ -194,3 +194,21 @@ func TestStoragePostgres(t *testing.T) {
 		t.Fatalf("error repeats the password: %v", err)
 	}
 }
+
+func TestClusterDefaults(t *testing.T) {
+	const src = "vendors:\n  - id: acme\n    sources:\n      - kind: statuspage\n        url: https://status.acme.example\n"
+	c, err := Parse("x.yaml", []byte(src), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cluster.LeaseTTL != 30*time.Second || c.Cluster.Heartbeat != 10*time.Second || c.Cluster.ReplicaID != "" {
+		t.Fatalf("cluster defaults = %+v, want lease_ttl 30s, heartbeat 10s (ttl/3), replica_id unset", c.Cluster)
+	}
+	c, err = Parse("x.yaml", []byte("cluster:\n  lease_ttl: 9s\n  replica_id: web-1.eu\n"+src), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cluster.Heartbeat != 3*time.Second || c.Cluster.ReplicaID != "web-1.eu" {
+		t.Fatalf("cluster = %+v, want heartbeat 3s from lease_ttl 9s", c.Cluster)
+	}
+}

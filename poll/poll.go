@@ -80,6 +80,16 @@ type Options struct {
 	// OnRecorded is called after each poll is recorded (alert evaluation);
 	// with a ChangeRecorder, only after polls that changed something.
 	OnRecorded func(vendor string)
+	// Owns, if set, says whether this replica may poll a target now (the
+	// cluster membership). A worker asks it when the target's poll is due,
+	// with the scheduler's lock held (it must be quick and must not call
+	// the Scheduler); a target it refuses is not polled, keeps its failure
+	// count, and is asked again after OwnsRecheck.
+	Owns func(vendor string, index int) bool
+	// OwnsRecheck is how soon a refused target is asked again (at most its
+	// interval); default 1s, so a vendor taken over is polled within about
+	// a second of the lease.
+	OwnsRecheck time.Duration
 }
 
 // Scheduler runs the polls. Start it once; Replace swaps targets; Stop
@@ -129,6 +139,9 @@ func New(o Options) (*Scheduler, error) {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.OwnsRecheck <= 0 {
+		o.OwnsRecheck = time.Second
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

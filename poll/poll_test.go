@@ -332,3 +332,34 @@ func TestSlowRecorderBoundsSnapshots(t *testing.T) {
 		t.Errorf("%d snapshots fetched or awaiting the recorder at once, want at most %d", w, concurrency)
 	}
 }
+
+// A target the membership does not own is not polled, stays scheduled,
+// and is polled soon after ownership arrives.
+func TestOwnsGatesPolls(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	rec := newRecorder()
+	var owned atomic.Bool
+	var asked atomic.Int32
+	s, err := New(Options{Recorder: rec, StartSpread: time.Millisecond, OwnsRecheck: 5 * time.Millisecond,
+		Owns: func(vendor string, index int) bool {
+			if vendor == "mine" {
+				return true
+			}
+			asked.Add(1)
+			return owned.Load()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := Target{Key: "mine", Vendor: "mine", Kind: "test", Source: funcSource(quick), Interval: time.Hour, Timeout: time.Second}
+	theirs := Target{Key: "theirs", Vendor: "theirs", Kind: "test", Source: funcSource(quick), Interval: time.Hour, Timeout: time.Second}
+	s.Start(context.Background(), []Target{mine, theirs})
+	defer s.Stop()
+	waitFor(t, 3*time.Second, "owned target polled", func() bool { return rec.count("mine") == 1 })
+	waitFor(t, 3*time.Second, "unowned target rechecked", func() bool { return asked.Load() >= 3 })
+	if n := rec.count("theirs"); n != 0 {
+		t.Fatalf("unowned target polled %d times", n)
+	}
+	owned.Store(true)
+	waitFor(t, 3*time.Second, "target polled once owned", func() bool { return rec.count("theirs") == 1 })
+}

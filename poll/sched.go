@@ -169,6 +169,13 @@ func (s *Scheduler) work() {
 		if e.removed {
 			continue
 		}
+		if s.o.Owns != nil && !s.o.Owns(e.t.Vendor, e.t.Index) {
+			// Another replica polls it: look again soon, without touching
+			// the failure count or the recorder.
+			e.due = time.Now().Add(jitter(min(s.o.OwnsRecheck, e.t.Interval), backoffJitter))
+			s.queueLocked(e)
+			continue
+		}
 		ctx, cancel := context.WithCancel(s.ctx)
 		e.running, e.cancel = true, cancel
 		s.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -69,9 +70,12 @@ func (c *BodyCache) Store(snap *upstat.Snapshot, f *Fetched, expiry time.Time) {
 	})
 }
 
-// WithDefaults fills what an adapter needs and env lacks: a fetcher and a
-// clock.
+// WithDefaults fills what an adapter needs and env lacks: a logger that
+// discards, a fetcher and a clock.
 func WithDefaults(env Env) Env {
+	if env.Log == nil {
+		env.Log = slog.New(slog.DiscardHandler)
+	}
 	if env.Fetcher == nil {
 		env.Fetcher = NewFetcher(FetchOptions{Log: env.Log})
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -50,4 +52,31 @@ func Decoder(m map[string]any) func(v any) error {
 		}
 		return nil
 	}
+}
+
+// DecodeOptions decodes the kind-specific keys of a source entry into v
+// through spec.Decode, strictly as the config loader does; without a
+// Decode there is nothing to decode. A kind without options passes
+// &struct{}{}, so any key is refused. An error wraps upstat.ErrInvalid
+// and reads "<kind> options: ...".
+func DecodeOptions(spec Spec, kind string, v any) error {
+	if spec.Decode == nil {
+		return nil
+	}
+	if err := spec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %s options: %w", upstat.ErrInvalid, kind, err)
+	}
+	return nil
+}
+
+// ParseHTTPURL parses raw, trimmed of spaces, as an absolute http or
+// https URL with a host. Otherwise the error wraps upstat.ErrInvalid and
+// names the key: `url: "<raw>" is not an http(s) <what>`, what saying
+// which URL the kind expects ("URL", "page URL").
+func ParseHTTPURL(raw, what string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: url: %q is not an http(s) %s", upstat.ErrInvalid, raw, what)
+	}
+	return u, nil
 }

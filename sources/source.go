@@ -59,6 +59,9 @@ type Kind struct {
 	New     Factory
 	// Summary is a one-line description for help output and the README.
 	Summary string
+	// Detect, when set, lets `kind: auto` and `upstat detect` recognise a
+	// page of this kind from its address.
+	Detect *Detector
 }
 
 var (

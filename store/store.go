@@ -12,6 +12,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
+	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/store/postgres"
 	"github.com/upstat/upstat/store/sqlite"
 )
@@ -23,6 +24,9 @@ type Store struct {
 	Vendors upstat.VendorStore
 	// Alerts is the alert engine's store (alert.Options.Store).
 	Alerts alert.Store
+	// Cluster is where replicas sharing the database register and lease
+	// vendors (PostgreSQL); nil for SQLite, whose one process owns all.
+	Cluster cluster.Store
 	// Kind is "sqlite" or "postgres".
 	Kind  string
 	close func() error
@@ -41,7 +45,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Store{Vendors: db, Alerts: db.Alerts(), Kind: "postgres", close: db.Close}, nil
+		return &Store{Vendors: db, Alerts: db.Alerts(), Cluster: db.Cluster(), Kind: "postgres", close: db.Close}, nil
 	}
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && scheme != "sqlite" && scheme != "file" {
 		return nil, fmt.Errorf("store: %w: unknown storage scheme %q (want sqlite:PATH or postgres://…)", upstat.ErrInvalid, scheme)

@@ -150,6 +150,9 @@ func checkOne(ctx context.Context, s *config.Source, vendor string, f *sources.F
 	if err == nil {
 		r.Snapshot, err = src.Poll(ctx)
 	}
+	if err == nil && r.Snapshot.Via != "" {
+		r.Kind += "→" + r.Snapshot.Via // kind auto: what it detected
+	}
 	if err != nil {
 		var fe *config.FieldError
 		var refused *sources.RefusedError

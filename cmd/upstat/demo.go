@@ -98,7 +98,9 @@ func stepPages(ctx context.Context, pages *fixtures.Pages, ps []fixtures.PageSou
 }
 
 // DemoConfig is the configuration of the demo: every simulated vendor (the
-// Statuspage ones and the feed and HTML pages), polled every half step,
+// Statuspage ones, those on other platforms, read by the kind of their
+// platform, the moving one, read with kind auto, and the feed and HTML
+// pages), polled every half step,
 // stale after one and a half steps of failure.
 func DemoConfig(sim *fixtures.Server, pages []fixtures.PageSource, db string, step time.Duration) (*config.Config, error) {
 	cfg := &config.Config{
@@ -122,6 +124,16 @@ func DemoConfig(sim *fixtures.Server, pages []fixtures.PageSource, db string, st
 			Sources: []config.Source{{Kind: "statuspage", URL: sim.URL(v.ID)}},
 		})
 	}
+	for _, v := range fixtures.DemoPlatformVendors {
+		kind, url, err := sim.Source(v.ID)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: v.ID, Name: v.Name, Labels: map[string]string{"tier": "standard"},
+			Sources: []config.Source{{Kind: kind, URL: url}}})
+	}
+	cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: fixtures.DemoMover.ID, Name: fixtures.DemoMover.Name,
+		Labels: map[string]string{"tier": "standard"}, Sources: []config.Source{{Kind: "auto", URL: sim.URL(fixtures.DemoMover.ID)}}})
 	for _, p := range pages {
 		src, err := config.SourceWithOptions(p.Kind, p.URL, p.Options)
 		if err != nil {

@@ -68,9 +68,10 @@ func TestDemoQuickStart(t *testing.T) {
 			}
 			seen[v.Status] = true
 		}
-		// 6 Statuspage vendors + 3 feed/HTML pages, all polled, and the
-		// script has moved someone off operational.
-		if len(s.Vendors) == 9 && polled == 9 && len(seen) > 1 {
+		// 6 Statuspage vendors + 10 on other platforms + one read with
+		// kind auto + 3 feed/HTML pages, all polled, and the script has
+		// moved someone off operational.
+		if len(s.Vendors) == 20 && polled == 20 && len(seen) > 1 {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -25,6 +25,7 @@ Usage:
   upstat demo     [--listen ADDR] [--step 4s]       run offline against simulated vendors
   upstat check    --config FILE [VENDOR] [--json]  fetch once and print the normalised result
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
+  upstat detect   URL [--json]                     tell which kind reads a status page, with the evidence
   upstat validate [--config] FILE                  check a configuration (every error) and exit
   upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat catalogue search WORD | show ID | list [--kind K] [--json]
@@ -51,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"serve":    cmdServe,
 		"demo":     cmdDemo,
 		"check":    cmdCheck,
+		"detect":   cmdDetect,
 		"validate": cmdValidate,
 		"alerts":   cmdAlerts,
 		"version":  cmdVersion,

@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/upstat/upstat/sources/auto"        // kind auto (detects the kind)
 	_ "github.com/upstat/upstat/sources/aws"         // kind aws
 	_ "github.com/upstat/upstat/sources/azure"       // kind azure
 	_ "github.com/upstat/upstat/sources/betterstack" // kind betterstack

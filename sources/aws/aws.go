@@ -8,8 +8,6 @@ package aws
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/upstat/upstat"
@@ -48,6 +46,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "AWS Health Dashboard public/currentevents (options: regions, services)",
+		Detect:  &sources.Detector{Order: 71, Probe: probe},
 	})
 }
 
@@ -80,27 +79,23 @@ type options struct {
 // /public/currentevents is appended, or a per service-region RSS feed
 // (a URL ending in .rss). Options: regions and services.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "URL")
+	if err != nil {
+		return nil, err
 	}
 	rss := strings.HasSuffix(u.Path, ".rss")
 	if !rss && !strings.HasSuffix(u.Path, "/currentevents") {
 		u.Path = strings.TrimRight(u.Path, "/") + "/public/currentevents"
 	}
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: aws options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{doc: document.Doc{URL: u.String(), Accept: "application/json", Check: document.JSON}, rss: rss,
 		filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
 	if rss {
 		s.doc.Accept, s.doc.Check = "application/rss+xml, application/xml;q=0.9", nil
-	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
 	}
 	return s, nil
 }
@@ -109,24 +104,16 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 // an identical body returns NotModified. Validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	var snap *upstat.Snapshot
-	if s.rss {
-		snap, err = buildFeed(s.mapper, s.filter, got.Body)
-	} else if snap, err = decodeNormalize(s.mapper, s.filter, got.Body); err == nil {
-		s.seen.Report(snap)
-	}
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		if s.rss {
+			return buildFeed(s.mapper, s.filter, body)
+		}
+		snap, err := decodeNormalize(s.mapper, s.filter, body)
+		if err == nil {
+			s.seen.Report(snap)
+		}
+		return snap, err
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot.

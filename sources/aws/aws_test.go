@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestConditionalGetAfterCommit: validators are sent only once the
 // snapshot was committed; then a 304 is NotModified.
 func TestConditionalGetAfterCommit(t *testing.T) {
-	body := kindtest.Read(t, "testdata/numeric-status-utf16le.json")
+	body := goldentest.Read(t, "testdata/numeric-status-utf16le.json")
 	var conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-Modified-Since") != "" {
@@ -45,7 +45,7 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 // the snapshot that listed them was recorded.
 func TestEndedEventServicesRecover(t *testing.T) {
 	var body atomic.Value
-	body.Store(kindtest.Read(t, "testdata/numeric-status-utf16le.json"))
+	body.Store(goldentest.Read(t, "testdata/numeric-status-utf16le.json"))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body.Load().([]byte))
 	}))
@@ -87,7 +87,7 @@ func TestWrongPayloadFails(t *testing.T) {
 }
 
 func TestOptionsStrict(t *testing.T) {
-	if _, err := New(specFor("https://health.aws.amazon.com", `{"region":["us-east-1"]}`), kindtest.Env(fixedNow)); err == nil || !strings.Contains(err.Error(), "region") {
+	if _, err := New(specFor("https://health.aws.amazon.com", `{"region":["us-east-1"]}`), goldentest.Env(fixedNow)); err == nil || !strings.Contains(err.Error(), "region") {
 		t.Fatalf("unknown key: %v", err)
 	}
 	if s := newSource(t, "https://health.aws.amazon.com/", nil); s.doc.URL != DefaultURL {
@@ -99,8 +99,8 @@ func TestOptionsStrict(t *testing.T) {
 func TestFilter(t *testing.T) {
 	f := newFilter(options{Regions: []string{"Bahrain", "us-east-1"}, Services: []string{"ec2", "AWS Lambda"}})
 	var got []string
-	for _, p := range kindtest.Fixtures(t, "testdata", ".json", 4) {
-		snap, err := decodeNormalize(nil, f, kindtest.Read(t, p))
+	for _, p := range goldentest.Fixtures(t, "testdata", ".json", 4) {
+		snap, err := decodeNormalize(nil, f, goldentest.Read(t, p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,5 +156,23 @@ func TestFeedWrongPayloadFails(t *testing.T) {
 				t.Fatalf("got %+v, %v; want an error containing %q", snap, err, tc.want)
 			}
 		})
+	}
+}
+
+// An event whose status is back to 0 keeps the worst severity AWS gave it
+// (its log and the impacted services' maximum), so a resolved outage is
+// not recorded in history as an operational incident.
+func TestResolvedEventKeepsItsWorstSeverity(t *testing.T) {
+	ev := wireEvent{ARN: "arn:aws:health:us-east-1::event/EC2/x", Status: "0", Service: "ec2-us-east-1",
+		ServiceName: "Amazon Elastic Compute Cloud", Summary: "[RESOLVED] Increased error rates",
+		Log:      []wireLog{{Status: "3", Message: "We are investigating."}, {Status: "0", Message: "Resolved."}},
+		Impacted: map[string]wireImpacted{"ec2": {ServiceName: "Amazon Elastic Compute Cloud", Current: "0", Max: "3"}}}
+	inc := incident(nil, &ev)
+	if inc.Status != upstat.StateResolved || inc.Severity != upstat.PartialOutage {
+		t.Fatalf("status %v severity %v, want resolved partial_outage", inc.Status, inc.Severity)
+	}
+	ev.Log, ev.Impacted, ev.Status = nil, nil, "7"
+	if got := incident(nil, &ev).Severity; got != upstat.Unknown {
+		t.Fatalf("unknown code only: severity %v, want unknown", got)
 	}
 }

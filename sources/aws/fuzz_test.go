@@ -6,18 +6,18 @@ import (
 	"testing"
 
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 func specFor(u, opts string) sources.Spec {
-	return sources.Spec{Kind: Kind, URL: u, Vendor: "aws", Decode: kindtest.Options(opts)}
+	return sources.Spec{Kind: Kind, URL: u, Vendor: "aws", Decode: goldentest.Options(opts)}
 }
 
 // FuzzDecodeAWS: any bytes give an error or a snapshot, never a panic or
 // a nil snapshot without an error.
 func FuzzDecodeAWS(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".json", 4) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".json", 4) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`{}`, `null`, "\xfe\xff\x00[", "\xff\xfe[\x00", `[{"arn":"a","date":1,"status":null,"impacted_services":{"x":{}}}]`,
 		`[{"arn":"a:b:c:d:e","date":"1","event_log":[{"timestamp":"9"}]}]`} {
@@ -90,8 +90,8 @@ func BenchmarkDecodeNormalizeCurrentEvents(b *testing.B) {
 
 // FuzzDecodeAWSFeed: the same for the per service-region RSS feeds.
 func FuzzDecodeAWSFeed(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".rss", 2) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".rss", 2) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`<rss/>`, `<rss><channel><item><guid>#a-us-east-1_123456789</guid><title>:</title></item></channel></rss>`} {
 		f.Add([]byte(s))

@@ -116,6 +116,37 @@ func build(m *normalize.Mapper, f filter, evs []wireEvent) *upstat.Snapshot {
 	return snap
 }
 
+// worstSeverity is the worst status the event has had by AWS's own
+// account: its current status, each log entry's and each impacted
+// service's maximum. An event whose status is back to 0 (recovering or
+// resolved) keeps the severity it reached, not "operational"; a code no
+// table knows makes it Unknown only when nothing known is worse.
+func worstSeverity(m *normalize.Mapper, ev *wireEvent) upstat.Severity {
+	codes := []code{ev.Status}
+	for _, l := range ev.Log {
+		codes = append(codes, l.Status)
+	}
+	for _, im := range ev.Impacted {
+		codes = append(codes, im.Max)
+	}
+	worst, seen, unknown := upstat.Operational, false, false
+	for _, c := range codes {
+		if c == "" {
+			continue
+		}
+		s := severity(m, c)
+		if s == upstat.Unknown {
+			unknown = true
+			continue
+		}
+		worst, seen = upstat.Worse(worst, s), true
+	}
+	if unknown && (!seen || worst == upstat.Operational) {
+		return upstat.Unknown
+	}
+	return worst
+}
+
 // incident normalises one event. Presence in currentevents means open:
 // investigating, or monitoring once the event's status is back to 0; a
 // "[RESOLVED]" summary resolves it. Its log becomes the updates, oldest
@@ -126,7 +157,7 @@ func incident(m *normalize.Mapper, ev *wireEvent) upstat.Incident {
 		Kind:      upstat.KindIncident,
 		Title:     strings.TrimSpace(ev.Summary),
 		URL:       statusURL,
-		Severity:  severity(m, ev.Status),
+		Severity:  worstSeverity(m, ev),
 		Status:    upstat.StateInvestigating,
 		StartedAt: ev.Date.Time,
 		UpdatedAt: ev.Date.Time,

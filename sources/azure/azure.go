@@ -8,7 +8,6 @@ package azure
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -36,6 +35,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Microsoft Azure status RSS (an item per open incident)",
+		Detect:  &sources.Detector{Order: 72, Probe: probe},
 	})
 }
 
@@ -55,22 +55,15 @@ type Source struct {
 // New builds a Source for spec.URL (the feed; DefaultURL for Azure's
 // public status). There are no options.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "URL")
+	if err != nil {
+		return nil, err
 	}
-	if spec.Decode != nil {
-		if err := spec.Decode(&struct{}{}); err != nil {
-			return nil, fmt.Errorf("%w: azure options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{doc: document.Doc{URL: u.String(), Accept: accept, Check: notHTML}, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	return s, nil
 }
 
@@ -88,20 +81,13 @@ func notHTML(r *sources.Response) error {
 // identical body returns NotModified; validators, the body and the
 // components seen are remembered only once the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	snap, err := decodeNormalize(s.mapper, s.now(), got.Body)
-	if err != nil {
-		return nil, err
-	}
-	s.seen.Report(snap)
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		snap, err := decodeNormalize(s.mapper, s.now(), body)
+		if err == nil {
+			s.seen.Report(snap)
+		}
+		return snap, err
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot; now stands

@@ -6,7 +6,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestVanishedItem: when an item leaves the feed, the snapshot lists no
@@ -14,20 +14,20 @@ import (
 // resolves it), and its component comes back operational — but only once
 // the snapshot that listed it was recorded.
 func TestVanishedItem(t *testing.T) {
-	body := kindtest.Read(t, "testdata/item-z-zone-run-together.xml")
+	body := goldentest.Read(t, "testdata/item-z-zone-run-together.xml")
 	src := newSource(t, serve(t, "application/rss+xml", &body).URL)
 	snap, err := src.Poll(t.Context())
 	if err != nil || len(snap.Incidents) != 1 || snap.Components[0].Status != upstat.Degraded {
 		t.Fatalf("open: %+v, %v", snap, err)
 	}
-	body = kindtest.Read(t, "testdata/healthy-no-items.xml")
+	body = goldentest.Read(t, "testdata/healthy-no-items.xml")
 	if snap, err = src.Poll(t.Context()); err != nil || len(snap.Components) != 0 {
 		t.Fatalf("not committed: components %+v, %v", snap.Components, err)
 	}
-	body = kindtest.Read(t, "testdata/item-z-zone-run-together.xml")
+	body = goldentest.Read(t, "testdata/item-z-zone-run-together.xml")
 	snap, _ = src.Poll(t.Context())
 	snap.Commit()
-	body = kindtest.Read(t, "testdata/healthy-no-items.xml")
+	body = goldentest.Read(t, "testdata/healthy-no-items.xml")
 	snap, err = src.Poll(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestWrongPayloadFails(t *testing.T) {
 }
 
 func TestNoOptions(t *testing.T) {
-	_, err := New(sources.Spec{Kind: Kind, URL: DefaultURL, Decode: kindtest.Options(`{"regions":["x"]}`)}, kindtest.Env(fixedNow))
+	_, err := New(sources.Spec{Kind: Kind, URL: DefaultURL, Decode: goldentest.Options(`{"regions":["x"]}`)}, goldentest.Env(fixedNow))
 	if err == nil || !strings.Contains(err.Error(), "regions") {
 		t.Fatalf("unknown option: %v", err)
 	}
@@ -70,8 +70,8 @@ func TestNoOptions(t *testing.T) {
 // FuzzDecodeAzure: any bytes give an error or a snapshot, never a panic
 // or a nil snapshot without an error.
 func FuzzDecodeAzure(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".xml", 4) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".xml", 4) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{``, `<rss/>`, `<rss><channel><item><title> - </title></item></channel></rss>`,
 		`<rss><channel><item><title>a</title><pubDate>Mon, 99 Nov 2018 16:25:40 Z</pubDate><description>&lt;p</description></item></channel></rss>`} {

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -18,30 +19,18 @@ var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // TestGolden runs decode+normalise on each fixture and compares the
 // snapshot with its golden file.
 func TestGolden(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".xml", 4) {
-		t.Run(path, func(t *testing.T) {
-			snap, err := decodeNormalize(nil, fixedNow, kindtest.Read(t, path))
-			if err != nil {
-				t.Fatal(err)
-			}
-			kindtest.Compare(t, path, snap, *update)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".xml", 4), *update, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		return decodeNormalize(nil, fixedNow, goldentest.Read(t, path))
+	})
 }
 
 // TestGoldenPoll serves each fixture and polls the adapter: the snapshot
 // must match the same golden.
 func TestGoldenPoll(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".xml", 4) {
-		t.Run(path, func(t *testing.T) {
-			body := kindtest.Read(t, path)
-			snap, err := newSource(t, serve(t, "application/rss+xml; charset=utf-8", &body).URL).Poll(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			kindtest.Compare(t, path, snap, false)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".xml", 4), false, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		body := goldentest.Read(t, path)
+		return newSource(t, serve(t, "application/rss+xml; charset=utf-8", &body).URL).Poll(t.Context())
+	})
 }
 
 // serve answers every request with *body (read at each request).
@@ -57,7 +46,7 @@ func serve(t *testing.T, ctype string, body *[]byte) *httptest.Server {
 
 func newSource(t testing.TB, u string) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "azure"}, kindtest.Env(fixedNow))
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "azure"}, goldentest.Env(fixedNow))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestNewURL(t *testing.T) {
 		"https://acme.betteruptime.com/index.json?x": "https://acme.betteruptime.com/index.json",
 	} {
 		s, err := New(sources.Spec{Kind: Kind, URL: in}, sources.Env{})
-		if err != nil || s.url != want {
+		if err != nil || s.doc.URL != want {
 			t.Errorf("New(%q): %v, %v; want %s", in, s, err, want)
 		}
 	}
@@ -78,5 +78,19 @@ func TestConditional(t *testing.T) {
 	changed, err := s.Poll(t.Context())
 	if err != nil || changed.NotModified || len(changed.Incidents) != 2 {
 		t.Fatalf("changed: %+v, %v", changed, err)
+	}
+}
+
+// TestAlways304: a page that answers 304 even to the unconditional
+// refetch has never been read: the poll fails rather than reading as
+// unchanged with nothing recorded behind it.
+func TestAlways304(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	snap, err := newSource(t, srv.URL).Poll(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "304") {
+		t.Fatalf("poll = %+v, %v; want an error naming the 304", snap, err)
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,24 +20,7 @@ var testNow = time.Date(2026, 3, 4, 16, 45, 0, 0, time.UTC)
 const testPage = "https://status.acme.example"
 
 // pages returns each fixture by file name.
-func pages(t testing.TB) map[string][]byte {
-	t.Helper()
-	paths, _ := filepath.Glob("testdata/*.json")
-	out := map[string][]byte{}
-	for _, p := range paths {
-		if !strings.HasSuffix(p, ".golden.json") {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[filepath.Base(p)] = b
-		}
-	}
-	if len(out) < 3 {
-		t.Fatalf("found only %d fixtures", len(out))
-	}
-	return out
-}
+func pages(t testing.TB) map[string][]byte { return goldentest.ReadAll(t, "testdata", ".json", 3) }
 
 func TestGolden(t *testing.T) {
 	for name, body := range pages(t) {
@@ -98,10 +78,7 @@ func servePage(t testing.TB, b *atomic.Value) *httptest.Server {
 
 func newSource(t testing.TB, u string) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme"}, sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-		Now:     func() time.Time { return testNow },
-	})
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme"}, goldentest.Env(testNow))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@
 package cachet
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under; it is also the name of
@@ -40,6 +40,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Cachet 2.x pages: API v1 components, groups, incidents and schedules",
+		Detect:  &sources.Detector{Order: 60, Probe: probe},
 	})
 }
 
@@ -67,9 +68,9 @@ type Source struct {
 	zone    *time.Location
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
-	// bodies are the documents of the last recorded snapshot, by URL: a
-	// 304 on one of them is answered from here.
-	bodies map[string][]byte
+	// docs are the documents of the last recorded snapshot, by URL (nil:
+	// it answered 404): a 304 on one of them is answered with its body.
+	docs map[string]*fetchdoc.Doc
 }
 
 // New builds a Source. spec.URL is the page's base URL (a trailing
@@ -78,10 +79,8 @@ type Source struct {
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: cachet options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
 	loc := time.UTC
 	if o.Zone != "" {
@@ -90,24 +89,23 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 			return nil, fmt.Errorf("%w: zone: %q is not a time zone name (like Europe/Berlin)", upstat.ErrInvalid, o.Zone)
 		}
 	}
-	u, err := url.Parse(strings.TrimSpace(spec.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, spec.URL)
+	u, err := sources.ParseHTTPURL(spec.URL, "page URL")
+	if err != nil {
+		return nil, err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1")
+	env = sources.WithDefaults(env)
 	s := &Source{base: strings.TrimRight(u.String(), "/"), zone: loc, fetcher: env.Fetcher, mapper: env.Mapper}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
 	return s, nil
 }
 
 // fetched is one document of a poll.
 type fetched struct {
 	url  string
-	body []byte // nil: the endpoint does not exist (404) on this instance
-	resp *sources.Response
+	body []byte            // nil: the endpoint does not exist (404) on this instance
+	doc  *fetchdoc.Doc     // nil with a 404
+	got  *fetchdoc.Fetched // nil with a 404
 }
 
 // Poll fetches every document and normalises them. When no body changed
@@ -146,12 +144,12 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		got = append(got, f)
 		*e.into = f.body
 	}
-	bodies := make(map[string][]byte, len(got))
-	changed := len(got) != len(s.bodies)
+	next := make(map[string]*fetchdoc.Doc, len(got))
+	changed := len(got) != len(s.docs)
 	for _, f := range got {
-		prev, ok := s.bodies[f.url]
-		changed = changed || !ok || !bytes.Equal(prev, f.body)
-		bodies[f.url] = f.body
+		prev, ok := s.docs[f.url]
+		changed = changed || !ok || (prev == nil) != (f.got == nil) || (f.got != nil && f.got.Changed)
+		next[f.url] = f.doc
 	}
 	snap := &upstat.Snapshot{NotModified: true}
 	if changed {
@@ -162,9 +160,9 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	}
 	snap.OnCommit(func() {
 		for _, f := range got {
-			f.resp.Commit()
+			f.got.Commit()
 		}
-		s.bodies = bodies
+		s.docs = next
 	})
 	return snap, nil
 }
@@ -173,24 +171,19 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 // in full again when there is none); a 404 of an optional endpoint is a
 // nil body.
 func (s *Source) get(ctx context.Context, u string, optional bool) (fetched, error) {
-	resp, err := s.fetcher.Get(ctx, u, "application/json")
-	if err == nil && resp.NotModified && s.bodies[u] == nil {
-		s.fetcher.Forget(u)
-		resp, err = s.fetcher.Get(ctx, u, "application/json")
+	d := s.docs[u]
+	if d == nil { // not recorded, or recorded as a 404
+		d = &fetchdoc.Doc{URL: u, Accept: "application/json", Check: fetchdoc.JSON}
 	}
+	got, err := d.Get(ctx, s.fetcher)
 	var herr *sources.HTTPError
 	switch {
 	case optional && errors.As(err, &herr) && herr.Status == http.StatusNotFound:
 		return fetched{url: u}, nil
 	case err != nil:
 		return fetched{}, err
-	case resp.NotModified:
-		return fetched{url: u, body: s.bodies[u], resp: resp}, nil
 	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return fetched{}, err
-	}
-	return fetched{url: u, body: resp.Body, resp: resp}, nil
+	return fetched{url: u, body: got.Body, doc: d, got: got}, nil
 }
 
 // nextPage returns the next page of the components list, when the list

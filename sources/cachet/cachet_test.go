@@ -116,3 +116,29 @@ func instanceNamed(t testing.TB, name string) instance {
 	t.Fatalf("no instance %q", name)
 	return instance{}
 }
+
+// TestOptionalGoneAndBack: a recorded poll whose schedules answered 404
+// is built without them; when the same schedules answer again (with the
+// ETag recorded before), the page is rebuilt rather than read as
+// unchanged.
+func TestOptionalGoneAndBack(t *testing.T) {
+	in := instanceNamed(t, "v24")
+	srv := serveInstance(t, in.docs)
+	s := newSource(t, srv.URL, zoneOption("Europe/Berlin"))
+	poll := func(what string) {
+		t.Helper()
+		snap, err := s.Poll(t.Context())
+		if err != nil || snap.NotModified {
+			t.Fatalf("%s: %+v, %v; want a full snapshot", what, snap, err)
+		}
+		snap.Commit()
+	}
+	poll("first")
+	srv.set(func(d *documents) { d.schedules = nil })
+	poll("schedules gone")
+	srv.set(func(d *documents) { d.schedules = in.docs.schedules })
+	poll("schedules back")
+	if snap, err := s.Poll(t.Context()); err != nil || !snap.NotModified {
+		t.Fatalf("then: %+v, %v; want NotModified", snap, err)
+	}
+}

@@ -160,9 +160,7 @@ func zoneOption(zone string) func(any) error {
 
 func newSource(t testing.TB, u string, decode func(any) error) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-	})
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, goldentest.NoClockEnv())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ func init() {
 		Aliases: []string{"rss", "atom"},
 		New:     New,
 		Summary: "RSS, Atom or JSON Feed: Statuspage/incident.io/Instatus history feeds, or any blog with match keywords",
+		Detect:  &sources.Detector{Order: 80, Probe: probe},
 	})
 }
 
@@ -80,10 +81,8 @@ var _ sources.Source = (*Source)(nil)
 // "feed"). Option errors wrap upstat.ErrInvalid.
 func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 	var o Options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: feed options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, "feed", &o); err != nil {
+		return nil, err
 	}
 	cfg, err := o.Config()
 	if err != nil {

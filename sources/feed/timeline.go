@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -29,10 +28,6 @@ var (
 	// labelRe reads what follows a stamp in plain text: "Resolved - body"
 	// or "- Resolved - body".
 	labelRe = regexp.MustCompile(`^\s*-?\s*([A-Za-z][A-Za-z _]{0,24}?)\s+-\s*`)
-	// scheduledRe reads Statuspage's maintenance window header: "THIS IS A
-	// SCHEDULED EVENT Oct 5, 04:00 - 05:00 UTC" or "Feb 25, 23:44 - Feb 26,
-	// 20:27 UTC".
-	scheduledRe = regexp.MustCompile(`SCHEDULED EVENT\s+(` + month + `)\s+(\d{1,2}),?\s+(\d{1,2}:\d{2})\s*-\s*(?:(` + month + `)\s+(\d{1,2}),?\s+)?(\d{1,2}:\d{2})\s+(\S+)`)
 	// componentsRe reads Instatus' "Affected Components: A, B".
 	componentsRe = regexp.MustCompile(`Affected Components:[ \t]*([^\n<]*)`)
 	// typeRe reads Instatus' "Type: Maintenance".
@@ -206,24 +201,19 @@ func fillStates(inc *upstat.Incident) {
 }
 
 // maintenanceWindow reads a Statuspage maintenance: the "THIS IS A
-// SCHEDULED EVENT" header and, in RSS, <maintenanceEndDate>.
+// SCHEDULED EVENT Oct 5, 04:00 - 05:00 UTC" header (or "Feb 25, 23:44 -
+// Feb 26, 20:27 UTC") and, in RSS, <maintenanceEndDate>.
 func (e entry) maintenanceWindow(inc *upstat.Incident, tc normalize.TimeContext) {
 	end := strings.TrimSpace(e.it.Custom["maintenanceEndDate"])
-	m := scheduledRe.FindStringSubmatch(collapse(htmlText(e.content)))
-	if m == nil && end == "" {
+	_, header, scheduled := strings.Cut(collapse(htmlText(e.content)), "SCHEDULED EVENT")
+	if !scheduled && end == "" {
 		return
 	}
 	inc.Kind = upstat.KindMaintenance
-	if m != nil {
-		endMonth, endDay := m[4], m[5]
-		if endMonth == "" {
-			endMonth, endDay = m[1], m[2]
-		}
-		if t, err := normalize.ParseTime(fmt.Sprintf("%s %s, %s %s", m[1], m[2], m[3], m[7]), tc); err == nil {
-			inc.ScheduledFor = &t
-		}
-		if t, err := normalize.ParseTime(fmt.Sprintf("%s %s, %s %s", endMonth, endDay, m[6], m[7]), tc); err == nil {
-			inc.ScheduledUntil = &t
+	if from, until, ok := normalize.ParseWindow(header, tc); scheduled && ok {
+		inc.ScheduledFor = &from
+		if !until.IsZero() {
+			inc.ScheduledUntil = &until
 		}
 	}
 	if inc.ScheduledFor == nil && !e.published.IsZero() {

@@ -9,13 +9,13 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func specFor(u, opts string) sources.Spec {
-	return sources.Spec{Kind: Kind, URL: u, Vendor: "gcp", Decode: kindtest.Options(opts)}
+	return sources.Spec{Kind: Kind, URL: u, Vendor: "gcp", Decode: goldentest.Options(opts)}
 }
 
 func normalizeMapper(over map[string]upstat.Severity) (*normalize.Mapper, error) {
@@ -25,8 +25,8 @@ func normalizeMapper(over map[string]upstat.Severity) (*normalize.Mapper, error)
 // FuzzDecodeGCP: any bytes give an error or a snapshot, never a panic or
 // a nil snapshot without an error.
 func FuzzDecodeGCP(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".json", 5) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".json", 5) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`[]`, `{}`, `null`, `[null]`, `[{"id":"a","begin":"2026-01-01T00:00:00Z","updates":[{}]}]`,
 		`[{"id":"a","created":"2026-01-01T00:00:00Z","updates":[{"status":"AVAILABLE"}],"affected_products":[{}]}]`} {

@@ -7,8 +7,6 @@ package gcp
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/upstat/upstat"
@@ -42,6 +40,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Google Cloud / Workspace / Search incidents.json (options: products, locations)",
+		Detect:  &sources.Detector{Order: 70, Probe: probe},
 	})
 }
 
@@ -74,23 +73,19 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 		return nil, err
 	}
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: gcp options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{doc: document.Doc{URL: u, Accept: "application/json", Check: document.JSON}, filter: newFilter(o), fetcher: env.Fetcher, mapper: env.Mapper}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
 	return s, nil
 }
 
 // docURL returns the incidents.json URL for a configured URL.
 func docURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "URL")
+	if err != nil {
+		return "", err
 	}
 	if !strings.HasSuffix(u.Path, ".json") {
 		u.Path = strings.TrimRight(u.Path, "/") + "/incidents.json"
@@ -103,19 +98,9 @@ func docURL(raw string) (string, error) {
 // validators and the digest are remembered only when the poller records
 // the snapshot (Snapshot.Commit).
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	got, err := s.doc.Get(ctx, s.fetcher)
-	if err != nil {
-		return nil, err
-	}
-	if !got.Changed {
-		return document.Unchanged(got), nil
-	}
-	snap, err := decodeNormalize(s.doc.URL, s.mapper, s.filter, got.Body)
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(got.Commit)
-	return snap, nil
+	return s.doc.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		return decodeNormalize(s.doc.URL, s.mapper, s.filter, body)
+	})
 }
 
 // decodeNormalize is the pure step from a body to a snapshot.

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestConditionalGetAfterCommit: validators are sent only once the
 // snapshot was committed; then a 304 is NotModified.
 func TestConditionalGetAfterCommit(t *testing.T) {
-	body := kindtest.Read(t, "testdata/resolved-still-listing-locations.json")
+	body := goldentest.Read(t, "testdata/resolved-still-listing-locations.json")
 	var conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") == `"v1"` {
@@ -70,7 +70,7 @@ func TestWrongPayloadFails(t *testing.T) {
 }
 
 func TestOptionsStrict(t *testing.T) {
-	_, err := New(specFor("https://status.cloud.google.com", `{"product":["x"]}`), kindtest.Env(fixedNow))
+	_, err := New(specFor("https://status.cloud.google.com", `{"product":["x"]}`), goldentest.Env(fixedNow))
 	if err == nil || !strings.Contains(err.Error(), "product") {
 		t.Fatalf("unknown key: %v", err)
 	}
@@ -86,7 +86,7 @@ func TestFilter(t *testing.T) {
 	f := newFilter(options{Products: []string{"google compute engine", "UwaYoXQ5bHYHG6EdiPB8"}, Locations: []string{"us-east4"}})
 	var got []string
 	for _, p := range []string{"testdata/outage-high-moving-locations.json", "testdata/open-no-end-2021-shape.json", "testdata/available-without-end.json"} {
-		snap, err := decodeNormalize(testURL, nil, f, kindtest.Read(t, p))
+		snap, err := decodeNormalize(testURL, nil, f, goldentest.Read(t, p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestFilter(t *testing.T) {
 // the incident's current locations are all filtered out.
 func TestFilterKeepsOnlyCurrentLocations(t *testing.T) {
 	f := newFilter(options{Locations: []string{"us-east1"}})
-	snap, err := decodeNormalize(testURL, nil, f, kindtest.Read(t, "testdata/outage-high-moving-locations.json"))
+	snap, err := decodeNormalize(testURL, nil, f, goldentest.Read(t, "testdata/outage-high-moving-locations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestSeverityOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := decodeNormalize(testURL, m, filter{}, kindtest.Read(t, "testdata/outage-high-moving-locations.json"))
+	snap, err := decodeNormalize(testURL, m, filter{}, goldentest.Read(t, "testdata/outage-high-moving-locations.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,15 +3,15 @@ package heroku
 import (
 	"testing"
 
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // FuzzDecodeHeroku: any bytes (as current-status, and as incidents with
 // a green current-status) give an error or a snapshot, never a panic
 // or a nil snapshot without an error.
 func FuzzDecodeHeroku(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".json", 5) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".json", 5) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`{}`, `[]`, `{"status":[]}`, `{"status":[{}],"incidents":null,"scheduled":[{"id":1,"created_at":"2026-01-01T00:00:00Z","title":"on May 40 at 99:99 UTC until 77:00 UTC"}]}`} {
 		f.Add([]byte(s))

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestWrongPayloadFails: what is not current-status fails the poll.
@@ -33,7 +33,7 @@ func TestWrongPayloadFails(t *testing.T) {
 
 // TestConditionalGetAfterCommit: validators are sent only after commit.
 func TestConditionalGetAfterCommit(t *testing.T) {
-	body := kindtest.Read(t, "testdata/open-colours-current.json")
+	body := goldentest.Read(t, "testdata/open-colours-current.json")
 	var conditional atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == incidentsPath {
@@ -63,7 +63,7 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 // TestIncidentsFailureKeepsCurrent: unreadable incidents are not a failed
 // poll, but the snapshot says so (vanished incidents then stay open).
 func TestIncidentsFailureKeepsCurrent(t *testing.T) {
-	cur := kindtest.Read(t, "testdata/open-colours-current.json")
+	cur := goldentest.Read(t, "testdata/open-colours-current.json")
 	for name, hist := range map[string][]byte{"500": nil, "html": []byte("<html>x</html>"), "object": []byte(`{"x":[]}`), "missing": []byte("absent")} {
 		t.Run(name, func(t *testing.T) {
 			bodies := map[string][]byte{currentPath: cur, incidentsPath: hist}
@@ -82,7 +82,7 @@ func TestIncidentsFailureKeepsCurrent(t *testing.T) {
 }
 
 func TestNoOptions(t *testing.T) {
-	_, err := New(sources.Spec{Kind: Kind, URL: "https://status.heroku.com", Decode: kindtest.Options(`{"systems":["Apps"]}`)}, kindtest.Env(fixedNow))
+	_, err := New(sources.Spec{Kind: Kind, URL: "https://status.heroku.com", Decode: goldentest.Options(`{"systems":["Apps"]}`)}, goldentest.Env(fixedNow))
 	if err == nil || !strings.Contains(err.Error(), "systems") {
 		t.Fatalf("unknown option: %v", err)
 	}

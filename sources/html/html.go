@@ -37,6 +37,7 @@ func init() {
 		Name:    "html",
 		New:     New,
 		Summary: "an HTML status page, read with a preset (emoji-headings, statuspage-html, timeline) or CSS selectors",
+		Detect:  &sources.Detector{Order: 90, Probe: probe},
 	})
 }
 
@@ -180,10 +181,8 @@ var _ sources.Source = (*Source)(nil)
 // "html"). Option errors wrap upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (sources.Source, error) {
 	var o Options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: html options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, "html", &o); err != nil {
+		return nil, err
 	}
 	cfg, err := o.Config()
 	if err != nil {

@@ -216,9 +216,23 @@ func (p *page) homeIncident(u *goquery.Selection) *upstat.Incident {
 		return nil
 	}
 	inc := &upstat.Incident{ID: m[1], Kind: upstat.KindIncident, Title: collapse(a.Text()), URL: absolute(p.cfg.URL, href)}
-	ups := u.Find(".updates .update")
 	var bodies []string
-	prev := upstat.StateInvestigating
+	inc.Updates, bodies = p.homeUpdates(u.Find(".updates .update"), upstat.StateInvestigating)
+	normalize.Finish(inc, p.cfg.Now)
+	class, _ := u.Attr("class")
+	inc.Severity = p.impact(class, inc.Kind, append([]string{inc.Title}, bodies...))
+	return inc
+}
+
+// homeUpdates reads the updates of an incident or a maintenance of the
+// home page, "<strong>Label</strong> - body <small>Nov 2, 16:09
+// PST</small>", newest first in the page, oldest first in the result; an
+// update whose label is not a lifecycle word ("Update") keeps the state
+// before it, first at the start. It also returns the bodies.
+func (p *page) homeUpdates(ups *goquery.Selection, first upstat.IncidentState) ([]upstat.Update, []string) {
+	var out []upstat.Update
+	var bodies []string
+	prev := first
 	for i := ups.Length() - 1; i >= 0; i-- {
 		up := ups.Eq(i)
 		at, ok := p.rowTime(up.Find("small"))
@@ -235,17 +249,16 @@ func (p *page) homeIncident(u *goquery.Selection) *upstat.Incident {
 		c.Find("strong, small").First().Remove()
 		c.Find("small").Remove()
 		body := strings.TrimSpace(strings.TrimPrefix(blockText(c), "-"))
-		inc.Updates = append(inc.Updates, upstat.Update{At: at, Status: st, Body: body})
+		out = append(out, upstat.Update{At: at, Status: st, Body: body})
 		bodies = append(bodies, body)
 	}
-	normalize.Finish(inc, p.cfg.Now)
-	class, _ := u.Attr("class")
-	inc.Severity = p.impact(class, inc.Kind, append([]string{inc.Title}, bodies...))
-	return inc
+	return out, bodies
 }
 
 // homeMaintenance reads an upcoming maintenance of the home page: its
-// title link and the window start (data-unix-time).
+// title link, its window (the start in data-unix-time, the end in the
+// text beside it: "Jan 23, 14:00-20:00 UTC", or across days "Feb 8, 22:00
+// - Feb 9, 13:00 UTC") and its updates, the announcement first.
 func (p *page) homeMaintenance(m *goquery.Selection) *upstat.Incident {
 	a := m.Find(".incident-title a, a.actual-title").First()
 	href, _ := a.Attr("href")
@@ -255,13 +268,26 @@ func (p *page) homeMaintenance(m *goquery.Selection) *upstat.Incident {
 	}
 	inc := &upstat.Incident{ID: code[1], Kind: upstat.KindMaintenance, Title: collapse(a.Text()), URL: absolute(p.cfg.URL, href),
 		Severity: upstat.Maintenance, Status: upstat.StateScheduled, Components: []string{}}
-	// The window start is in data-unix-time; the text has no year.
-	if v, ok := m.Find("[data-unix-time]").First().Attr("data-unix-time"); ok {
+	// The window start is in data-unix-time; the text has no year: the
+	// start gives it to the end.
+	window := m.Find("[data-unix-time]").First()
+	if v, ok := window.Attr("data-unix-time"); ok {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			at := time.Unix(n, 0).UTC()
 			inc.ScheduledFor = &at
 			inc.StartedAt, inc.UpdatedAt = at, at
+			tc := normalize.TimeContext{Zone: p.cfg.Zone, Anchor: at.Add(24 * time.Hour)}
+			if _, until, ok := normalize.ParseWindow(collapse(window.Text()), tc); ok && !until.IsZero() && until.After(at) {
+				inc.ScheduledUntil = &until
+			}
 		}
+	}
+	// The updates, the announcement first; not the line of the window.
+	ups := m.Find(".update").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Find("[data-unix-time]").Length() == 0 })
+	inc.Updates, _ = p.homeUpdates(ups, upstat.StateScheduled)
+	normalize.KeyUpdates(inc.Updates)
+	if n := len(inc.Updates); n > 0 {
+		inc.UpdatedAt = inc.Updates[n-1].At
 	}
 	return inc
 }

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // FuzzDecodeNormalize: any bytes either fail to decode or give a snapshot;
 // nothing panics.
 func FuzzDecodeNormalize(f *testing.F) {
 	for _, p := range fixtures(f) {
-		f.Add(read(f, p))
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`{}`, `[]`, `null`, `{"summary":null}`, `{"summary":{}}`,
 		`{"summary":{"structure":{"items":[{"group":null,"component":null}]}}}`,

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,39 +22,14 @@ var testNow = time.Date(2026, 3, 4, 16, 45, 0, 0, time.UTC)
 // testPage is the page address the goldens are written against.
 const testPage = "https://status.acme.example"
 
-func fixtures(t testing.TB) []string {
-	t.Helper()
-	paths, err := filepath.Glob("testdata/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, p := range paths {
-		if !strings.HasSuffix(p, ".golden.json") {
-			out = append(out, p)
-		}
-	}
-	if len(out) < 4 {
-		t.Fatalf("found only %d fixtures", len(out))
-	}
-	return out
-}
-
-func read(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func fixtures(t testing.TB) []string { return goldentest.Fixtures(t, "testdata", ".json", 4) }
 
 // TestGolden runs decode + normalise on each fixture and compares the
 // snapshot with the golden file beside it.
 func TestGolden(t *testing.T) {
 	for _, p := range fixtures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			snap, err := decodeNormalize(testPage, nil, testNow, read(t, p))
+			snap, err := decodeNormalize(testPage, nil, testNow, goldentest.Read(t, p))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +43,7 @@ func TestGolden(t *testing.T) {
 func TestGoldenAdapter(t *testing.T) {
 	for _, p := range fixtures(t) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			body := read(t, p)
+			body := goldentest.Read(t, p)
 			widget := strings.HasPrefix(filepath.Base(p), "widget")
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if (widget && r.URL.Path != "/api/v1/summary") || (!widget && r.URL.Path != "/proxy/127.0.0.1") {
@@ -97,10 +71,7 @@ func TestGoldenAdapter(t *testing.T) {
 // newSource builds a Source with retries off and the test clock.
 func newSource(t testing.TB, u string, decode func(any) error) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-		Now:     func() time.Time { return testNow },
-	})
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, goldentest.Env(testNow))
 	if err != nil {
 		t.Fatal(err)
 	}

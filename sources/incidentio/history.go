@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/upstat/upstat"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Bounds on looking up incidents that left the page's document.
@@ -90,9 +91,9 @@ func (s *Source) resolveGone(ctx context.Context, n *normaliser, snap *upstat.Sn
 // lookup fetches one incident by id: {"incident": {name, status,
 // published_at, updates[…]}}.
 func (s *Source) lookup(ctx context.Context, n *normaliser, id string) (upstat.Incident, error) {
-	resp, err := s.fetcher.Get(ctx, s.url+"/incidents/"+id, "application/json")
+	resp, err := s.fetcher.Get(ctx, s.doc.URL+"/incidents/"+id, "application/json")
 	if err == nil && resp.NotModified {
-		err = fmt.Errorf("http 304 to an unconditional request")
+		err = fetchdoc.ErrUnconditional304
 	}
 	if err != nil {
 		return upstat.Incident{}, err

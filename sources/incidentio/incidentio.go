@@ -8,15 +8,13 @@ package incidentio
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under; it is also the name of
@@ -32,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "incident.io status pages: the page's /proxy/<host> JSON, or the Widget API /api/v1/summary",
+		Detect:  &sources.Detector{Order: 20, Probe: probe},
 	})
 }
 
@@ -49,13 +48,11 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one incident.io page. Polls are never concurrent.
 type Source struct {
-	url     string // the document fetched: /proxy/<host> or /api/v1/summary
-	page    string // the page's public address, for links
+	doc     fetchdoc.Doc // the document fetched: /proxy/<host> or /api/v1/summary
+	page    string       // the page's public address, for links
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
 	now     func() time.Time
-	last    [sha256.Size]byte // digest of the last recorded body
-	seen    bool
 	// listed are the ongoing incidents of the last recorded document;
 	// pending those that left it and could not be looked up yet, with
 	// the number of failed lookups.
@@ -70,32 +67,24 @@ type Source struct {
 // URL (…/api/v1/summary). The kind has no options. Errors wrap
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	if spec.Decode != nil {
-		var none struct{}
-		if err := spec.Decode(&none); err != nil {
-			return nil, fmt.Errorf("%w: incidentio options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
 	doc, page, err := documentURL(spec.URL)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{url: doc, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, proxy: !strings.HasSuffix(doc, widgetPath)}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	env = sources.WithDefaults(env)
+	s := &Source{doc: fetchdoc.Doc{URL: doc, Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}, page: page, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now, proxy: !strings.HasSuffix(doc, widgetPath)}
 	return s, nil
 }
 
 // documentURL returns the JSON document to fetch for a configured url and
 // the page's public address. A page address gets /proxy/<its host>.
 func documentURL(raw string) (doc, page string, err error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "page URL")
+	if err != nil {
+		return "", "", err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	path := strings.TrimRight(cleanSlashes(u.Path), "/")
@@ -134,28 +123,17 @@ func cleanSlashes(p string) string {
 // their resolution (see resolveGone). Validators, the body digest and
 // the incidents listed are remembered only when the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.url, "application/json")
-	if err == nil && resp.NotModified && !s.seen {
-		s.fetcher.Forget(s.url) // validators of another Source of this URL
-		resp, err = s.fetcher.Get(ctx, s.url, "application/json")
-	}
+	got, err := s.doc.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(resp.Body)
-	unchanged := resp.NotModified || (s.seen && sum == s.last)
-	if unchanged && len(s.pending) == 0 {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(resp.Commit)
-		return snap, nil
+	if !got.Changed && len(s.pending) == 0 {
+		return fetchdoc.Unchanged(got), nil
 	}
 	n := &normaliser{m: s.mapper, now: s.now(), page: s.page, names: s.names}
 	snap, listed := &upstat.Snapshot{}, s.listed // unchanged: only retried lookups
-	if !unchanged {
-		if err := resp.LooksLikeJSON(); err != nil {
-			return nil, err
-		}
-		d, err := decode(resp.Body)
+	if got.Changed {
+		d, err := decode(got.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -166,10 +144,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 		return nil, err
 	}
 	snap.OnCommit(func() {
-		resp.Commit()
-		if !resp.NotModified {
-			s.last, s.seen = sum, true
-		}
+		got.Commit()
 		s.listed, s.pending, s.names = listed, pending, n.names
 	})
 	return snap, nil

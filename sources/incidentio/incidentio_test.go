@@ -11,6 +11,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 func TestDocumentURL(t *testing.T) {
@@ -69,7 +70,7 @@ func TestWrongPayload(t *testing.T) {
 // TestConditionalGet: validators and the body digest are remembered only
 // once the snapshot is committed; then a 304 is NotModified.
 func TestConditionalGet(t *testing.T) {
-	body := read(t, "testdata/proxy-nulls.json")
+	body := goldentest.Read(t, "testdata/proxy-nulls.json")
 	var mu sync.Mutex
 	var conditional []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +111,7 @@ func TestConditionalGet(t *testing.T) {
 // TestIdenticalBody: a server without validators sending the same body is
 // NotModified once the first snapshot was recorded.
 func TestIdenticalBody(t *testing.T) {
-	body := read(t, "testdata/proxy-outage.json")
+	body := goldentest.Read(t, "testdata/proxy-outage.json")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body)
 	}))
@@ -133,7 +134,7 @@ func TestSeverityMapOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := decodeNormalize(testPage, m, testNow, read(t, "testdata/proxy-outage.json"))
+	snap, err := decodeNormalize(testPage, m, testNow, goldentest.Read(t, "testdata/proxy-outage.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

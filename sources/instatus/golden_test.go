@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/upstat/upstat/sources"
 	"github.com/upstat/upstat/sources/goldentest"
@@ -126,9 +125,7 @@ func (p *page) set(path string, body []byte, code int) {
 
 func newSource(t testing.TB, u string) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "northwind"}, sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-	})
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "northwind"}, goldentest.NoClockEnv())
 	if err != nil {
 		t.Fatal(err)
 	}

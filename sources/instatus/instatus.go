@@ -7,11 +7,9 @@ package instatus
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under; it is also the name of
@@ -31,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Instatus pages: /summary.json (v1-v3) and /v2/components.json",
+		Detect:  &sources.Detector{Order: 30, Probe: probe},
 	})
 }
 
@@ -51,22 +51,15 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one Instatus page. Polls are never concurrent.
 type Source struct {
-	summaryURL, componentsURL string
+	summaryDoc, componentsDoc fetchdoc.Doc
 	fetcher                   *sources.Fetcher
 	mapper                    *normalize.Mapper
 	now                       func() time.Time
 	// What the last recorded snapshot was built from: a document is
-	// parsed again only when its body changed.
-	summary    kept[summaryDoc]
-	components kept[componentsDoc]
-}
-
-// kept is one document as last recorded: its body digest and its decoded
-// form (nil for a page without a components endpoint).
-type kept[T any] struct {
-	sum [sha256.Size]byte
-	ok  bool
-	doc *T
+	// parsed again only when its body changed. components is nil for a
+	// page without a components endpoint.
+	summary    *summaryDoc
+	components *componentsDoc
 }
 
 // New builds a Source. spec.URL is the page's address
@@ -74,23 +67,18 @@ type kept[T any] struct {
 // (…/v3/summary.json); components are read from the same API version
 // (v2 for the legacy /summary.json). The kind has no options.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
-	if spec.Decode != nil {
-		var none struct{}
-		if err := spec.Decode(&none); err != nil {
-			return nil, fmt.Errorf("%w: instatus options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
 	summary, components, err := endpoints(spec.URL)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{summaryURL: summary, componentsURL: components, fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	env = sources.WithDefaults(env)
+	doc := func(u string) fetchdoc.Doc {
+		return fetchdoc.Doc{URL: u, Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Source{summaryDoc: doc(summary), componentsDoc: doc(components), fetcher: env.Fetcher, mapper: env.Mapper, now: env.Now}
 	return s, nil
 }
 
@@ -98,9 +86,9 @@ var summarySuffix = regexp.MustCompile(`(/v[23])?/summary\.json$`)
 
 // endpoints returns the summary and components URLs for a configured url.
 func endpoints(raw string) (summary, components string, err error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "page URL")
+	if err != nil {
+		return "", "", err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	path := strings.TrimRight(u.Path, "/")
@@ -126,58 +114,47 @@ func endpoints(raw string) (summary, components string, err error) {
 // not Instatus JSON, fails the poll. What was fetched is remembered only
 // when the snapshot is recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	sum, sresp, err := fetch(ctx, s.fetcher, s.summaryURL, s.summary, decodeSummary)
+	sg, err := s.summaryDoc.Get(ctx, s.fetcher)
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}
-	comps, cresp, err := fetch(ctx, s.fetcher, s.componentsURL, s.components, decodeComponents)
+	cg, err := s.componentsDoc.Get(ctx, s.fetcher)
 	var herr *sources.HTTPError
 	switch {
 	case errors.As(err, &herr) && herr.Status == http.StatusNotFound:
-		comps, cresp = kept[componentsDoc]{ok: true}, nil
+		cg = nil
 	case err != nil:
 		return nil, fmt.Errorf("components: %w", err)
 	}
-	unchanged := sum == s.summary && comps.ok == s.components.ok && comps.sum == s.components.sum
-	var snap *upstat.Snapshot
-	if unchanged {
-		snap = &upstat.Snapshot{NotModified: true}
-	} else {
-		snap = build(s.mapper, sum.doc, comps.doc)
+	summary, comps := s.summary, s.components
+	if sg.Changed {
+		if summary, err = decodeSummary(sg.Body); err != nil {
+			return nil, fmt.Errorf("summary: %w", err)
+		}
+	}
+	switch {
+	case cg == nil:
+		comps = nil
+	case cg.Changed:
+		if comps, err = decodeComponents(cg.Body); err != nil {
+			return nil, fmt.Errorf("components: %w", err)
+		}
+	}
+	// A components document that answers again after a recorded 404 is
+	// Changed: the 404's commit made its Doc forget.
+	unchanged := !sg.Changed && (cg == nil && s.components == nil || cg != nil && !cg.Changed)
+	snap := &upstat.Snapshot{NotModified: true}
+	if !unchanged {
+		snap = build(s.mapper, summary, comps)
 	}
 	snap.OnCommit(func() {
-		sresp.Commit()
-		cresp.Commit()
-		s.summary, s.components = sum, comps
+		sg.Commit()
+		if cg == nil {
+			s.componentsDoc.Forget()
+		} else {
+			cg.Commit()
+		}
+		s.summary, s.components = summary, comps
 	})
 	return snap, nil
-}
-
-// fetch gets one document. On a 304 or a body whose digest is prev's it
-// returns prev, parsing nothing; otherwise the decoded document. A 304
-// with nothing kept (validators of another Source of the same URL) is
-// fetched again in full.
-func fetch[T any](ctx context.Context, f *sources.Fetcher, u string, prev kept[T], decode func([]byte) (*T, error)) (kept[T], *sources.Response, error) {
-	resp, err := f.Get(ctx, u, "application/json")
-	if err == nil && resp.NotModified && (!prev.ok || prev.doc == nil) {
-		f.Forget(u)
-		resp, err = f.Get(ctx, u, "application/json")
-	}
-	if err != nil {
-		return prev, nil, err
-	}
-	if resp.NotModified {
-		return prev, resp, nil
-	}
-	next := kept[T]{sum: sha256.Sum256(resp.Body), ok: true}
-	if prev.ok && next.sum == prev.sum && prev.doc != nil {
-		return prev, resp, nil
-	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return prev, nil, err
-	}
-	if next.doc, err = decode(resp.Body); err != nil {
-		return prev, nil, err
-	}
-	return next, resp, nil
 }

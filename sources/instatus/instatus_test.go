@@ -95,3 +95,35 @@ func TestConditional(t *testing.T) {
 		t.Fatalf("summary changed: %+v, %v; want the kept 4 components and no incidents", changed, err)
 	}
 }
+
+// TestComponentsGoneAndBack: a recorded poll whose components answered
+// 404 is built without them; when the same components document answers
+// again (even with the ETag recorded before), the page is rebuilt with
+// them rather than read as unchanged.
+func TestComponentsGoneAndBack(t *testing.T) {
+	bodies := map[string][]byte{}
+	for _, c := range cases(t) {
+		if c.name == "incident" {
+			bodies["/summary.json"], bodies["/v2/components.json"] = c.summary, c.components
+		}
+	}
+	comps := bodies["/v2/components.json"]
+	srv := serve(t, bodies)
+	s := newSource(t, srv.URL)
+	poll := func(want int) {
+		t.Helper()
+		snap, err := s.Poll(t.Context())
+		if err != nil || snap.NotModified || len(snap.Components) != want {
+			t.Fatalf("poll = %+v, %v; want a full snapshot with %d components", snap, err, want)
+		}
+		snap.Commit()
+	}
+	poll(4)
+	srv.set("/v2/components.json", nil, 0) // 404
+	poll(0)
+	srv.set("/v2/components.json", comps, 0)
+	poll(4)
+	if snap, err := s.Poll(t.Context()); err != nil || !snap.NotModified {
+		t.Fatalf("then: %+v, %v; want NotModified", snap, err)
+	}
+}

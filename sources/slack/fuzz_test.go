@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -13,8 +13,8 @@ var fixedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // history with an ok current) gives an error or a snapshot, never a panic
 // or a nil snapshot without an error.
 func FuzzDecodeSlack(f *testing.F) {
-	for _, p := range kindtest.Fixtures(f, "testdata", ".json", 5) {
-		f.Add(kindtest.Read(f, p))
+	for _, p := range goldentest.Fixtures(f, "testdata", ".json", 5) {
+		f.Add(goldentest.Read(f, p))
 	}
 	for _, s := range []string{`{}`, `[]`, `null`, `{"status":"ok","active_incidents":null}`,
 		`{"status":"x","active_incidents":[{"id":1.5e3,"date_created":"2026-01-01T00:00:00-08:00","notes":[{}]}]}`,

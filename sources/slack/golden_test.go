@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -22,7 +23,7 @@ const (
 // docs returns the current and history bodies a fixture stands for: its
 // name ends in -current or -history.
 func docs(t testing.TB, path string) (current, history []byte) {
-	body := kindtest.Read(t, path)
+	body := goldentest.Read(t, path)
 	if strings.HasSuffix(path, "-history.json") {
 		return []byte(okCurrent), body
 	}
@@ -35,42 +36,30 @@ func docs(t testing.TB, path string) (current, history []byte) {
 // TestGolden runs decode+normalise on each fixture and compares the
 // snapshot with its golden file.
 func TestGolden(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
-		t.Run(path, func(t *testing.T) {
-			cur, hist := docs(t, path)
-			snap, err := decodeNormalize(nil, cur, hist)
-			if err != nil {
-				t.Fatal(err)
-			}
-			kindtest.Compare(t, path, snap, *update)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 5), *update, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		cur, hist := docs(t, path)
+		return decodeNormalize(nil, cur, hist)
+	})
 }
 
 // TestGoldenPoll serves each fixture at its API path and polls the
 // adapter: the snapshot must match the same golden.
 func TestGoldenPoll(t *testing.T) {
-	for _, path := range kindtest.Fixtures(t, "testdata", ".json", 5) {
-		t.Run(path, func(t *testing.T) {
-			cur, hist := docs(t, path)
-			srv := serve(t, map[string][]byte{currentPath: cur, historyPath: hist})
-			snap, err := newSource(t, srv.URL).Poll(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			kindtest.Compare(t, path, snap, false)
-		})
-	}
+	goldentest.EachState(t, goldentest.Fixtures(t, "testdata", ".json", 5), false, func(t *testing.T, path string) (*upstat.Snapshot, error) {
+		cur, hist := docs(t, path)
+		srv := serve(t, map[string][]byte{currentPath: cur, historyPath: hist})
+		return newSource(t, srv.URL).Poll(t.Context())
+	})
 }
 
 // serve answers each path with its body (a nil body is a 500).
 func serve(t *testing.T, bodies map[string][]byte) *httptest.Server {
-	return kindtest.Serve(t, "application/json", bodies)
+	return goldentest.Serve(t, "application/json", bodies)
 }
 
 func newSource(t testing.TB, base string) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "slack"}, kindtest.Env(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)))
+	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "slack"}, goldentest.Env(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Slack status API (api/v2.0.0/current and history)",
+		Detect:  &sources.Detector{Order: 73, Probe: probe},
 	})
 }
 
@@ -66,19 +67,12 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, spec.URL)
 	}
-	if spec.Decode != nil {
-		if err := spec.Decode(&struct{}{}); err != nil {
-			return nil, fmt.Errorf("%w: slack options: %w", upstat.ErrInvalid, err)
-		}
+	if err := sources.DecodeOptions(spec, Kind, &struct{}{}); err != nil {
+		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{current: jsonDoc(raw + currentPath), history: jsonDoc(raw + historyPath),
 		fetcher: env.Fetcher, mapper: env.Mapper, log: env.Log}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: s.log})
-	}
 	return s, nil
 }
 

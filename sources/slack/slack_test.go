@@ -9,13 +9,13 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
-	"github.com/upstat/upstat/sources/internal/kindtest"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // TestHistoryFailureKeepsCurrent: a failing history is not a failed poll,
 // but the snapshot says the history could not be read.
 func TestHistoryFailureKeepsCurrent(t *testing.T) {
-	cur := kindtest.Read(t, "testdata/outage-numeric-id-pacific-current.json")
+	cur := goldentest.Read(t, "testdata/outage-numeric-id-pacific-current.json")
 	for name, hist := range map[string][]byte{"500": nil, "html": []byte("<html>maintenance</html>"), "object": []byte(`{"x":1}`)} {
 		t.Run(name, func(t *testing.T) {
 			srv := serve(t, map[string][]byte{currentPath: cur, historyPath: hist})
@@ -53,7 +53,7 @@ func TestWrongCurrentFails(t *testing.T) {
 // once committed; a 304 on one document and a change in the other still
 // gives a whole snapshot.
 func TestConditionalGetAfterCommit(t *testing.T) {
-	cur := kindtest.Read(t, "testdata/outage-numeric-id-pacific-current.json")
+	cur := goldentest.Read(t, "testdata/outage-numeric-id-pacific-current.json")
 	var hist atomic.Value
 	hist.Store([]byte(emptyHistory))
 	var conditional atomic.Int32
@@ -83,7 +83,7 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 	if snap, err = src.Poll(t.Context()); err != nil || !snap.NotModified || conditional.Load() != 1 {
 		t.Fatalf("unchanged: %+v, %v, %d conditional", snap, err, conditional.Load())
 	}
-	hist.Store(kindtest.Read(t, "testdata/canceled-cancelled-resolved-history.json"))
+	hist.Store(goldentest.Read(t, "testdata/canceled-cancelled-resolved-history.json"))
 	if snap, err = src.Poll(t.Context()); err != nil || snap.NotModified {
 		t.Fatalf("history changed: %+v, %v", snap, err)
 	}
@@ -101,7 +101,7 @@ func TestConditionalGetAfterCommit(t *testing.T) {
 }
 
 func TestNoOptions(t *testing.T) {
-	_, err := New(sources.Spec{Kind: Kind, URL: "https://slack-status.com", Decode: kindtest.Options(`{"services":["x"]}`)}, kindtest.Env(fixedNow))
+	_, err := New(sources.Spec{Kind: Kind, URL: "https://slack-status.com", Decode: goldentest.Options(`{"services":["x"]}`)}, goldentest.Env(fixedNow))
 	if err == nil || !strings.Contains(err.Error(), "services") {
 		t.Fatalf("unknown option: %v", err)
 	}

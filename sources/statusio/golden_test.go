@@ -5,11 +5,7 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/upstat/upstat/sources"
 	"github.com/upstat/upstat/sources/goldentest"
@@ -23,25 +19,7 @@ const (
 )
 
 // payloads returns each fixture by file name.
-func payloads(t testing.TB) map[string][]byte {
-	t.Helper()
-	paths, _ := filepath.Glob("testdata/*.json")
-	out := map[string][]byte{}
-	for _, p := range paths {
-		if strings.HasSuffix(p, ".golden.json") {
-			continue
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[filepath.Base(p)] = b
-	}
-	if len(out) < 4 {
-		t.Fatalf("found only %d fixtures", len(out))
-	}
-	return out
-}
+func payloads(t testing.TB) map[string][]byte { return goldentest.ReadAll(t, "testdata", ".json", 4) }
 
 func TestGolden(t *testing.T) {
 	for name, body := range payloads(t) {
@@ -98,9 +76,7 @@ func serveStatus(t testing.TB, body []byte) *httptest.Server {
 
 func newSource(t testing.TB, u string, decode func(any) error) *Source {
 	t.Helper()
-	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-	})
+	s, err := New(sources.Spec{Kind: Kind, URL: u, Vendor: "acme", Decode: decode}, goldentest.NoClockEnv())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,14 @@ package statusio
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
+	fetchdoc "github.com/upstat/upstat/sources/internal/document"
 )
 
 // Kind is the name this adapter registers under; it is also the name of
@@ -31,6 +30,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "status.io pages: the public status API by page id (components × containers, codes 100-600)",
+		Detect:  &sources.Detector{Order: 40, Probe: probe},
 	})
 }
 
@@ -56,13 +56,11 @@ var _ sources.Source = (*Source)(nil)
 
 // Source polls one status.io page. Polls are never concurrent.
 type Source struct {
-	api     string // the status API URL
-	home    string // the page's address, for links ("" when unknown)
+	api     fetchdoc.Doc // the status API document
+	home    string       // the page's address, for links ("" when unknown)
 	pageID  string
 	fetcher *sources.Fetcher
 	mapper  *normalize.Mapper
-	last    [sha256.Size]byte
-	seen    bool
 }
 
 var (
@@ -76,26 +74,22 @@ var (
 // upstat.ErrInvalid and name the key.
 func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	var o options
-	if spec.Decode != nil {
-		if err := spec.Decode(&o); err != nil {
-			return nil, fmt.Errorf("%w: statusio options: %w", upstat.ErrInvalid, err)
-		}
-	}
-	s := &Source{fetcher: env.Fetcher, mapper: env.Mapper}
-	if err := s.locate(spec.URL, strings.TrimSpace(o.PageID)); err != nil {
+	if err := sources.DecodeOptions(spec, Kind, &o); err != nil {
 		return nil, err
 	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: env.Log})
+	env = sources.WithDefaults(env)
+	s := &Source{api: fetchdoc.Doc{Accept: "application/json", Check: fetchdoc.JSON, DigestOnly: true}, fetcher: env.Fetcher, mapper: env.Mapper}
+	if err := s.locate(spec.URL, strings.TrimSpace(o.PageID)); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
 // locate sets the API URL, the page id and the page's address.
 func (s *Source) locate(raw, pageID string) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: url: %q is not an http(s) URL", upstat.ErrInvalid, raw)
+	u, err := sources.ParseHTTPURL(raw, "URL")
+	if err != nil {
+		return err
 	}
 	if pageID != "" && !pageIDPattern.MatchString(pageID) {
 		return fmt.Errorf("%w: page_id: %q is not a status.io page id (24 hexadecimal digits)", upstat.ErrInvalid, pageID)
@@ -105,13 +99,13 @@ func (s *Source) locate(raw, pageID string) error {
 		if pageID != "" && pageID != m[1] {
 			return fmt.Errorf("%w: page_id: %q differs from the page id in url (%q)", upstat.ErrInvalid, pageID, m[1])
 		}
-		s.api, s.pageID = u.String(), m[1]
+		s.api.URL, s.pageID = u.String(), m[1]
 		return nil
 	}
 	if pageID == "" {
 		return fmt.Errorf("%w: page_id: required (the 24-hex id in the page's HTML) unless url is the status API URL %s<page_id>", upstat.ErrInvalid, apiBase)
 	}
-	s.api, s.pageID, s.home = apiBase+pageID, pageID, strings.TrimRight(u.String(), "/")
+	s.api.URL, s.pageID, s.home = apiBase+pageID, pageID, strings.TrimRight(u.String(), "/")
 	return nil
 }
 
@@ -121,31 +115,7 @@ func (s *Source) locate(raw, pageID string) error {
 // Validators and the digest are remembered only when the snapshot is
 // recorded.
 func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
-	resp, err := s.fetcher.Get(ctx, s.api, "application/json")
-	if err == nil && resp.NotModified && !s.seen {
-		s.fetcher.Forget(s.api) // validators of another Source of this URL
-		resp, err = s.fetcher.Get(ctx, s.api, "application/json")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if resp.NotModified {
-		return &upstat.Snapshot{NotModified: true}, nil
-	}
-	sum := sha256.Sum256(resp.Body)
-	remember := func() { resp.Commit(); s.last, s.seen = sum, true }
-	if s.seen && sum == s.last {
-		snap := &upstat.Snapshot{NotModified: true}
-		snap.OnCommit(remember)
-		return snap, nil
-	}
-	if err := resp.LooksLikeJSON(); err != nil {
-		return nil, err
-	}
-	snap, err := decodeNormalize(s.home, s.pageID, s.mapper, resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	snap.OnCommit(remember)
-	return snap, nil
+	return s.api.Poll(ctx, s.fetcher, func(body []byte) (*upstat.Snapshot, error) {
+		return decodeNormalize(s.home, s.pageID, s.mapper, body)
+	})
 }

@@ -2,6 +2,8 @@ package statusio
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestLocate(t *testing.T) {
 		{"https://status-api.hostedstatus.com/1.0/status/" + testPageID, testPageID, "https://status-api.hostedstatus.com/1.0/status/" + testPageID, ""},
 	} {
 		s, err := New(sources.Spec{Kind: Kind, URL: c.url, Decode: pageID(c.id)}, sources.Env{})
-		if err != nil || s.api != c.api || s.home != c.home || s.pageID != testPageID {
+		if err != nil || s.api.URL != c.api || s.home != c.home || s.pageID != testPageID {
 			t.Errorf("New(%q, %q) = %+v, %v", c.url, c.id, s, err)
 		}
 	}
@@ -82,5 +84,19 @@ func TestConditional(t *testing.T) {
 	snap, err := s.Poll(t.Context())
 	if err != nil || !snap.NotModified {
 		t.Fatalf("after commit: %+v, %v", snap, err)
+	}
+}
+
+// TestAlways304: an API that answers 304 even to the unconditional
+// refetch has never been read: the poll fails rather than reading as
+// unchanged with nothing recorded behind it.
+func TestAlways304(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	snap, err := newSource(t, srv.URL+"/1.0/status/"+testPageID, nil).Poll(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "304") {
+		t.Fatalf("poll = %+v, %v; want an error naming the 304", snap, err)
 	}
 }

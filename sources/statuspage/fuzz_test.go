@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // fuzzDecode feeds any bytes through decode and normalise: an error is
 // fine, a panic or a nil snapshot without an error is not.
 func fuzzDecode(f *testing.F, kind docKind, seeds ...string) {
 	for _, fx := range loadFixtures(f) {
-		f.Add(readFile(f, fx.path))
+		f.Add(goldentest.Read(f, fx.path))
 	}
 	for _, s := range append(seeds, `{}`, `[]`, `null`, `"x"`, ``, `{"page":null}`) {
 		f.Add([]byte(s))

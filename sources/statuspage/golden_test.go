@@ -6,7 +6,6 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in fixtures/statuspage")
@@ -74,15 +74,6 @@ func loadFixtures(t testing.TB) []fixture {
 	return out
 }
 
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // golden is the Snapshot as written to a golden file: it also shows what
 // the API hides (Hidden, update ids), because the aggregator relies on it.
 type golden struct {
@@ -131,16 +122,7 @@ func goldenJSON(t testing.TB, s *upstat.Snapshot) []byte {
 
 func compareGolden(t *testing.T, f fixture, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(f.goldenPath(), got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readFile(t, f.goldenPath())
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test ./sources/statuspage -update and review the diff)\ngot:\n%s", f.goldenPath(), got)
-	}
+	goldentest.Compare(t, f.goldenPath(), got, *update)
 }
 
 // TestGoldenDecodeNormalize runs the pure decode+normalise step on each
@@ -148,7 +130,7 @@ func compareGolden(t *testing.T, f fixture, got []byte) {
 func TestGoldenDecodeNormalize(t *testing.T) {
 	for _, f := range loadFixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
-			snap, err := decodeNormalize(testBase, nil, f.kind, readFile(t, f.path))
+			snap, err := decodeNormalize(testBase, nil, f.kind, goldentest.Read(t, f.path))
 			if err != nil {
 				t.Fatalf("decode: %v", err)
 			}
@@ -173,7 +155,7 @@ func TestGoldenAdapter(t *testing.T) {
 			if *update {
 				t.Skip("goldens are written by TestGoldenDecodeNormalize")
 			}
-			body := readFile(t, f.path)
+			body := goldentest.Read(t, f.path)
 			mux := http.NewServeMux()
 			for kind, doc := range minimal {
 				payload := []byte(doc)
@@ -204,10 +186,8 @@ func fixedClock(t time.Time) func() time.Time { return func() time.Time { return
 // newTestSource builds a Source against a local server with retries off.
 func newTestSource(t testing.TB, base string, decodeOpts func(any) error, now func() time.Time) *Source {
 	t.Helper()
-	env := sources.Env{
-		Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1, Timeout: 5 * time.Second}),
-		Now:     now,
-	}
+	env := goldentest.NoClockEnv()
+	env.Now = now
 	s, err := New(sources.Spec{Kind: Kind, URL: base, Vendor: "test", Decode: decodeOpts}, env)
 	if err != nil {
 		t.Fatalf("new: %v", err)

@@ -7,11 +7,12 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 func decodeFixture(t *testing.T, kind docKind, name string) *document {
 	t.Helper()
-	d, err := decode(kind, readFile(t, fixtureDir+"/"+name))
+	d, err := decode(kind, goldentest.Read(t, fixtureDir+"/"+name))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -44,6 +44,7 @@ func init() {
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
 		Summary: "Atlassian Statuspage JSON API (summary.json, incidents.json, scheduled-maintenances.json)",
+		Detect:  &sources.Detector{Order: 10, Probe: probe},
 	})
 }
 
@@ -115,6 +116,7 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	env = sources.WithDefaults(env)
 	s := &Source{
 		base:         base,
 		historyEvery: every,
@@ -124,15 +126,6 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 		log:          env.Log,
 		decode:       decode,
 		listed:       map[string]int{},
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.fetcher == nil {
-		s.fetcher = sources.NewFetcher(sources.FetchOptions{Log: s.log})
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	s.log = s.log.With("vendor", spec.Vendor, "kind", Kind)
 	return s, nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/goldentest"
 )
 
 // fakePage is a Statuspage host whose documents a test can swap. With
@@ -92,9 +93,9 @@ func (p *fakePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveFixtures puts the three Nimbus fixtures at their paths.
 func (p *fakePage) serveFixtures(t *testing.T) {
-	p.set(summaryPath, readFile(t, fixtureDir+"/groups-summary.json"))
-	p.set(incidentsPath, readFile(t, fixtureDir+"/history-incidents.json"))
-	p.set(maintenancesPath, readFile(t, fixtureDir+"/history-scheduled-maintenances.json"))
+	p.set(summaryPath, goldentest.Read(t, fixtureDir+"/groups-summary.json"))
+	p.set(incidentsPath, goldentest.Read(t, fixtureDir+"/history-incidents.json"))
+	p.set(maintenancesPath, goldentest.Read(t, fixtureDir+"/history-scheduled-maintenances.json"))
 }
 
 // newFixtureSource serves the Nimbus fixtures and returns a Source on
@@ -247,10 +248,10 @@ func withoutIncidents(t *testing.T, summary []byte) []byte {
 // the resolution is reported within one poll.
 func TestDisappearedIncidentFetchesHistory(t *testing.T) {
 	page, srv := newFakePage(t, true)
-	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	summary := goldentest.Read(t, fixtureDir+"/groups-summary.json")
 	page.set(summaryPath, summary)
 	page.set(incidentsPath, []byte(minimal[docIncidents]))
-	page.set(maintenancesPath, readFile(t, fixtureDir+"/history-scheduled-maintenances.json"))
+	page.set(maintenancesPath, goldentest.Read(t, fixtureDir+"/history-scheduled-maintenances.json"))
 	clk := newClock()
 	s := newTestSource(t, srv.URL, nil, clk.Now)
 
@@ -259,7 +260,7 @@ func TestDisappearedIncidentFetchesHistory(t *testing.T) {
 	}
 
 	page.set(summaryPath, withoutIncidents(t, summary))
-	page.set(incidentsPath, readFile(t, fixtureDir+"/history-incidents.json"))
+	page.set(incidentsPath, goldentest.Read(t, fixtureDir+"/history-incidents.json"))
 	clk.Advance(time.Minute) // far from the 5m history interval
 	snap := poll(t, s)
 	if got := page.hitsOf(incidentsPath); got != 2 {
@@ -289,7 +290,7 @@ func TestDisappearedIncidentFetchesHistory(t *testing.T) {
 // polls, a bounded number of times.
 func TestHistoryFailureKeepsSummary(t *testing.T) {
 	page, srv := newFakePage(t, true)
-	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	summary := goldentest.Read(t, fixtureDir+"/groups-summary.json")
 	page.serveFixtures(t)
 	clk := newClock()
 	s := newTestSource(t, srv.URL, nil, clk.Now)
@@ -490,7 +491,7 @@ func TestFailedPollCommitsNothing(t *testing.T) {
 	s := newTestSource(t, srv.URL, nil, clk.Now)
 	poll(t, s)
 
-	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	summary := goldentest.Read(t, fixtureDir+"/groups-summary.json")
 	page.set(summaryPath, bytes.Replace(summary, []byte(`"indicator": "major"`), []byte(`"indicator": "critical"`), 1))
 	clk.Advance(DefaultHistoryInterval)
 	ctx, stop := context.WithCancel(t.Context())
@@ -509,7 +510,7 @@ func TestFailedPollCommitsNothing(t *testing.T) {
 // editHistory serves incidents.json with r7k2m9p4x1qd's title edited.
 func (p *fakePage) editHistory(t *testing.T) {
 	t.Helper()
-	history := readFile(t, fixtureDir+"/history-incidents.json")
+	history := goldentest.Read(t, fixtureDir+"/history-incidents.json")
 	p.set(incidentsPath, bytes.Replace(history, []byte("Elevated error rates"), []byte("Elevated error rates (edited)"), 1))
 }
 
@@ -578,7 +579,7 @@ func TestKeptHistoryDropsOldResolved(t *testing.T) {
 		t.Fatalf("first poll: incidents %v, want %v", got, all)
 	}
 
-	summary := readFile(t, fixtureDir+"/groups-summary.json")
+	summary := goldentest.Read(t, fixtureDir+"/groups-summary.json")
 	page.set(summaryPath, bytes.Replace(summary, []byte(`"indicator": "major"`), []byte(`"indicator": "critical"`), 1))
 	clk.Advance(time.Minute)
 	kept := []string{"m9cert2rot8x", "r7k2m9p4x1qd", "m4db7fail0ov"} // scheduled, listed, in progress

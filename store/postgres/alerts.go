@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,12 +19,23 @@ const SentRetention = 7 * 24 * time.Hour
 
 // Alerts is the alert engine's Store (alert states and the notification
 // outbox) in this database.
-type Alerts struct{ db *DB }
+type Alerts struct {
+	db    *DB
+	fence func(ctx context.Context, tx pgx.Tx) error
+}
 
 var _ alert.Store = (*Alerts)(nil)
 
 // Alerts returns the alert engine's Store in db.
 func (db *DB) Alerts() *Alerts { return &Alerts{db: db} }
+
+// FencedBy returns this store with every Apply fenced: fence runs first
+// inside Apply's transaction, and when it fails nothing is written and
+// Apply returns its error. With Cluster.LeaseFence on the alert-engine
+// lease, a replica that lost the leadership cannot write alert states.
+func (a *Alerts) FencedBy(fence func(ctx context.Context, tx pgx.Tx) error) *Alerts {
+	return &Alerts{db: a.db, fence: fence}
+}
 
 // AlertStates implements alert.Store.
 func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
@@ -55,6 +68,11 @@ func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
 // has its notifications enqueued, or neither happened.
 func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 	err := pgx.BeginFunc(ctx, a.db.pool, func(tx pgx.Tx) error {
+		if a.fence != nil {
+			if err := a.fence(ctx, tx); err != nil {
+				return err
+			}
+		}
 		for _, s := range c.Put {
 			labels := s.Labels
 			if labels == nil {
@@ -115,6 +133,23 @@ func (a *Alerts) DueDeliveries(ctx context.Context, now time.Time, limit int) ([
 		ORDER BY id LIMIT $2`, now, limit)
 }
 
+var _ alert.Claimer = (*Alerts)(nil)
+
+// ClaimDeliveries implements alert.Claimer: the due heads of line that are
+// unclaimed (or whose claim expired) are locked with FOR UPDATE SKIP
+// LOCKED, so two replicas claiming at once take disjoint rows, and marked
+// claimed until until.
+func (a *Alerts) ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]alert.Delivery, error) {
+	out, err := a.deliveries(ctx, `UPDATE alert_outbox SET claimed_until = $2 WHERE id IN (
+		SELECT id FROM alert_outbox o
+		WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+		AND id = (SELECT min(id) FROM alert_outbox p WHERE p.state = 'pending' AND p.notifier = o.notifier AND p.alert_key = o.alert_key)
+		ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING `+deliveryColumns, now, until, limit)
+	slices.SortFunc(out, func(x, y alert.Delivery) int { return cmp.Compare(x.ID, y.ID) })
+	return out, err
+}
+
 // Deliveries implements alert.Store.
 func (a *Alerts) Deliveries(ctx context.Context, st alert.DeliveryState, limit int) ([]alert.Delivery, error) {
 	return a.deliveries(ctx, `SELECT `+deliveryColumns+` FROM alert_outbox WHERE state = $1 ORDER BY id DESC LIMIT $2`, string(st), limit)
@@ -148,11 +183,11 @@ func (a *Alerts) deliveries(ctx context.Context, query string, args ...any) ([]a
 	return out, nil
 }
 
-// UpdateDelivery implements alert.Store. An unknown ID is an error wrapping
-// upstat.ErrNotFound.
+// UpdateDelivery implements alert.Store and ends the delivery's claim. An
+// unknown ID is an error wrapping upstat.ErrNotFound.
 func (a *Alerts) UpdateDelivery(ctx context.Context, d alert.Delivery) error {
 	tag, err := a.db.pool.Exec(ctx, `UPDATE alert_outbox SET state = $1, attempts = $2, next_attempt_at = $3,
-		last_error = $4, updated_at = $5 WHERE id = $6`,
+		last_error = $4, updated_at = $5, claimed_until = NULL WHERE id = $6`,
 		string(d.State), d.Attempts, d.NextAttemptAt, d.LastError, d.UpdatedAt, d.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: update delivery %d: %w", d.ID, err)

@@ -1,5 +1,6 @@
 // Package document holds what the structured source kinds (gcp, aws,
-// azure, slack, heroku) share to poll their documents: a conditional
+// azure, slack, heroku, statusio, betterstack, ...) share to poll their
+// documents: a conditional
 // fetch that remembers validators and the last body only once a snapshot
 // is recorded (Snapshot.OnCommit), and the components a source reported,
 // so a component whose incident vanished comes back operational.
@@ -8,6 +9,7 @@ package document
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"maps"
 	"sort"
@@ -26,15 +28,22 @@ type Doc struct {
 	// it is decoded (Response.LooksLikeJSON, a content-type check); it
 	// may normalise the body (LooksLikeJSON transcodes UTF-16).
 	Check func(*sources.Response) error
+	// DigestOnly remembers a digest of the recorded body instead of the
+	// body itself, for a Source that parses nothing when its document is
+	// unchanged: Fetched.Body is then nil on a 304. A Source that parses
+	// several documents together leaves it false, as it needs an
+	// unchanged document's body when another one changed.
+	DigestOnly bool
 
-	body     []byte // the last recorded body
-	recorded bool   // a body was recorded
+	body     []byte            // the last recorded body (not with DigestOnly)
+	sum      [sha256.Size]byte // its digest (only with DigestOnly)
+	recorded bool              // a body was recorded
 }
 
 // Fetched is what one poll fetched of a Doc.
 type Fetched struct {
 	// Body is the document's body this poll: the last recorded one on a
-	// 304.
+	// 304 (nil with Doc.DigestOnly).
 	Body []byte
 	// Changed is false when Body is the last recorded body (a 304 or an
 	// identical body): there is nothing new to parse.
@@ -42,6 +51,7 @@ type Fetched struct {
 
 	doc  *Doc
 	resp *sources.Response
+	sum  [sha256.Size]byte // Body's digest (only with Doc.DigestOnly)
 }
 
 // ErrUnconditional304 is a 304 answered to a request without validators.
@@ -73,8 +83,35 @@ func (d *Doc) Get(ctx context.Context, f *sources.Fetcher) (*Fetched, error) {
 			return nil, err
 		}
 	}
-	changed := !d.recorded || !bytes.Equal(resp.Body, d.body)
-	return &Fetched{Body: resp.Body, Changed: changed, doc: d, resp: resp}, nil
+	got := &Fetched{Body: resp.Body, doc: d, resp: resp}
+	if d.DigestOnly {
+		got.sum = sha256.Sum256(resp.Body)
+		got.Changed = !d.recorded || got.sum != d.sum
+	} else {
+		got.Changed = !d.recorded || !bytes.Equal(resp.Body, d.body)
+	}
+	return got, nil
+}
+
+// Poll is the Poll of a Source of one document: it fetches d through f
+// and, when the body changed, has parse turn it into a snapshot whose
+// recording commits the fetch. An unchanged document is the NotModified
+// snapshot (Unchanged); an error of the fetch or of parse is returned as
+// it is, and nothing is remembered.
+func (d *Doc) Poll(ctx context.Context, f *sources.Fetcher, parse func(body []byte) (*upstat.Snapshot, error)) (*upstat.Snapshot, error) {
+	got, err := d.Get(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if !got.Changed {
+		return Unchanged(got), nil
+	}
+	snap, err := parse(got.Body)
+	if err != nil {
+		return nil, err
+	}
+	snap.OnCommit(got.Commit)
+	return snap, nil
 }
 
 // Commit remembers the fetched body and validators, so that the next Get
@@ -86,7 +123,21 @@ func (r *Fetched) Commit() {
 		return
 	}
 	r.resp.Commit()
-	r.doc.body, r.doc.recorded = r.Body, true
+	if r.resp.NotModified {
+		return // the recorded body and digest stay
+	}
+	if r.doc.DigestOnly {
+		r.doc.sum, r.doc.recorded = r.sum, true
+	} else {
+		r.doc.body, r.doc.recorded = r.Body, true
+	}
+}
+
+// Forget drops what was recorded of d, so that its next Get fetches and
+// reads in full: for a Source whose recorded snapshot did without d (an
+// optional document that answered 404).
+func (d *Doc) Forget() {
+	d.body, d.sum, d.recorded = nil, [sha256.Size]byte{}, false
 }
 
 // Unchanged returns the NotModified snapshot of a poll whose documents

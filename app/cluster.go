@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/upstat/upstat/cluster"
+	"github.com/upstat/upstat/config"
+)
+
+// newMembership builds this replica's cluster membership: leases in
+// opts.Cluster when replicas share a store, else a lone replica that owns
+// everything.
+func newMembership(cfg *config.Config, opts Options) (cluster.Membership, error) {
+	id := cfg.Cluster.ReplicaID
+	if id == "" {
+		id = defaultReplicaID()
+	}
+	if opts.Cluster == nil {
+		return cluster.NewSingle(id, opts.Now), nil
+	}
+	m, err := cluster.NewLeased(opts.Cluster, cluster.LeasedOptions{ID: id, TTL: cfg.Cluster.LeaseTTL,
+		Heartbeat: cfg.Cluster.Heartbeat, Now: opts.Now, Log: opts.Log})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return m, nil
+}
+
+// defaultReplicaID is hostname-pid: unique among the processes of one
+// host, and across hosts as long as their names differ.
+func defaultReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "upstat"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// clusterKeys are the leases the replicas share: one per vendor (so one
+// replica merges all of a vendor's sources) and the alert engine's.
+func clusterKeys(cfg *config.Config) []string {
+	keys := make([]string, 0, len(cfg.Vendors)+1)
+	for _, v := range cfg.Vendors {
+		keys = append(keys, v.ID)
+	}
+	return append(keys, cluster.AlertEngineKey)
+}
+
+// runMembership starts the membership's loop; the returned function
+// releases this replica's leases (so the others take over at once rather
+// than after lease_ttl) and stops the loop.
+func (a *App) runMembership(ctx context.Context) (leave func()) {
+	mctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.member.Run(mctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		lctx, cancelLeave := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelLeave()
+		if err := a.member.Leave(lctx); err != nil {
+			a.log.Warn("cluster: leave", "err", err)
+		}
+	}
+}

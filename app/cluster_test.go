@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/cluster"
+	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/store/postgres"
+	"github.com/upstat/upstat/store/postgres/pgtest"
+)
+
+// Two replicas sharing a cluster store split the vendors: once the leases
+// settle, each vendor is polled by its owner only; when one replica shuts
+// down, the other polls everything.
+func TestReplicasSharePolling(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { replicasSharePolling(t, cluster.NewMemStore()) })
+	t.Run("postgres", func(t *testing.T) {
+		db, err := postgres.Open(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		replicasSharePolling(t, db.Cluster())
+	})
+}
+
+func replicasSharePolling(t *testing.T, store cluster.Store) {
+	sim, err := fixtures.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	var ids []string
+	for i := range 8 {
+		id := fmt.Sprintf("v%d", i)
+		sim.AddVendor(id, id, fixtures.Component{ID: "api", Name: "API"})
+		ids = append(ids, id)
+	}
+	dir := t.TempDir()
+	start := func(replica string) (*App, func()) {
+		cfg := &config.Config{
+			Listen:  "127.0.0.1:0",
+			Storage: "sqlite:" + filepath.Join(dir, replica+".db"),
+			Poll:    config.Poll{Interval: time.Second, Timeout: time.Second, StaleAfter: time.Minute, AllowPrivateNetworks: true},
+			Cluster: config.Cluster{LeaseTTL: 3 * time.Second, Heartbeat: 300 * time.Millisecond, ReplicaID: replica},
+		}
+		for _, id := range ids {
+			cfg.Vendors = append(cfg.Vendors, config.Vendor{ID: id, Sources: []config.Source{{Kind: "statuspage", URL: sim.URL(id)}}})
+		}
+		if err := cfg.Complete(); err != nil {
+			t.Fatal(err)
+		}
+		for i := range cfg.Vendors {
+			cfg.Vendors[i].Sources[0].Interval = 100 * time.Millisecond
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		a, err := New(ctx, cfg, Options{Cluster: store})
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		var runErr error
+		done := make(chan struct{})
+		go func() { defer close(done); runErr = a.Run(ctx) }()
+		stop := func() {
+			cancel()
+			<-done
+			if runErr != nil {
+				t.Errorf("replica %s: %v", replica, runErr)
+			}
+		}
+		t.Cleanup(func() { cancel(); <-done })
+		return a, stop
+	}
+	wait := (&harness{t: t}).waitFor
+	apps := map[string]*App{}
+	var stopB func()
+	apps["a"], _ = start("a")
+	apps["b"], stopB = start("b")
+
+	owner := func(live ...string) map[string]string {
+		out := map[string]string{}
+		for _, id := range ids {
+			out[id] = cluster.Assign(id, live)
+		}
+		return out
+	}
+	// settled: every vendor leased by its rendezvous owner among live.
+	settled := func(live ...string) bool {
+		reps, err := store.Replicas(context.Background(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := map[string]string{}
+		for _, r := range reps {
+			for _, l := range r.Leases {
+				held[l.Key] = l.Replica
+			}
+		}
+		for id, o := range owner(live...) {
+			if held[id] != o {
+				return false
+			}
+		}
+		return true
+	}
+	checked := func(a *App, vendor string) time.Time {
+		v, err := a.Reader().Vendor(context.Background(), vendor)
+		if err != nil || v.LastCheckedAt == nil {
+			return time.Time{}
+		}
+		return *v.LastCheckedAt
+	}
+	wait("leases settle over a and b", func() bool { return settled("a", "b") })
+	want := owner("a", "b")
+	if n := len(ids) - countOf(want, "a"); n == 0 || n == len(ids) {
+		t.Fatalf("assignment %v does not split the vendors", want)
+	}
+	t0 := time.Now()
+	wait("every vendor polled by its owner", func() bool {
+		for _, id := range ids {
+			if !checked(apps[want[id]], id).After(t0) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, id := range ids {
+		for r, a := range apps {
+			if r != want[id] && checked(a, id).After(t0) {
+				t.Errorf("vendor %s owned by %s was polled by %s too", id, want[id], r)
+			}
+		}
+	}
+
+	// b shuts down: it releases its leases, a takes everything over.
+	stopB()
+	wait("a holds every lease", func() bool { return settled("a") })
+	t1 := time.Now()
+	wait("a polls every vendor", func() bool {
+		for _, id := range ids {
+			if !checked(apps["a"], id).After(t1) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func countOf(m map[string]string, v string) int {
+	n := 0
+	for _, x := range m {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
