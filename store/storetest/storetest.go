@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite of upstat's stores: every
 // implementation of upstat.VendorStore (and of alert.Store, through
-// alerttest.StoreSuite) must pass Run, so the aggregator and the alert
+// alerttest.StoreSuite, and of cluster.Store where the store has one,
+// through clustertest.Suite) must pass Run, so the aggregator and the alert
 // engine behave the same on SQLite and on PostgreSQL.
 package storetest
 
@@ -14,6 +15,8 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/alert/alerttest"
+	"github.com/upstat/upstat/cluster"
+	"github.com/upstat/upstat/cluster/clustertest"
 	"github.com/upstat/upstat/store"
 )
 
@@ -39,6 +42,13 @@ func Run(t *testing.T, newDSN func(t *testing.T) string) {
 			dsn := newDSN(t)
 			return open(t, dsn).Vendors, func() upstat.VendorStore { return open(t, dsn).Vendors }
 		})
+	})
+	t.Run("cluster", func(t *testing.T) {
+		dsn := newDSN(t)
+		if open(t, dsn).Cluster == nil {
+			return // one process owns everything: nothing to share
+		}
+		clustertest.Suite(t, func() cluster.Store { return open(t, dsn).Cluster })
 	})
 	t.Run("alerts", func(t *testing.T) {
 		alerttest.StoreSuite(t, func(t *testing.T) (alert.Store, func() alert.Store) {
