@@ -171,6 +171,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
 	s.mux.HandleFunc("GET /api/v1/catalogue", s.handleCatalogue)
+	s.mux.HandleFunc("GET /api/v1/maintenance.ics", s.handleMaintenanceCalendar)
 	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
