@@ -97,12 +97,18 @@ type Source struct {
 	URL      string        `yaml:"url"`
 	Interval time.Duration `yaml:"interval"`
 	Timeout  time.Duration `yaml:"timeout"`
+	// WebhookSecret, when set, lets the vendor push to
+	// POST /api/v1/hooks/{vendor} for this source (kinds with a webhook
+	// decoder only). A secret: never log it.
+	WebhookSecret string `yaml:"webhook_secret"`
 
 	options *yaml.Node
 	decoded *bool
-	path    string
-	line    int
-	file    string
+	// hasWebhookSecret is true when the key is present, even empty.
+	hasWebhookSecret bool
+	path             string
+	line             int
+	file             string
 }
 
 // UnmarshalYAML keeps the adapter's options aside for the adapter.
@@ -114,8 +120,9 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	opts := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
-		case "kind", "url", "interval", "timeout":
+		case "kind", "url", "interval", "timeout", "webhook_secret":
 			common.Content = append(common.Content, n.Content[i], n.Content[i+1])
+			s.hasWebhookSecret = s.hasWebhookSecret || n.Content[i].Value == "webhook_secret"
 		default:
 			opts.Content = append(opts.Content, n.Content[i], n.Content[i+1])
 		}
@@ -125,8 +132,9 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	if err := common.Decode(&p); err != nil {
 		return err
 	}
+	has := s.hasWebhookSecret
 	*s = Source(p)
-	s.line = n.Line
+	s.line, s.hasWebhookSecret = n.Line, has
 	if len(opts.Content) > 0 {
 		s.options = opts
 	}
@@ -385,6 +393,9 @@ func (c *Config) validate() error {
 					return fe
 				}
 				return c.fieldErr(s.line, skey, "%s", err)
+			}
+			if err := s.validateWebhookSecret(); err != nil {
+				return c.fieldErr(s.line, skey+".webhook_secret", "%s", err)
 			}
 			if s.options != nil && (s.decoded == nil || !*s.decoded) {
 				k := s.options.Content[0]

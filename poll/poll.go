@@ -96,6 +96,7 @@ type loop struct {
 	t      Target
 	cancel context.CancelFunc
 	done   chan struct{}
+	state  *loopState
 }
 
 // New builds a Scheduler and registers its metrics on o.Registry.
@@ -188,7 +189,7 @@ func (s *Scheduler) Replace(targets []Target) {
 		l := &loop{t: t, cancel: cancel, done: make(chan struct{})}
 		s.loops[key] = l
 		s.wg.Add(1)
-		s.run(lctx, t, spread, func() {
+		l.state = s.run(lctx, t, spread, func() {
 			close(l.done)
 			s.wg.Done()
 		})
@@ -244,14 +245,15 @@ type loopState struct {
 
 // run starts one target's loop; its first poll comes at a random time
 // within spread (at most its interval). end is called once the loop has
-// ended (ctx done and no poll in flight).
-func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration, end func()) {
+// ended (ctx done and no poll in flight). It returns the loop's state.
+func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration, end func()) *loopState {
 	spread = min(spread, t.Interval)
 	l := &loopState{s: s, t: t, ctx: ctx, endFn: end}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.timer = time.AfterFunc(time.Duration(rand.Int64N(int64(spread)+1)), l.fire)
 	context.AfterFunc(ctx, l.stop)
+	return l
 }
 
 // stop ends the loop now unless a poll is in flight: fire ends it then.
