@@ -10,7 +10,10 @@
 // authenticated that way gets an HttpOnly cookie so that the dashboard's
 // following pages and its event stream work without the token in every URL.
 // Any method other than GET and HEAD requires the admin token; without an
-// admin token configured, such requests are always refused.
+// admin token configured, such requests are always refused. The exception
+// is POST /api/v1/hooks/{vendor}: inbound vendor webhooks carry their own
+// per-source secret (path or X-Upstat-Webhook-Secret header), which logs
+// never show.
 //
 // Limits: a query string over MaxQueryBytes is refused with 414, a body
 // over MaxBodyBytes with 413, and every request but the event stream and
@@ -110,6 +113,10 @@ type Options struct {
 	// configuration's fault (400 with its message); any other is a 500.
 	// Nil: the endpoint answers 503.
 	Reload func(ctx context.Context) error
+	// Hooks receives POST /api/v1/hooks/{vendor}: inbound vendor
+	// webhooks, authenticated by their own per-source secret instead of
+	// the API tokens. Nil: the endpoint answers 503.
+	Hooks HookReceiver
 	// NoComponentMetrics drops upstat_component_status from /metrics: one
 	// series per component is hundreds of thousands at 10,000 vendors.
 	// The vendor series stay. False (the default) exports them.
@@ -172,6 +179,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
 	s.mux.HandleFunc("GET /api/v1/catalogue", s.handleCatalogue)
 	s.mux.HandleFunc("GET /api/v1/maintenance.ics", s.handleMaintenanceCalendar)
+	s.mux.HandleFunc("POST /api/v1/hooks/{vendor}", s.handleHook)
+	s.mux.HandleFunc("POST /api/v1/hooks/{vendor}/{secret}", s.handleHook)
 	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 	s.mux.HandleFunc("GET /readyz", s.handleReadyz)

@@ -24,6 +24,7 @@ import (
 	_ "github.com/upstat/upstat/alert/all" // register the notifiers
 	"github.com/upstat/upstat/api"
 	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
 	"github.com/upstat/upstat/sources"
@@ -54,6 +55,7 @@ type App struct {
 	agg     *aggregate.Service
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
+	hooks   *hooks.Receiver
 	alerts  *alertsRunner
 	evalReq chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
@@ -97,6 +99,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, err
 	}
+	a.hooks = hooks.NewReceiver(hooks.ReceiverOptions{Pusher: a.agg, PollNow: a.sched.PollNow, Log: a.log})
+	eps, err := hookEndpoints(cfg)
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.hooks.Configure(eps)
 	engine, err := a.newEngine(cfg)
 	if err != nil {
 		a.db.Close()
@@ -110,6 +119,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	apiSrv := api.New(api.Options{
 		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
+		Hooks:              a.hooks,
 		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(),
 		ReadToken:          cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {

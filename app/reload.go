@@ -104,6 +104,10 @@ func (a *App) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
 	}
+	eps, err := hookEndpoints(next)
+	if err != nil {
+		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
+	}
 	var engine *alert.Engine
 	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint()
 	if alertsChanged {
@@ -142,6 +146,7 @@ func (a *App) Reload(ctx context.Context) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	a.sched.Replace(targets)
+	a.hooks.Configure(eps)
 	if engine != nil {
 		a.alerts.start(a.runCtx, engine, a)
 	}
