@@ -7,12 +7,39 @@ FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 LOADTEST_ARGS ?=
 
-.PHONY: all build run demo test lint bench fuzz loadtest bench-load catalogue clean
+.PHONY: all build dist verify-service run demo test lint bench fuzz loadtest bench-load catalogue clean
 
 all: lint test
 
+# -buildvcs=auto stamps the revision (`upstat version`) even under a
+# GOFLAGS=-buildvcs=false.
 build:
-	$(GO) build -o bin/upstat ./cmd/upstat
+	$(GO) build -buildvcs=auto -o bin/upstat ./cmd/upstat
+
+# Release binaries: static (no cgo), -trimpath, for every DIST_TARGETS
+# GOOS/GOARCH, into dist/ with SHA256SUMS. The version, revision and commit
+# time come from the checkout (`upstat version`).
+DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+SHA256SUM    ?= sha256sum
+dist:
+	rm -rf dist
+	mkdir -p dist
+	@set -e; for t in $(DIST_TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; ext=""; \
+	  if [ "$$os" = windows ]; then ext=.exe; fi; \
+	  out=dist/upstat-$$os-$$arch$$ext; echo "== $$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -buildvcs=auto -trimpath -ldflags '-s -w' -o $$out ./cmd/upstat; \
+	done
+	cd dist && $(SHA256SUM) upstat-* > SHA256SUMS
+	@cat dist/SHA256SUMS
+
+# systemd-analyze verify deploy/upstat.service, against a freshly built
+# binary in place of /usr/local/bin/upstat (needs systemd).
+verify-service:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) build -o "$$tmp/upstat" ./cmd/upstat && \
+	sed "s#/usr/local/bin/upstat#$$tmp/upstat#g" deploy/upstat.service > "$$tmp/upstat.service" && \
+	systemd-analyze verify "$$tmp/upstat.service" && echo "deploy/upstat.service: ok"
 
 # Watch the built-in vendor set (or CONFIG=upstat.yaml) on the internet.
 run:
@@ -66,7 +93,7 @@ BENCH_INTERVAL ?= 30s
 BENCH_DURATION ?= 60s
 BENCH_ARGS     ?=
 bench-load:
-	$(GO) build -o bin/upstat ./cmd/upstat
+	$(GO) build -buildvcs=auto -o bin/upstat ./cmd/upstat
 	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
 	bin/upstat-bench run -upstat bin/upstat -n $(BENCH_N) -interval $(BENCH_INTERVAL) -duration $(BENCH_DURATION) -out bench-load.json $(BENCH_ARGS)
 
@@ -78,4 +105,4 @@ catalogue:
 	$(GO) run ./cmd/catalogue-build -sources $(CATALOGUE_SOURCES) -dir catalogue
 
 clean:
-	rm -rf bin artifacts
+	rm -rf bin dist artifacts

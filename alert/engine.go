@@ -166,6 +166,10 @@ func (e *Engine) loadLocked(ctx context.Context) error {
 	return nil
 }
 
+// RuleCount reports how many rules the engine evaluates (0: alerting is
+// not configured).
+func (e *Engine) RuleCount() int { return len(e.rules) }
+
 // Firing returns the alerts firing now (including those whose condition
 // is gone but not yet for the rule's "for"), by rule, vendor, component.
 func (e *Engine) Firing(ctx context.Context) ([]upstat.Alert, error) {

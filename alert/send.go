@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/upstat/upstat/httperr"
+	"github.com/upstat/upstat/redact"
 )
 
 // Secret is a configuration value that must never be shown: a webhook URL,
@@ -45,21 +47,10 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // UserAgent is sent with every notification request.
 const UserAgent = "upstat/0.1 (alert notifier)"
 
-// HTTPError is a non-2xx answer from a receiver. Body is a short excerpt,
-// with the request's secrets removed.
-type HTTPError struct {
-	Status     int
-	Body       string
-	RetryAfter time.Duration // the receiver's Retry-After, when sent
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
-	if e.Body != "" {
-		msg += ": " + e.Body
-	}
-	return msg
-}
+// HTTPError is a non-2xx answer from a receiver: the error type shared
+// with the sources package. Body is a short excerpt, with the request's
+// secrets removed; RetryAfter is the receiver's Retry-After, when sent.
+type HTTPError = httperr.Error
 
 // Retryable reports whether an HTTP status is worth retrying: 408, 429 and
 // every 5xx.
@@ -79,9 +70,12 @@ func PostJSON(ctx context.Context, c *http.Client, target string, header http.He
 // Post sends body to target as application/json (unless header sets a
 // Content-Type) and classifies the outcome: nil on 2xx; retry on network
 // errors and Retryable statuses; final otherwise. The error never contains
-// target, and every secret given (with target itself) is scrubbed from it.
+// target, and every secret given, target itself and each of its secret
+// parts (path segments, query values, user) and every header value are
+// scrubbed from it: what a receiver echoes back never reaches the logs or
+// the outbox.
 func Post(ctx context.Context, c *http.Client, target string, header http.Header, body []byte, secrets ...string) (retry bool, err error) {
-	secrets = append(secrets, target)
+	secrets = append(append(secrets, target), headerSecrets(header)...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return false, errors.New("build request: invalid url")
@@ -103,8 +97,7 @@ func Post(ctx context.Context, c *http.Client, target string, header http.Header
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return false, nil
 	}
-	he := &HTTPError{Status: resp.StatusCode, Body: shorten(scrubString(string(excerpt), secrets), 200), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
-	return Retryable(resp.StatusCode), he
+	return Retryable(resp.StatusCode), httperr.New(resp, shorten(scrubString(string(excerpt), secrets), 200), time.Now())
 }
 
 // Scrub returns err without what may leak a secret: a *url.Error is
@@ -131,16 +124,41 @@ type scrubbed struct {
 func (s *scrubbed) Error() string { return s.msg }
 func (s *scrubbed) Unwrap() error { return s.err }
 
+// scrubString removes every secret, and every secret part of a secret
+// that is a URL (each user, path segment and query value that is not
+// plainly public: see redact.Parts), raw or escaped, from s.
 func scrubString(s string, secrets []string) string {
+	var all []string
 	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, redacted)
-			if u, err := url.Parse(sec); err == nil && u.Path != "" && len(u.Path) > 1 {
-				s = strings.ReplaceAll(s, u.Path, redacted)
+		all = append(all, sec)
+		if strings.Contains(sec, "://") {
+			all = append(all, redact.Parts(sec)...)
+		}
+	}
+	return redact.Replace(s, all...)
+}
+
+// headerSecrets returns the values of every request header that may carry
+// a credential (all but the content negotiation ones), whole and word by
+// word, so "GenieKey abc" and "Bearer xyz" are scrubbed however they are
+// echoed.
+func headerSecrets(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type", "Accept", "User-Agent", "Content-Length":
+			continue
+		}
+		for _, v := range vs {
+			out = append(out, v)
+			for _, w := range strings.Fields(v) {
+				if !redact.Public(w) {
+					out = append(out, w)
+				}
 			}
 		}
 	}
-	return s
+	return out
 }
 
 func shorten(s string, n int) string {
@@ -149,17 +167,4 @@ func shorten(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
-}
-
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -28,6 +28,10 @@
 // since, the SSE id) are opaque strings: pass back what the API returned.
 // The incidents listing's next_cursor is "" on the last page; the events
 // listing's next_cursor is always where the next poll resumes.
+//
+// The contract: docs/openapi.yaml (OpenAPI 3.1), served as JSON at
+// GET /api/v1/openapi.json. Its tests call every route and validate each
+// request and answer against it, and fail for a route without a path there.
 package api
 
 import (
@@ -41,6 +45,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/version"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -132,11 +137,14 @@ type Server struct {
 	sseClients atomic.Int64
 	// sseMessages encodes each event once for all streams.
 	sseMessages messageCache
+	// openAPI is docs/openapi.yaml as JSON, converted once by New.
+	openAPI []byte
 }
 
 // New builds a Server from o, applying defaults, and registers the vendor
-// metrics collector on o.Registry. It panics if o.Reader is nil or the
-// collector is already registered on that registry (programming errors).
+// metrics collector and upstat_build_info on o.Registry. It panics if o.Reader is nil or the
+// collector is already registered on that registry, or if the embedded
+// OpenAPI document does not convert to JSON (programming errors).
 func New(o Options) *Server {
 	if o.Reader == nil {
 		panic("api: Options.Reader is required")
@@ -162,32 +170,53 @@ func New(o Options) *Server {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
-	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux()}
-	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics))
+	spec, err := openAPIJSON()
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux(), openAPI: spec}
+	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics), buildInfo(version.Read()))
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
 }
 
+// route is one of the API's own endpoints.
+type route struct {
+	pattern string // ServeMux pattern: "METHOD /path"
+	handler http.Handler
+}
+
+// apiRoutes lists the API's own endpoints. Every one has a path in
+// docs/openapi.yaml (a test checks it).
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{"GET /api/v1/summary", http.HandlerFunc(s.handleSummary)},
+		{"GET /api/v1/vendors/{id}", http.HandlerFunc(s.handleVendor)},
+		{"GET /api/v1/incidents", http.HandlerFunc(s.handleIncidents)},
+		{"GET /api/v1/incidents/{id}", http.HandlerFunc(s.handleIncident)},
+		{"GET /api/v1/events", http.HandlerFunc(s.handleEvents)},
+		{"GET /api/v1/alerts", http.HandlerFunc(s.handleAlerts)},
+		{"GET /api/v1/catalogue", http.HandlerFunc(s.handleCatalogue)},
+		{"GET /api/v1/maintenance.ics", http.HandlerFunc(s.handleMaintenanceCalendar)},
+		{"POST /api/v1/hooks/{vendor}", http.HandlerFunc(s.handleHook)},
+		{"POST /api/v1/hooks/{vendor}/{secret}", http.HandlerFunc(s.handleHook)},
+		{"POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload))},
+		{"GET /api/v1/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
+		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},
+		{"GET /readyz", http.HandlerFunc(s.handleReadyz)},
+		{"GET /metrics", promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{
+			ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+			ErrorHandling: promhttp.ContinueOnError,
+		})},
+	}
+}
+
 // routes registers the API's own endpoints.
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /api/v1/summary", s.handleSummary)
-	s.mux.HandleFunc("GET /api/v1/vendors/{id}", s.handleVendor)
-	s.mux.HandleFunc("GET /api/v1/incidents", s.handleIncidents)
-	s.mux.HandleFunc("GET /api/v1/incidents/{id}", s.handleIncident)
-	s.mux.HandleFunc("GET /api/v1/events", s.handleEvents)
-	s.mux.HandleFunc("GET /api/v1/alerts", s.handleAlerts)
-	s.mux.HandleFunc("GET /api/v1/catalogue", s.handleCatalogue)
-	s.mux.HandleFunc("GET /api/v1/maintenance.ics", s.handleMaintenanceCalendar)
-	s.mux.HandleFunc("POST /api/v1/hooks/{vendor}", s.handleHook)
-	s.mux.HandleFunc("POST /api/v1/hooks/{vendor}/{secret}", s.handleHook)
-	s.mux.Handle("POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload)))
-	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
-	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
-	}))
+	for _, rt := range s.apiRoutes() {
+		s.mux.Handle(rt.pattern, rt.handler)
+	}
 }
 
 // Handler returns the complete handler: routes behind panic recovery,

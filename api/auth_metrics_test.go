@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/api/apitest"
+	"github.com/upstat/upstat/version"
 )
 
 func TestAuth(t *testing.T) {
@@ -109,10 +111,12 @@ func TestMetrics(t *testing.T) {
 		`upstat_component_status{component="Actions",vendor="github"} 2`,
 		`upstat_component_status{component="Git Operations/Pushes",vendor="github"} 3`,
 	}
+	bi := version.Read()
 	vendors := []string{
 		`upstat_active_incidents{vendor="github"} 1`,
 		`upstat_active_incidents{vendor="newrelic"} 0`,
 		`upstat_active_incidents{vendor="stripe"} 0`,
+		fmt.Sprintf(`upstat_build_info{goversion=%q,revision=%q,version=%q} 1`, bi.GoVersion, bi.Revision, bi.Version),
 		`upstat_source_warnings{vendor="github"} 2`,
 		`upstat_source_warnings{vendor="newrelic"} 0`,
 		`upstat_source_warnings{vendor="stripe"} 0`,

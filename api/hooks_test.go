@@ -1,9 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,16 +16,21 @@ import (
 )
 
 func init() {
-	// kind "apitest": the body is a component name.
+	// kind "apitest": {"component": name} puts that component in a major
+	// outage.
 	hooks.Register("apitest", func(body []byte, _ string, _ *normalize.Mapper) (*upstat.Snapshot, error) {
-		if !bytes.HasPrefix(body, []byte("component ")) {
+		var d struct{ Component string }
+		if err := hooks.UnmarshalObject(body, &d); err != nil || d.Component == "" {
 			return nil, errors.New("not a test delivery")
 		}
-		return &upstat.Snapshot{Components: []upstat.Component{{Name: string(body[10:]), Status: upstat.MajorOutage}}}, nil
+		return &upstat.Snapshot{Components: []upstat.Component{{Name: d.Component, Status: upstat.MajorOutage}}}, nil
 	})
 }
 
-const hookSecret = "webhook-secret-0123456789"
+const (
+	hookSecret  = "webhook-secret-0123456789"
+	apiDelivery = `{"component":"API"}`
+)
 
 type countingPusher struct {
 	mu sync.Mutex
@@ -72,12 +77,12 @@ func TestHookAccepted(t *testing.T) {
 	s, p, logs := hookServer(t)
 	var got hookAnswer
 	// The secret in the path, no API token.
-	decodeJSON(t, post(s.Handler(), "/api/v1/hooks/github/"+hookSecret, "component API", nil), http.StatusOK, &got)
+	decodeJSON(t, post(s.Handler(), "/api/v1/hooks/github/"+hookSecret, apiDelivery, nil), http.StatusOK, &got)
 	if got != (hookAnswer{Status: "accepted", Changed: true}) {
 		t.Fatalf("answer = %+v", got)
 	}
 	// The secret in the header; a repeat changes nothing.
-	decodeJSON(t, post(s.Handler(), "/api/v1/hooks/github", "component API",
+	decodeJSON(t, post(s.Handler(), "/api/v1/hooks/github", apiDelivery,
 		http.Header{HookSecretHeader: {hookSecret}}), http.StatusOK, &got)
 	if got.Changed || p.count() != 2 {
 		t.Fatalf("repeat: answer %+v after %d pushes, want unchanged after 2", got, p.count())
@@ -93,15 +98,15 @@ func TestHookAccepted(t *testing.T) {
 func TestHookRefused(t *testing.T) {
 	s, p, logs := hookServer(t)
 	h := s.Handler()
-	wantError(t, post(h, "/api/v1/hooks/github/wrong-secret-0123456789", "component API", nil),
+	wantError(t, post(h, "/api/v1/hooks/github/wrong-secret-0123456789", apiDelivery, nil),
 		http.StatusUnauthorized, "unauthorized", "wrong webhook secret")
-	wantError(t, post(h, "/api/v1/hooks/github", "component API", nil),
+	wantError(t, post(h, "/api/v1/hooks/github", apiDelivery, nil),
 		http.StatusUnauthorized, "unauthorized", "wrong webhook secret")
-	wantError(t, post(h, "/api/v1/hooks/stripe/"+hookSecret, "component API", nil),
+	wantError(t, post(h, "/api/v1/hooks/stripe/"+hookSecret, apiDelivery, nil),
 		http.StatusNotFound, "not_found", `no webhook for vendor "stripe"`)
 	wantError(t, post(h, "/api/v1/hooks/github/"+hookSecret, "garbage", nil),
 		http.StatusBadRequest, "bad_request", "not a test delivery")
-	big := "component " + strings.Repeat("x", MaxBodyBytes)
+	big := `{"component":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
 	wantError(t, post(h, "/api/v1/hooks/github/"+hookSecret, big, nil),
 		http.StatusRequestEntityTooLarge, "too_large", "limit")
 	// Chunked, no Content-Length: cut at the cap while reading.
@@ -111,7 +116,7 @@ func TestHookRefused(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	wantError(t, rec, http.StatusRequestEntityTooLarge, "too_large", "limit")
 	// The API tokens do not open a webhook, and GET is not a delivery.
-	wantError(t, post(h, "/api/v1/hooks/github", "component API", http.Header{"Authorization": {"Bearer adm1n"}}),
+	wantError(t, post(h, "/api/v1/hooks/github", apiDelivery, http.Header{"Authorization": {"Bearer adm1n"}}),
 		http.StatusUnauthorized, "unauthorized", "wrong webhook secret")
 	if rec := do(h, http.MethodGet, "/api/v1/hooks/github?token=r3ad", nil); rec.Code != http.StatusMethodNotAllowed {
 		t.Fatalf("GET a hook = %d, want 405", rec.Code)
@@ -126,6 +131,40 @@ func TestHookRefused(t *testing.T) {
 
 func TestHookNotWired(t *testing.T) {
 	s, _ := newTestServer(t, fixtureReader(), nil)
-	wantError(t, post(s.Handler(), "/api/v1/hooks/github/"+hookSecret, "component API", nil),
+	wantError(t, post(s.Handler(), "/api/v1/hooks/github/"+hookSecret, apiDelivery, nil),
 		http.StatusServiceUnavailable, "unavailable", "not enabled")
+}
+
+// testHookReceiver is a receiver with one webhook endpoint: vendor github,
+// kind apitest, secret hookSecret.
+func testHookReceiver() *hooks.Receiver {
+	recv := hooks.NewReceiver(hooks.ReceiverOptions{Pusher: &countingPusher{}})
+	recv.Configure([]hooks.Endpoint{{Vendor: "github", Kind: "apitest", Secret: hookSecret}})
+	return recv
+}
+
+// hookCalls are the contract test's webhook calls, each made with the
+// secret in the path and in the header.
+func hookCalls() []apiCall {
+	var out []apiCall
+	for _, form := range []struct {
+		path   string
+		header http.Header
+	}{
+		{"/api/v1/hooks/%s/" + hookSecret, http.Header{}},
+		{"/api/v1/hooks/%s", http.Header{HookSecretHeader: {hookSecret}}},
+	} {
+		call := func(server, vendor, body string, status int) apiCall {
+			h := merge(form.header.Clone(), "Content-Type", "application/json")
+			return apiCall{server: server, method: http.MethodPost, target: fmt.Sprintf(form.path, vendor), header: h, body: body, status: status}
+		}
+		out = append(out,
+			call("ok", "github", apiDelivery, 200),
+			call("ok", "stripe", apiDelivery, 404),
+			call("ok", "github", `{"other":1}`, 400),
+			call("ok", "github", `{"component":"`+strings.Repeat("x", MaxBodyBytes)+`"}`, 413),
+			call("bare", "github", apiDelivery, 503),
+		)
+	}
+	return out
 }

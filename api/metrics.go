@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/version"
 )
 
 // collectTimeout bounds the Reader call of one scrape.
@@ -141,4 +142,16 @@ func boolFloat(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// buildInfo is the gauge upstat_build_info: always 1, labelled with what
+// the binary's build information says (see package version).
+func buildInfo(in version.Info) prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "upstat_build_info",
+		Help:        "Always 1; the binary's module version, VCS revision (\"\" when unknown) and Go version.",
+		ConstLabels: prometheus.Labels{"version": in.Version, "revision": in.Revision, "goversion": in.GoVersion},
+	})
+	g.Set(1)
+	return g
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 	_ "github.com/upstat/upstat/sources/all" // register the adapters
 	"github.com/upstat/upstat/store/sqlite"
@@ -91,7 +92,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
-		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks})
+		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
 	a.evalReq = make(chan struct{}, 1)
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
@@ -198,7 +199,8 @@ func vendorConfigs(cfg *config.Config) []aggregate.VendorConfig {
 	for _, v := range cfg.Vendors {
 		vc := aggregate.VendorConfig{ID: v.ID, Name: v.Name, Labels: v.Labels}
 		for _, s := range v.Sources {
-			vc.Sources = append(vc.Sources, aggregate.SourceConfig{Kind: s.Kind, URL: s.URL})
+			// Stored and shown (API, dashboard): never with its credentials.
+			vc.Sources = append(vc.Sources, aggregate.SourceConfig{Kind: s.Kind, URL: redact.URL(s.URL)})
 		}
 		out = append(out, vc)
 	}

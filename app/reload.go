@@ -31,6 +31,9 @@ func (r *alertsRunner) Firing(ctx context.Context) ([]upstat.Alert, error) {
 
 // start runs e in the background, replacing (and stopping) the previous
 // engine.
+// RuleCount reports how many alert rules the engine in force has.
+func (r *alertsRunner) RuleCount() int { return r.cur.Load().RuleCount() }
+
 func (r *alertsRunner) start(ctx context.Context, e *alert.Engine, a *App) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -198,6 +201,9 @@ func restartOnly(old, next *config.Config) []string {
 	}
 	if old.Poll.AllowPrivateNetworks != next.Poll.AllowPrivateNetworks {
 		out = append(out, "poll.allow_private_networks")
+	}
+	if old.Poll.Proxy != next.Poll.Proxy {
+		out = append(out, "poll.proxy") // the key only: a proxy URL may hold credentials
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -34,6 +37,9 @@ type Config struct {
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
+	// root is the parsed document, for the line of a key found bad after
+	// decoding (nil for a Config built in code).
+	root *yaml.Node
 	// AlertRules and NotifierSpecs are alerts.rules and alerts.notifiers,
 	// decoded and validated at load.
 	AlertRules    []alert.RuleConfig   `yaml:"-"`
@@ -67,6 +73,23 @@ type Poll struct {
 	// AllowPrivateNetworks lets sources point at private and link-local
 	// addresses (off by default).
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// Proxy is an http(s) proxy URL every fetch goes through; empty for
+	// none. HTTP_PROXY and HTTPS_PROXY from the environment are never
+	// used. The proxy may be on a private address; the targets are still
+	// checked (see sources.FetchOptions.Proxy).
+	Proxy string `yaml:"proxy"`
+}
+
+// ProxyURL returns poll.proxy parsed, nil when unset. Load has checked it.
+func (p Poll) ProxyURL() *url.URL {
+	if p.Proxy == "" {
+		return nil
+	}
+	u, err := url.Parse(p.Proxy)
+	if err != nil {
+		return nil
+	}
+	return u
 }
 
 // Vendor is one watched vendor.
@@ -230,18 +253,30 @@ func Parse(file string, b []byte, lookup func(string) (string, bool)) (*Config, 
 	if root.Kind == 0 {
 		return nil, &FieldError{File: file, Line: 1, Key: "(document)", Msg: "empty configuration"}
 	}
-	if err := expand(&root, lookup, decoder{file: file}, ""); err != nil {
-		return nil, err
-	}
+	var errs errorList
+	expand(&root, lookup, decoder{file: file}, "", &errs)
 	d := decoder{file: file}
 	c := &Config{File: file}
-	if err := d.decode(&root, "", c); err != nil {
-		return nil, err
+	// Unknown keys are reported, and the rest is still decoded and
+	// validated, so one run names every mistake (a mistyped key first,
+	// then what it leaves missing). A value of the wrong type stops here.
+	checkErr := d.check(&root, "", reflect.TypeOf(c))
+	errs.add(checkErr)
+	if err := root.Decode(c); err != nil {
+		if checkErr == nil { // else the check has said what is wrong
+			errs.add(d.wrapDecodeError(&root, "", err))
+		}
+		return nil, errs.err()
 	}
+	if errs.full() {
+		return nil, errs.err()
+	}
+	c.root = &root
 	c.annotate(&root)
 	c.resolveCatalogue()
 	c.setDefaults()
-	if err := c.validate(); err != nil {
+	errs.add(c.validate())
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -261,8 +296,10 @@ func syntaxError(file string, err error) error {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 
 // expand replaces ${VAR} and ${VAR:-default} in scalar values. An unset
-// variable without a default expands to "".
-func expand(n *yaml.Node, lookup func(string) (string, bool), d decoder, path string) error {
+// variable without a default is an error naming the line, the key and the
+// variable (a typo must not leave a token empty, and the API open);
+// ${VAR:-} says "empty on purpose".
+func expand(n *yaml.Node, lookup func(string) (string, bool), d decoder, path string, errs *errorList) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if strings.Contains(n.Value, "${") {
@@ -271,26 +308,28 @@ func expand(n *yaml.Node, lookup func(string) (string, bool), d decoder, path st
 				if v, ok := lookup(m[1]); ok {
 					return v
 				}
+				if m[2] == "" {
+					errs.add(d.errf(n, path, "environment variable %s is not set (write ${%s:-} for an empty default)", m[1], m[1]))
+				}
 				return m[3]
 			})
 			if n.Tag == "!!null" || n.Tag == "" {
 				n.Tag = "!!str"
 			}
 		}
-	case yaml.DocumentNode, yaml.SequenceNode:
+	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			if err := expand(c, lookup, d, path); err != nil {
-				return err
-			}
+			expand(c, lookup, d, path, errs)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			expand(c, lookup, d, fmt.Sprintf("%s[%d]", path, i), errs)
 		}
 	case yaml.MappingNode:
 		for i := 1; i < len(n.Content); i += 2 {
-			if err := expand(n.Content[i], lookup, d, join(path, n.Content[i-1].Value)); err != nil {
-				return err
-			}
+			expand(n.Content[i], lookup, d, join(path, n.Content[i-1].Value), errs)
 		}
 	}
-	return nil
 }
 
 // annotate records where each vendor and source sits in the file, for
@@ -336,77 +375,160 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 
 var vendorID = regexp.MustCompile(`^[a-z0-9-]+$`)
 
+// fieldErr builds an error at key; a line of 0 is looked up from the key
+// when it is a plain dotted path ("poll.timeout") present in the file.
 func (c *Config) fieldErr(line int, key, format string, args ...any) error {
+	if line == 0 {
+		line = c.lineOf(key)
+	}
 	return &FieldError{File: c.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
+// lineOf returns the line of a dotted key of mappings in the file, 0 when
+// it is not written there.
+func (c *Config) lineOf(key string) int {
+	n := c.root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, k := range strings.Split(key, ".") {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return 0
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, next = n.Content[i].Line, n.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return 0
+		}
+		n = next
+	}
+	return line
+}
+
+// Bounds on durations: beyond them a value is a mistake, not a choice.
+const (
+	maxInterval   = 24 * time.Hour
+	maxTimeout    = 10 * time.Minute
+	maxStaleAfter = 30 * 24 * time.Hour
+)
+
+// validate checks the whole configuration and returns every problem found
+// (up to MaxErrors), in file order.
 func (c *Config) validate() error {
-	if c.Poll.Interval < time.Second {
-		return c.fieldErr(0, "poll.interval", "must be at least 1s, got %s", c.Poll.Interval)
+	var errs errorList
+	bad := func(line int, key, format string, args ...any) {
+		errs.add(c.fieldErr(line, key, format, args...))
 	}
-	if c.Poll.Timeout <= 0 {
-		return c.fieldErr(0, "poll.timeout", "must be positive")
+	if strings.HasPrefix(c.Storage, "postgres://") || strings.HasPrefix(c.Storage, "postgresql://") {
+		bad(0, "storage", "PostgreSQL is not supported yet; use sqlite:PATH")
 	}
+	c.validateDuration(&errs, 0, "poll.interval", c.Poll.Interval, time.Second, maxInterval)
+	c.validateDuration(&errs, 0, "poll.timeout", c.Poll.Timeout, time.Millisecond, maxTimeout)
+	c.validateDuration(&errs, 0, "poll.stale_after", c.Poll.StaleAfter, time.Second, maxStaleAfter)
 	if c.Poll.Concurrency < 1 {
-		return c.fieldErr(0, "poll.concurrency", "must be at least 1")
+		bad(0, "poll.concurrency", "must be at least 1")
+	}
+	if c.Poll.MaxBodyBytes < 0 {
+		bad(0, "poll.max_body_bytes", "must be positive")
+	}
+	if c.Poll.Proxy != "" {
+		if u, err := url.Parse(c.Poll.Proxy); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(0, "poll.proxy", "%q is not an http(s) URL", redact.URL(c.Poll.Proxy))
+		}
 	}
 	if len(c.Vendors) == 0 {
-		return c.fieldErr(0, "vendors", "no vendors configured")
+		bad(0, "vendors", "no vendors configured")
 	}
 	seen := map[string]bool{}
 	for i := range c.Vendors {
 		v := &c.Vendors[i]
 		key := fmt.Sprintf("vendors[%d]", i)
 		if !vendorID.MatchString(v.ID) {
-			return c.fieldErr(v.line, key+".id", "%q must match [a-z0-9-]+", v.ID)
-		}
-		if seen[v.ID] {
-			return c.fieldErr(v.line, key+".id", "duplicate vendor id %q", v.ID)
+			bad(v.line, key+".id", "%q must match [a-z0-9-]+", v.ID)
+		} else if seen[v.ID] {
+			bad(v.line, key+".id", "duplicate vendor id %q", v.ID)
 		}
 		seen[v.ID] = true
 		if v.Name == "" {
 			v.Name = v.ID
 		}
 		if len(v.Sources) == 0 {
-			return c.fieldErr(v.line, key+".sources", "vendor %q has no sources and is not in the built-in catalogue", v.ID)
+			bad(v.line, key+".sources", "vendor %q has no sources and is not in the built-in catalogue", v.ID)
 		}
 		if _, err := normalize.NewMapper(v.SeverityMap); err != nil {
-			return c.fieldErr(v.line, key+".severity_map", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+			bad(v.line, key+".severity_map", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}
 		for j := range v.Sources {
-			s := &v.Sources[j]
-			skey := fmt.Sprintf("%s.sources[%d]", key, j)
-			if _, ok := sources.Lookup(s.Kind); !ok {
-				return c.fieldErr(s.line, skey+".kind", "unknown source kind %q (known: %s)", s.Kind, strings.Join(sources.Kinds(), ", "))
-			}
-			u, err := url.Parse(s.URL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return c.fieldErr(s.line, skey+".url", "%q is not an http(s) URL", s.URL)
-			}
-			if s.Interval < time.Second {
-				return c.fieldErr(s.line, skey+".interval", "must be at least 1s")
-			}
-			// Let the adapter check its own options now, not at first poll.
-			if _, err := sources.New(s.Spec(v.ID), sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{}), Now: time.Now}); err != nil {
-				var fe *FieldError
-				if errors.As(err, &fe) {
-					return fe
-				}
-				return c.fieldErr(s.line, skey, "%s", err)
-			}
-			if err := s.validateWebhookSecret(); err != nil {
-				return c.fieldErr(s.line, skey+".webhook_secret", "%s", err)
-			}
-			if s.options != nil && (s.decoded == nil || !*s.decoded) {
-				k := s.options.Content[0]
-				return c.fieldErr(k.Line, skey+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind)
-			}
+			errs.add(c.validateSource(v, fmt.Sprintf("%s.sources[%d]", key, j), &v.Sources[j]))
 		}
 		if err := (normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}).Validate(); err != nil {
-			return c.fieldErr(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+			bad(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}
 	}
-	return c.validateAlerts()
+	errs.add(c.validateAlerts())
+	return errs.err()
+}
+
+// validateDuration checks that d lies in [least, most].
+func (c *Config) validateDuration(errs *errorList, line int, key string, d, least, most time.Duration) {
+	switch {
+	case d < 0:
+		errs.add(c.fieldErr(line, key, "must not be negative, got %s", d))
+	case d < least:
+		errs.add(c.fieldErr(line, key, "must be at least %s, got %s", least, d))
+	case d > most:
+		errs.add(c.fieldErr(line, key, "must be at most %s, got %s", most, d))
+	}
+}
+
+// validateSource checks one source: its kind, its options (an unknown
+// option is reported before a missing or bad url, since a mistyped "urll:"
+// is why the url is missing), its url and its durations.
+func (c *Config) validateSource(v *Vendor, key string, s *Source) error {
+	var errs errorList
+	if _, ok := sources.Lookup(s.Kind); !ok {
+		errs.add(c.fieldErr(s.line, key+".kind", "unknown source kind %q (known: %s)", s.Kind, strings.Join(sources.Kinds(), ", ")))
+		return errs.err()
+	}
+	u, perr := url.Parse(s.URL)
+	urlOK := perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	spec := s.Spec(v.ID)
+	if !urlOK {
+		// Let the adapter decode its options even so: its unknown-key
+		// errors come first.
+		spec.URL = "https://url.invalid/"
+	}
+	_, newErr := sources.New(spec, sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{}), Now: time.Now})
+	var fe *FieldError
+	var list *Errors
+	switch {
+	case errors.As(newErr, &list):
+		errs.add(list)
+		fe = &FieldError{}
+	case errors.As(newErr, &fe):
+		errs.add(fe)
+	}
+	if s.options != nil && (s.decoded == nil || !*s.decoded) {
+		k := s.options.Content[0]
+		errs.add(c.fieldErr(k.Line, key+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind))
+	}
+	if err := s.validateWebhookSecret(); err != nil {
+		errs.add(c.fieldErr(s.line, key+".webhook_secret", "%s", err))
+	}
+	if !urlOK {
+		errs.add(c.fieldErr(s.line, key+".url", "%q is not an http(s) URL", redact.URL(s.URL)))
+	} else if newErr != nil && fe == nil {
+		errs.add(c.fieldErr(s.line, key, "%s", newErr))
+	}
+	c.validateDuration(&errs, s.line, key+".interval", s.Interval, time.Second, maxInterval)
+	c.validateDuration(&errs, s.line, key+".timeout", s.Timeout, time.Millisecond, maxTimeout)
+	return errs.err()
 }
 
 // validateAlerts decodes alerts.notifiers and alerts.rules, builds every
@@ -414,14 +536,16 @@ func (c *Config) validate() error {
 // the rules against the notifier ids.
 func (c *Config) validateAlerts() error {
 	c.NotifierSpecs, c.AlertRules = nil, nil
+	var errs errorList
 	var ids []string
 	for _, nd := range c.Notifiers() {
 		spec, err := alert.SpecFrom(nd.Decode)
 		if err != nil {
-			return asFieldError(err, nd)
+			errs.add(asFieldError(err, nd))
+			continue
 		}
 		if _, err := alert.NewNotifier(spec, alert.Env{}); err != nil {
-			return asFieldError(err, nd)
+			errs.add(asFieldError(err, nd))
 		}
 		c.NotifierSpecs = append(c.NotifierSpecs, spec)
 		ids = append(ids, spec.ID)
@@ -430,22 +554,46 @@ func (c *Config) validateAlerts() error {
 	for _, nd := range rules {
 		var r alert.RuleConfig
 		if err := nd.Decode(&r); err != nil {
-			return err
+			errs.add(err)
+			continue
 		}
 		c.AlertRules = append(c.AlertRules, r)
+		for _, pat := range r.Vendors {
+			if !c.anyVendorMatches(pat) {
+				errs.add(nd.Fail("vendors", fmt.Sprintf("no configured vendor matches %q", pat)))
+			}
+		}
+	}
+	if len(c.AlertRules) < len(rules) {
+		return errs.err() // rule indexes no longer line up with the file
 	}
 	err := alert.ValidateRules(c.AlertRules, ids)
-	if err == nil {
-		return nil
+	var list []error
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		list = joined.Unwrap()
+	} else if err != nil {
+		list = []error{err}
 	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
-		err = joined.Unwrap()[0]
+	for _, e := range list {
+		var re *alert.RuleError
+		if errors.As(e, &re) && re.Index >= 0 && re.Index < len(rules) {
+			errs.add(rules[re.Index].Fail(re.Key, re.Msg))
+		} else {
+			errs.add(&FieldError{File: c.File, Key: "alerts.rules", Msg: e.Error()})
+		}
 	}
-	var re *alert.RuleError
-	if errors.As(err, &re) && re.Index >= 0 && re.Index < len(rules) {
-		return rules[re.Index].Fail(re.Key, re.Msg)
+	return errs.err()
+}
+
+// anyVendorMatches reports whether a rule's vendor id or glob names at
+// least one configured vendor: a rule that can never fire is a mistake.
+func (c *Config) anyVendorMatches(pattern string) bool {
+	for _, v := range c.Vendors {
+		if ok, _ := path.Match(pattern, v.ID); ok {
+			return true
+		}
 	}
-	return &FieldError{File: c.File, Key: "alerts.rules", Msg: err.Error()}
+	return false
 }
 
 // asFieldError keeps an error that already names its place, and pins any

@@ -49,12 +49,22 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		c, err := Parse("fuzz.yaml", src, lookup)
 		if err != nil {
-			var fe *FieldError
-			if !errors.As(err, &fe) {
-				t.Fatalf("error %T %q is not a *FieldError", err, err)
+			list := []error{err}
+			var es *Errors
+			if errors.As(err, &es) {
+				list = es.List
+				if len(list) < 2 || len(list) > MaxErrors {
+					t.Fatalf("an error list of %d", len(list))
+				}
 			}
-			if fe.File != "fuzz.yaml" || fe.Key == "" || fe.Line < 0 {
-				t.Fatalf("error %+v does not name the file and a key", fe)
+			for _, e := range list {
+				var fe *FieldError
+				if !errors.As(e, &fe) {
+					t.Fatalf("error %T %q is not a *FieldError", e, e)
+				}
+				if fe.File != "fuzz.yaml" || fe.Key == "" || fe.Line < 0 {
+					t.Fatalf("error %+v does not name the file and a key", fe)
+				}
 			}
 			return
 		}
@@ -67,6 +77,12 @@ func checkInvariants(t *testing.T, c *Config) {
 	t.Helper()
 	if c.Listen == "" || c.Storage == "" || c.Poll.Interval < time.Second || c.Poll.Timeout <= 0 || c.Poll.Concurrency < 1 {
 		t.Fatalf("accepted without defaults: listen %q storage %q poll %+v", c.Listen, c.Storage, c.Poll)
+	}
+	if c.Poll.Interval > maxInterval || c.Poll.Timeout > maxTimeout || c.Poll.StaleAfter <= 0 || c.Poll.StaleAfter > maxStaleAfter {
+		t.Fatalf("accepted absurd durations: poll %+v", c.Poll)
+	}
+	if strings.HasPrefix(c.Storage, "postgres://") || strings.HasPrefix(c.Storage, "postgresql://") {
+		t.Fatalf("accepted storage %q", c.Storage)
 	}
 	if len(c.Vendors) == 0 {
 		t.Fatal("accepted with no vendors")
@@ -82,7 +98,7 @@ func checkInvariants(t *testing.T, c *Config) {
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				t.Fatalf("accepted source URL %q", s.URL)
 			}
-			if s.Interval < time.Second || s.Timeout <= 0 || strings.TrimSpace(s.Kind) == "" {
+			if s.Interval < time.Second || s.Interval > maxInterval || s.Timeout <= 0 || s.Timeout > maxTimeout || strings.TrimSpace(s.Kind) == "" {
 				t.Fatalf("accepted source %+v", s)
 			}
 		}

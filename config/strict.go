@@ -66,6 +66,9 @@ func (d decoder) wrapDecodeError(n *yaml.Node, path string, err error) error {
 	if k := keyAtLine(n, path, line); k != "" {
 		key = k
 	}
+	if key == "" {
+		key = "(document)"
+	}
 	return &FieldError{File: d.file, Line: line, Key: key, Msg: msg}
 }
 
@@ -80,7 +83,7 @@ func keyAtLine(n *yaml.Node, path string, line int) string {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			p := join(path, k.Value)
-			if k.Line == line && (v.Kind == yaml.ScalarNode || v.Line == line) {
+			if (k.Line == line && (v.Kind == yaml.ScalarNode || v.Line == line)) || (v.Kind == yaml.ScalarNode && v.Line == line) {
 				return p
 			}
 			if found := keyAtLine(v, p, line); found != "" {
@@ -113,40 +116,47 @@ func join(path, key string) string {
 
 var nodeType = reflect.TypeOf(yaml.Node{})
 
-// check walks n beside type t and reports the first mapping key that t has
-// no field for.
+// check walks n beside type t and reports every mapping key that t has no
+// field for (up to MaxErrors), and scalars its text types refuse.
 func (d decoder) check(n *yaml.Node, path string, t reflect.Type) error {
+	var errs errorList
+	d.walk(n, path, t, &errs)
+	return errs.err()
+}
+
+// walk is check's recursion: it adds what it finds to errs.
+func (d decoder) walk(n *yaml.Node, path string, t reflect.Type, errs *errorList) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		return d.check(n.Content[0], path, t)
+		d.walk(n.Content[0], path, t, errs)
+		return
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return d.check(n.Alias, path, t)
+		d.walk(n.Alias, path, t, errs)
+		return
 	}
 	if t == nodeType {
-		return nil
+		return
 	}
 	if _, ok := reflect.New(t).Interface().(yaml.Unmarshaler); ok {
-		return nil // the type checks itself
+		return // the type checks itself
 	}
 	if tu, ok := reflect.New(t).Interface().(encoding.TextUnmarshaler); ok && n.Kind == yaml.ScalarNode {
 		if err := tu.UnmarshalText([]byte(n.Value)); err != nil {
-			return d.errf(n, path, "%s", strings.TrimPrefix(err.Error(), "invalid: "))
+			errs.add(d.errf(n, path, "%s", strings.TrimPrefix(err.Error(), "invalid: ")))
 		}
-		return nil
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-				return nil
+			if n.Kind == yaml.ScalarNode && n.Tag == "!!null" || t.PkgPath() == "time" {
+				return
 			}
-			if t.PkgPath() == "time" {
-				return nil
-			}
-			return d.errf(n, path, "expected a mapping")
+			errs.add(d.errf(n, path, "expected a mapping"))
+			return
 		}
 		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -156,30 +166,24 @@ func (d decoder) check(n *yaml.Node, path string, t reflect.Type) error {
 			}
 			f, ok := fields[k.Value]
 			if !ok {
-				return d.errf(k, join(path, k.Value), "unknown key %q (known: %s)", k.Value, knownKeys(fields))
+				errs.add(d.errf(k, join(path, k.Value), "unknown key %q (known: %s)", k.Value, knownKeys(fields)))
+				continue
 			}
-			if err := d.check(v, join(path, k.Value), f.Type); err != nil {
-				return err
-			}
+			d.walk(v, join(path, k.Value), f.Type, errs)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for i, c := range n.Content {
-				if err := d.check(c, fmt.Sprintf("%s[%d]", path, i), t.Elem()); err != nil {
-					return err
-				}
+				d.walk(c, fmt.Sprintf("%s[%d]", path, i), t.Elem(), errs)
 			}
 		}
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if err := d.check(n.Content[i+1], join(path, n.Content[i].Value), t.Elem()); err != nil {
-					return err
-				}
+				d.walk(n.Content[i+1], join(path, n.Content[i].Value), t.Elem(), errs)
 			}
 		}
 	}
-	return nil
 }
 
 func yamlFields(t reflect.Type) map[string]reflect.StructField {

@@ -14,7 +14,7 @@ const MinWebhookSecret = 16
 
 // validateWebhookSecret checks a source's webhook_secret: only kinds with a
 // webhook decoder take one, and a set one is long enough. The key present
-// but empty (a ${VAR} that is not set) is an error, not a disabled hook.
+// but empty (a ${VAR:-} default) is an error, not a disabled hook.
 func (s *Source) validateWebhookSecret() error {
 	if s.WebhookSecret == "" && !s.hasWebhookSecret {
 		return nil
@@ -23,7 +23,7 @@ func (s *Source) validateWebhookSecret() error {
 		return fmt.Errorf("source kind %q takes no webhooks (kinds that do: %s)", s.Kind, strings.Join(hooks.Kinds(), ", "))
 	}
 	if s.WebhookSecret == "" {
-		return errors.New("is empty (is its ${VAR} set?)")
+		return errors.New("is empty (remove the key to take no webhooks)")
 	}
 	if len(s.WebhookSecret) < MinWebhookSecret {
 		return fmt.Errorf("must be at least %d characters", MinWebhookSecret)

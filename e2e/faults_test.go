@@ -38,6 +38,9 @@ type faultCase struct {
 	// relay routes the vendor through a relay whose blackhole is switched
 	// on instead of a Fault (connect timeouts).
 	relay bool
+	// userinfo, when set, is written into the source URL ("user:pass"):
+	// credentials the vendor gets and nothing upstat shows may contain.
+	userinfo string
 	// wantErr is what last_error must contain; "" means the answer is
 	// accepted as data (the vendor stays fresh).
 	wantErr string
@@ -93,6 +96,9 @@ func faultCases() []faultCase {
 		{name: "far-future-maintenance", fault: fixtures.Fault{Mutate: farFutureMaintenance}, check: futureNotActive},
 		{name: "far-past-dates", fault: fixtures.Fault{Mutate: farPastIncident}, wantErr: "out of range"},
 		{name: "unrecognised-component-status", fault: fixtures.Fault{Mutate: replace(`"status":"degraded_performance"`, `"status":"MAJOROUTAGE"`)}, check: unrecognisedWarning},
+		// net/http quotes the URL, user name included, in a timeout error.
+		{name: "credentials-in-url", userinfo: "e2euser:E2EPASSWORD", fault: fixtures.Fault{Hang: true}, wantErr: "timeout",
+			check: credentialsHidden("e2euser", "E2EPASSWORD")},
 	}
 }
 
@@ -129,6 +135,9 @@ func TestFaultCatalogue(t *testing.T) {
 		u := sim.URL(c.name)
 		if c.relay {
 			u = relay.Addr() + "/v/" + c.name
+		}
+		if c.userinfo != "" {
+			u = strings.Replace(u, "://", "://"+c.userinfo+"@", 1)
 		}
 		addVendor(c.name, "statuspage", u)
 	}
@@ -344,6 +353,25 @@ const botChallenge = `<!DOCTYPE html><html lang="en-US"><head><title>Just a mome
 	`<body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>`
 
 // fetchRaw GETs a fixture page's bytes.
+// credentialsHidden: neither the API nor the dashboard shows the source
+// URL's credentials, in its url or in the last_error that quotes it.
+func credentialsHidden(secrets ...string) func(*testing.T, *catalogue, caseRun) {
+	return func(t *testing.T, c *catalogue, k caseRun) {
+		for _, path := range []string{"/api/v1/vendors/" + k.vendor, "/api/v1/summary", "/vendors/" + k.vendor, "/"} {
+			body, err := fetchRaw(c.app.base + path)
+			must(t, err)
+			if !strings.Contains(string(body), k.vendor) {
+				t.Errorf("%s does not show the vendor at all", path)
+			}
+			for _, s := range secrets {
+				if strings.Contains(string(body), s) {
+					t.Errorf("%s shows the source credential %q", path, s)
+				}
+			}
+		}
+	}
+}
+
 func fetchRaw(u string) ([]byte, error) {
 	resp, err := client.Get(u)
 	if err != nil {

@@ -9,13 +9,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
+	"net/netip"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/upstat/upstat/httperr"
+	"github.com/upstat/upstat/redact"
 )
 
 // DefaultMaxBody is the default cap on a fetched body (after decompression).
@@ -45,6 +49,16 @@ type FetchOptions struct {
 	// serve wants. Without it only link-local and metadata addresses are
 	// refused, so library callers and tests can fetch from 127.0.0.1.
 	PublicOnly bool
+	// Proxy, when set, is the HTTP proxy every fetch goes through (config
+	// poll.proxy). The proxy itself may be on a private address; the
+	// target host is resolved and checked against the policy locally
+	// before each request (and each redirect hop) is handed to it.
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY from the environment are
+	// ignored: they would bypass the address guard.
+	Proxy *neturl.URL
+	// LookupNetIP resolves a target host when a Proxy is set; default
+	// net.DefaultResolver.LookupNetIP.
+	LookupNetIP func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // Fetcher is the one HTTP client every adapter fetches through. It is safe
@@ -61,20 +75,10 @@ type Fetcher struct {
 
 type validator struct{ etag, lastModified string }
 
-// HTTPError is a non-2xx, non-304 answer. RetryAfter is the server's
-// Retry-After, when it sent one, so the scheduler can wait that long.
-type HTTPError struct {
-	Status     int
-	RetryAfter time.Duration
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
-	if e.RetryAfter > 0 {
-		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
-	}
-	return msg
-}
+// HTTPError is a non-2xx, non-304 answer: the error type shared with the
+// alert package. RetryAfter is the server's Retry-After, when it sent one,
+// so the scheduler can wait that long.
+type HTTPError = httperr.Error
 
 // ErrBodyTooLarge is returned when a body exceeds the configured cap.
 var ErrBodyTooLarge = errors.New("body too large")
@@ -105,6 +109,9 @@ func NewFetcher(o FetchOptions) *Fetcher {
 	rt := o.Transport
 	if rt == nil {
 		rt = newTransport(policy)
+		if o.Proxy != nil {
+			rt = proxied(policy, o.Proxy, o.LookupNetIP)
+		}
 	}
 	f := &Fetcher{opts: o, policy: policy, validators: map[string]validator{}}
 	c := retryablehttp.NewClient()
@@ -148,13 +155,17 @@ func (l *lastAttempt) get() (int, string) {
 }
 
 // NewTransport returns the shared transport: keep-alive, bounded idle
-// connections per host, timeouts on every phase before the body, and a
-// dialer that refuses link-local and cloud metadata addresses after DNS
-// resolution (the default network policy of FetchOptions).
+// connections per host, timeouts on every phase before the body, no proxy
+// from the environment, and a dialer that refuses link-local and cloud
+// metadata addresses after DNS resolution (the default network policy of
+// FetchOptions).
 func NewTransport() *http.Transport { return newTransport(networkPolicy{}) }
 
 func newTransport(p networkPolicy) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Never HTTP_PROXY and friends: a proxy is dialled instead of the
+	// target, so the dialer's check would judge the proxy, not the target.
+	t.Proxy = nil
 	t.DialContext = p.dialer().DialContext
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 4
@@ -197,7 +208,7 @@ func (f *Fetcher) checkRetry(ctx context.Context, resp *http.Response, err error
 		return true, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		if ra := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > f.opts.MaxWait {
+		if ra, _ := httperr.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > f.opts.MaxWait {
 			return false, nil
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < f.opts.MinWait {
@@ -252,7 +263,7 @@ func (f *Fetcher) Forget(url string) {
 func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error) {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("request: %w", err)
+		return nil, fmt.Errorf("request: %w", redactURLError(err))
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported scheme %q", req.URL.Scheme)
@@ -282,9 +293,10 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if status, ra := last.get(); status != 0 && (status < 200 || status > 399) {
-			return nil, &HTTPError{Status: status, RetryAfter: retryAfter(ra, time.Now())}
+			wait, _ := httperr.RetryAfter(ra, time.Now())
+			return nil, &HTTPError{Status: status, RetryAfter: wait}
 		}
-		return nil, fmt.Errorf("fetch: %w", err)
+		return nil, fmt.Errorf("fetch: %w", redactURLError(err))
 	}
 	defer resp.Body.Close()
 	out := &Response{URL: url, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header, f: f}
@@ -294,7 +306,7 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		return nil, httperr.New(resp, "", time.Now())
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBody+1))
 	if err != nil {
@@ -307,19 +319,15 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	return out, nil
 }
 
-// retryAfter reads a Retry-After header (seconds or an HTTP date).
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
+// redactURLError hides the credentials of the URL a *url.Error quotes
+// (user information, api_key=… values): fetch errors become a vendor's
+// last_error, shown by the API and the dashboard, and are logged.
+func redactURLError(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact.URL(ue.URL)
 	}
-	if secs, err := strconv.Atoi(h); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return err
 }
 
 // LooksLikeJSON reports whether the response is plausibly JSON: a JSON (or

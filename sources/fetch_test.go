@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -253,19 +254,27 @@ func TestLooksLikeJSONNormalisesEncoding(t *testing.T) {
 	}
 }
 
-func TestRetryAfterParsing(t *testing.T) {
-	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	cases := map[string]time.Duration{
-		"":                              0,
-		"120":                           2 * time.Minute,
-		"-5":                            0,
-		"soon":                          0,
-		"Fri, 20 Nov 2026 12:01:00 GMT": time.Minute,
-		"Fri, 20 Nov 2026 11:00:00 GMT": 0,
+func TestFetchErrorsRedactCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for in, want := range cases {
-		if got := retryAfter(in, now); got != want {
-			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the dial fails and the error quotes the URL
+	f := NewFetcher(FetchOptions{Retries: -1})
+	for _, u := range []string{
+		"http://someuser:PASSWORD99@" + addr + "/feed",
+		"http://" + addr + "/feed?api_key=APIKEY1234&lang=en",
+		"http://" + addr + "/%zz?token=TOKEN5678",
+	} {
+		_, err := f.Get(context.Background(), u, "")
+		if err == nil {
+			t.Fatalf("Get(%s) succeeded", u)
+		}
+		for _, secret := range []string{"someuser", "PASSWORD99", "APIKEY1234", "TOKEN5678"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error quotes %q: %v", secret, err)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -42,11 +43,25 @@ func TestNetworkPolicyClassifiesAddresses(t *testing.T) {
 		{"192.168.1.1", "private", true, false, true},
 		{"fd12::1", "private", true, false, true},
 		{"100.64.0.1", "private", true, false, true},
+		// IPv6 forms carrying an IPv4 address are judged by that address.
+		{"64:ff9b::a9fe:a9fe", "cloud metadata", false, false, false},           // NAT64 169.254.169.254
+		{"64:ff9b::7f00:1", "loopback", true, false, true},                      // NAT64 127.0.0.1
+		{"64:ff9b::5db8:d822", "", true, true, true},                            // NAT64 93.184.216.34
+		{"64:ff9b:1:a00:1:200::", "private", true, false, true},                 // local NAT64 /48 layout, 10.0.1.2
+		{"64:ff9b:1::c0a8:101", "private", true, false, true},                   // local NAT64 /96 layout, 192.168.1.1
+		{"2002:a9fe:a9fe::1", "cloud metadata", false, false, false},            // 6to4
+		{"2002:c0a8:101::", "private", true, false, true},                       // 6to4 192.168.1.1
+		{"2002:5db8:d822::1", "", true, true, true},                             // 6to4 of a public address
+		{"::a9fe:a9fe", "cloud metadata", false, false, false},                  // IPv4-compatible
+		{"::7f00:1", "loopback", true, false, true},                             // IPv4-compatible 127.0.0.1
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback", true, false, true}, // Teredo, client 127.0.0.1
+		{"2001:0:a9fe:a9fe::", "cloud metadata", false, false, false},           // Teredo server 169.254.169.254
+		{"2001:0:4136:e378:8000:63bf:a201:2fdd", "", true, true, true},          // Teredo, public both ends
 	}
 	for _, c := range cases {
 		ip := netip.MustParseAddr(c.ip)
-		if got := addressClass(ip); got != c.class {
-			t.Errorf("addressClass(%s) = %q, want %q", c.ip, got, c.class)
+		if got, _, _ := classify(ip); got != c.class {
+			t.Errorf("classify(%s) = %q, want %q", c.ip, got, c.class)
 		}
 		for _, p := range []struct {
 			name string
@@ -161,5 +176,74 @@ func TestRedirectHopsAreRechecked(t *testing.T) {
 	}
 	if resolved.Load() != 1 {
 		t.Errorf("fake resolution ran %d times, want once (refusals are not retried)", resolved.Load())
+	}
+}
+
+func TestRefusalNamesEmbeddedAddressAndIsAllowable(t *testing.T) {
+	p := networkPolicy{publicOnly: true}
+	err := p.check(netip.MustParseAddr("64:ff9b::7f00:1"))
+	var re *RefusedError
+	if !errors.As(err, &re) || !errors.Is(err, ErrRefusedAddress) || !re.Allowable() {
+		t.Fatalf("check = %#v", err)
+	}
+	if want := "refused: private/link-local address 64:ff9b::7f00:1 (loopback 127.0.0.1 embedded by NAT64)"; err.Error() != want {
+		t.Errorf("error = %q, want %q", err, want)
+	}
+	err = p.check(netip.MustParseAddr("169.254.169.254"))
+	if !errors.As(err, &re) || re.Allowable() {
+		t.Errorf("metadata refusal must not be allowable: %v", err)
+	}
+}
+
+// The environment's proxy settings are never used: a proxy is dialled
+// instead of the target, so the guard would judge the proxy.
+func TestTransportIgnoresEnvironmentProxy(t *testing.T) {
+	for _, p := range []networkPolicy{{}, {publicOnly: true}} {
+		if tr := newTransport(p); tr.Proxy != nil {
+			t.Fatalf("transport takes its proxy from the environment (HTTP_PROXY bypasses the guard)")
+		}
+	}
+}
+
+// With poll.proxy, the proxy may be on a private address, but the target
+// is resolved and checked locally before anything is sent to the proxy.
+func TestProxyChecksTargetLocally(t *testing.T) {
+	var hits atomic.Int32
+	var gotURL atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		gotURL.Store(r.URL.String())
+		w.Write([]byte("via proxy"))
+	}))
+	defer proxy.Close()
+	pu, _ := url.Parse(proxy.URL)
+	hosts := map[string][]netip.Addr{
+		"status.vendor.example": {netip.MustParseAddr("93.184.216.34")},
+		"internal.example":      {netip.MustParseAddr("93.184.216.35"), netip.MustParseAddr("10.0.0.5")},
+		"nat64.example":         {netip.MustParseAddr("64:ff9b::a9fe:a9fe")},
+	}
+	lookup := func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		if a, ok := hosts[host]; ok {
+			return a, nil
+		}
+		return nil, errors.New("no such host")
+	}
+	f := NewFetcher(FetchOptions{PublicOnly: true, Proxy: pu, LookupNetIP: lookup, Retries: -1})
+	r, err := f.Get(context.Background(), "http://status.vendor.example/api/v2/summary.json", "")
+	if err != nil || string(r.Body) != "via proxy" || gotURL.Load() != "http://status.vendor.example/api/v2/summary.json" {
+		t.Fatalf("public target through a loopback proxy: %v, %v", r, err)
+	}
+	for _, target := range []string{"http://internal.example/", "http://nat64.example/", "http://127.0.0.1:9/", "http://unknown.example/"} {
+		before := hits.Load()
+		_, err := f.Get(context.Background(), target, "")
+		if err == nil {
+			t.Errorf("%s: fetched through the proxy", target)
+		}
+		if target != "http://unknown.example/" && !errors.Is(err, ErrRefusedAddress) {
+			t.Errorf("%s: err = %v, want a refusal", target, err)
+		}
+		if hits.Load() != before {
+			t.Errorf("%s: the proxy was reached", target)
+		}
 	}
 }

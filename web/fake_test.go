@@ -211,6 +211,14 @@ type fakeAlerts []upstat.Alert
 
 func (a fakeAlerts) Firing(context.Context) ([]upstat.Alert, error) { return a, nil }
 
+// fakeEngine is an alert lister that knows its number of rules.
+type fakeEngine struct {
+	fakeAlerts
+	rules int
+}
+
+func (e fakeEngine) RuleCount() int { return e.rules }
+
 // Hostile strings: if any of them runs, window.__pwned is set.
 const (
 	hostileTitle = `<script>window.__pwned="title-script"</script><img src=x onerror="window.__pwned='title-img'">`

@@ -24,6 +24,9 @@ type vendorRow struct {
 	Incidents []upstat.Incident
 	// Filter is the lower-case text the filter box matches against.
 	Filter string
+	// UnknownReason, for a vendor whose status is unknown and not already
+	// shown as stale, says why: its last error, or that it was never read.
+	UnknownReason string
 }
 
 // vendorGroup is a titled list of vendors on the overview.
@@ -49,6 +52,11 @@ type overviewData struct {
 	Shown     int
 	Worst     upstat.Severity
 	Problems  int
+	// Unknown counts vendors whose status is unknown; Headline is the
+	// headline's colour: the worst status, but never "operational" while
+	// any vendor is unknown (upstat cannot see it, so not all is well).
+	Unknown  int
+	Headline upstat.Severity
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
@@ -79,6 +87,12 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 			parts = append(parts, val)
 		}
 		row.Filter = strings.ToLower(strings.Join(parts, " "))
+		if v.Status == upstat.Unknown {
+			data.Unknown++
+			if !v.Stale {
+				row.UnknownReason = cmp.Or(v.LastError, "not read yet")
+			}
+		}
 		counts[v.Status]++
 		data.Worst = upstat.Worse(data.Worst, v.Status)
 		if v.Status != upstat.Operational || v.Stale {
@@ -89,6 +103,10 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Shown = len(rows)
+	data.Headline = data.Worst
+	if data.Unknown > 0 && data.Worst <= upstat.Maintenance {
+		data.Headline = upstat.Unknown
+	}
 	for _, s := range []upstat.Severity{upstat.MajorOutage, upstat.PartialOutage, upstat.Degraded, upstat.Unknown, upstat.Maintenance, upstat.Operational} {
 		if counts[s] > 0 {
 			data.Counts = append(data.Counts, severityCount{s, counts[s]})
@@ -376,6 +394,9 @@ type alertsData struct {
 
 func (d *Dashboard) alerts(w http.ResponseWriter, r *http.Request) {
 	data := alertsData{Configured: d.opts.Alerts != nil}
+	if rc, ok := d.opts.Alerts.(RuleCounter); ok && rc.RuleCount() == 0 {
+		data.Configured = false
+	}
 	if data.Configured {
 		firing, err := d.opts.Alerts.Firing(r.Context())
 		if err != nil {

@@ -42,6 +42,13 @@ type AlertLister interface {
 	Firing(ctx context.Context) ([]upstat.Alert, error)
 }
 
+// RuleCounter is implemented by an AlertLister that knows how many rules
+// it evaluates; with none, /alerts says alerting is not configured
+// instead of "no alerts are firing".
+type RuleCounter interface {
+	RuleCount() int
+}
+
 // Options are the dashboard's dependencies.
 type Options struct {
 	// Reader is where every page reads from. Required.

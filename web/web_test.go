@@ -233,12 +233,16 @@ func TestAlertsPage(t *testing.T) {
 		name   string
 		alerts AlertLister
 		want   []string
+		absent []string
 	}{
-		{"none firing", fakeAlerts{}, []string{"No alerts are firing"}},
+		{"none firing", fakeAlerts{}, []string{"No alerts are firing"}, nil},
+		{"rules, none firing", fakeEngine{rules: 2}, []string{"No alerts are firing"}, []string{"not configured"}},
+		// An engine without rules is not "all clear": nothing is watched.
+		{"no rules", fakeEngine{}, []string{"Alerting is not configured"}, []string{"No alerts are firing", "sev-operational"}},
 		{"firing", fakeAlerts{
 			{Rule: "payments-down", Vendor: "stripe", Component: "API", Severity: upstat.PartialOutage, Since: demoNow.Add(-time.Hour), FiredAt: demoNow.Add(-58 * time.Minute)},
 			{Rule: "git-down", Vendor: "github", Severity: upstat.MajorOutage, Since: demoNow.Add(-time.Hour), FiredAt: demoNow},
-		}, []string{"2 alerts firing", "payments-down", ">Stripe</a>", "whole vendor", "Major outage"}},
+		}, []string{"2 alerts firing", "payments-down", ">Stripe</a>", "whole vendor", "Major outage"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,6 +251,12 @@ func TestAlertsPage(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {
 					t.Errorf("body lacks %q", w)
+				}
+			}
+			main := body[strings.Index(body, "<h1>"):]
+			for _, w := range tt.absent {
+				if strings.Contains(main, w) {
+					t.Errorf("body shows %q", w)
 				}
 			}
 		})
@@ -301,5 +311,30 @@ func TestVendorPageStaysSmall(t *testing.T) {
 	}
 	if len(body) > 200_000 {
 		t.Errorf("page weighs %d bytes for 300 components", len(body))
+	}
+}
+
+// A vendor upstat cannot read is not "operational": with the others all
+// well, the headline is not green, and each unknown vendor says why.
+func TestOverviewHeadlineWithUnknownVendors(t *testing.T) {
+	f := newFakeStore()
+	ok := upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: "ok", Name: "Fine Co", Status: upstat.Operational}}
+	blind := upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: "blind", Name: "Blind Co", Status: upstat.Unknown,
+		LastError: "expected JSON, body starts with \"<html>\""}}
+	never := upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: "never", Name: "Never Co", Status: upstat.Unknown}}
+	f.vendors = []upstat.Vendor{ok, blind, never}
+	_, body := get(t, newTestDashboard(t, f, nil).Handler(), "/")
+	head := body[strings.Index(body, `<section class="headline`):]
+	head = head[:strings.Index(head, "</section>")]
+	if !strings.HasPrefix(head, `<section class="headline sev-unknown"`) {
+		t.Errorf("headline is green while vendors are unknown:\n%s", head)
+	}
+	if !strings.Contains(head, "2 of 3 vendors need attention (2 unknown") {
+		t.Errorf("headline does not count the unknown vendors:\n%s", head)
+	}
+	for _, want := range []string{"Unknown — expected JSON, body starts with &#34;&lt;html&gt;&#34;", "Unknown — not read yet"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("overview lacks the reason %q", want)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func NewServer(t testing.TB) *Server {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
 		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-		status, answer := s.status, strings.NewReplacer("{path}", r.URL.Path, "{body}", string(body)).Replace(s.body)
+		status, answer := s.status, strings.NewReplacer("{path}", r.URL.Path, "{uri}", r.URL.RequestURI(), "{body}", string(body)).Replace(s.body)
 		for k, v := range s.header {
 			w.Header()[k] = v
 		}
@@ -63,9 +63,9 @@ func NewServer(t testing.TB) *Server {
 	return s
 }
 
-// Respond sets the answer to the following requests. In body, "{path}"
-// and "{body}" are replaced by the request's path and body (a receiver
-// echoing a secret back).
+// Respond sets the answer to the following requests. In body, "{path}",
+// "{uri}" (path and query) and "{body}" are replaced by the request's
+// path, request URI and body (a receiver echoing a secret back).
 func (s *Server) Respond(status int, body string, header ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

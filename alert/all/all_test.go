@@ -41,16 +41,16 @@ func (r *reader) Vendors(context.Context) ([]upstat.Vendor, error) { return r.v,
 // echo what they were sent, then searches the logs, the alerts API data,
 // the outbox's errors and /metrics for any configured secret.
 func TestNoSecretLeaks(t *testing.T) {
-	secrets := []string{"WEBHOOKPATHSECRET", "hmac-key-secret", "SLACKPATHSECRET", "pd-routing-key-secret",
+	secrets := []string{"WEBHOOKPATHSECRET", "SECRETQUERY456", "T0SECRET", "hmac-key-secret", "SLACKPATHSECRET", "pd-routing-key-secret",
 		"genie-api-key-secret", "am-bearer-secret", "smtp-password-secret"}
 	srv := alerttest.NewServer(t)
-	srv.Respond(http.StatusInternalServerError, `{"path":"{path}","got":{body}}`)
+	srv.Respond(http.StatusInternalServerError, `{"path":"{path}","uri":"{uri}","got":{body}}`)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	smtpPort := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	specs := []alert.NotifierSpec{
-		alerttest.Spec("hook", "webhook", "url: "+srv.URL+"/WEBHOOKPATHSECRET\nsecret: hmac-key-secret\n"),
-		alerttest.Spec("chat", "slack", "url: "+srv.URL+"/services/SLACKPATHSECRET\n"),
+		alerttest.Spec("hook", "webhook", "url: "+srv.URL+"/WEBHOOKPATHSECRET?key=SECRETQUERY456\nsecret: hmac-key-secret\n"),
+		alerttest.Spec("chat", "slack", "url: "+srv.URL+"/services/T0SECRET/SLACKPATHSECRET\n"),
 		alerttest.Spec("page", "pagerduty", "routing_key: pd-routing-key-secret\nurl: "+srv.URL+"\n"),
 		alerttest.Spec("genie", "opsgenie", "api_key: genie-api-key-secret\nurl: "+srv.URL+"\n"),
 		alerttest.Spec("am", "alertmanager", "url: "+srv.URL+"\nbearer_token: am-bearer-secret\n"),

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -39,13 +41,21 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// checkResult is what `check` prints for one source.
+// checkResult is what `check` prints for one source. Its JSON uses the
+// API's own names (snake_case; components and incidents as in
+// /api/v1/vendors/{id}), never Go field names.
 type checkResult struct {
-	Vendor   string           `json:"vendor"`
-	Kind     string           `json:"kind"`
-	URL      string           `json:"url"`
-	Error    string           `json:"error,omitempty"`
-	Snapshot *upstat.Snapshot `json:"snapshot,omitempty"`
+	Vendor string `json:"vendor"`
+	Kind   string `json:"kind"`
+	URL    string `json:"url"` // redacted: no user information or credential values
+	Error  string `json:"error,omitempty"`
+	// Status is the vendor status this source alone implies; absent on error.
+	Status     *upstat.Severity   `json:"status,omitempty"`
+	Indicator  *upstat.Severity   `json:"indicator,omitempty"`
+	Components []upstat.Component `json:"components,omitempty"`
+	Incidents  []upstat.Incident  `json:"incidents,omitempty"`
+
+	Snapshot *upstat.Snapshot `json:"-"`
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,8 +72,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	newFetcher := func(allow bool) *sources.Fetcher {
-		return sources.NewFetcher(sources.FetchOptions{Timeout: *timeout, Retries: -1, PublicOnly: true, AllowPrivateNetworks: allow})
+	newFetcher := func(allow bool, proxy *url.URL) *sources.Fetcher {
+		return sources.NewFetcher(sources.FetchOptions{Timeout: *timeout, Retries: -1, PublicOnly: true, AllowPrivateNetworks: allow, Proxy: proxy})
 	}
 	var results []checkResult
 	switch {
@@ -75,7 +85,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		fetcher := newFetcher(*allowPrivate || cfg.Poll.AllowPrivateNetworks)
+		fetcher := newFetcher(*allowPrivate || cfg.Poll.AllowPrivateNetworks, cfg.Poll.ProxyURL())
 		found := false
 		for _, v := range cfg.Vendors {
 			if len(pos) == 1 && v.ID != pos[0] {
@@ -106,11 +116,14 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		results = append(results, checkOne(ctx, src, "check", newFetcher(*allowPrivate), nil))
+		results = append(results, checkOne(ctx, src, "check", newFetcher(*allowPrivate, nil), nil))
 	default:
 		return fmt.Errorf("%w: give --config FILE [VENDOR] or KIND URL", errUsage)
 	}
 	if *asJSON {
+		for i := range results {
+			results[i].fillJSON()
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(results); err != nil {
@@ -132,16 +145,20 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func checkOne(ctx context.Context, s *config.Source, vendor string, f *sources.Fetcher, m *normalize.Mapper) checkResult {
-	r := checkResult{Vendor: vendor, Kind: s.Kind, URL: s.URL}
+	r := checkResult{Vendor: vendor, Kind: s.Kind, URL: redact.URL(s.URL)}
 	src, err := sources.New(s.Spec(vendor), sources.Env{Fetcher: f, Mapper: m, Now: time.Now})
 	if err == nil {
 		r.Snapshot, err = src.Poll(ctx)
 	}
 	if err != nil {
 		var fe *config.FieldError
-		if errors.As(err, &fe) {
+		var refused *sources.RefusedError
+		switch {
+		case errors.As(err, &fe):
 			r.Error = fe.Error()
-		} else {
+		case errors.As(err, &refused) && refused.Allowable():
+			r.Error = err.Error() + " (use --allow-private-networks to fetch it, as poll.allow_private_networks does for serve)"
+		default:
 			r.Error = err.Error()
 		}
 		r.Snapshot = nil
@@ -157,17 +174,7 @@ func printResults(w io.Writer, results []checkResult) {
 			continue
 		}
 		s := r.Snapshot
-		var indicators []upstat.Severity
-		if s.Indicator != nil {
-			indicators = append(indicators, *s.Indicator)
-		}
-		status := normalize.VendorStatus(s.Components, s.Incidents, indicators...)
-		active := 0
-		for _, in := range s.Incidents {
-			if in.Active() {
-				active++
-			}
-		}
+		status, active := snapshotStatus(s)
 		fmt.Fprintf(w, "status: %s   components: %d   incidents: %d (%d active)\n", status, len(s.Components), len(s.Incidents), active)
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		if len(s.Components) > 0 {
@@ -187,4 +194,30 @@ func printResults(w io.Writer, results []checkResult) {
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
+}
+
+// fillJSON copies the snapshot into the JSON fields.
+func (r *checkResult) fillJSON() {
+	if r.Snapshot == nil {
+		return
+	}
+	status, _ := snapshotStatus(r.Snapshot)
+	r.Status, r.Indicator = &status, r.Snapshot.Indicator
+	r.Components, r.Incidents = r.Snapshot.Components, r.Snapshot.Incidents
+}
+
+// snapshotStatus is the status one snapshot implies (the worst of its
+// indicator, components and active incidents) and its active incidents.
+func snapshotStatus(s *upstat.Snapshot) (upstat.Severity, int) {
+	var indicators []upstat.Severity
+	if s.Indicator != nil {
+		indicators = append(indicators, *s.Indicator)
+	}
+	active := 0
+	for _, in := range s.Incidents {
+		if in.Active() {
+			active++
+		}
+	}
+	return normalize.VendorStatus(s.Components, s.Incidents, indicators...), active
 }

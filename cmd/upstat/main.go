@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // configured zones resolve on machines without zone data
+
+	"github.com/upstat/upstat/version"
 )
 
 const usage = `upstat: an aggregator of third-party status pages
@@ -23,17 +25,14 @@ Usage:
   upstat demo     [--listen ADDR] [--step 4s]       run offline against simulated vendors
   upstat check    --config FILE [VENDOR] [--json]  fetch once and print the normalised result
   upstat check    KIND URL [--json] [--preset P] [--option key=value ...]
-  upstat validate --config FILE                    check a configuration and exit
+  upstat validate [--config] FILE                  check a configuration (every error) and exit
   upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat catalogue search WORD | show ID | list [--kind K] [--json]
   upstat init     [--vendors a,b] [--domains FILE] [--out FILE]  write a starting config
-  upstat version
+  upstat version                                   module version, VCS revision, Go version (also --version)
 
 Without --config, serve watches a built-in set of popular vendors.
 `
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -53,15 +52,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"check":    cmdCheck,
 		"validate": cmdValidate,
 		"alerts":   cmdAlerts,
-		"version": func(context.Context, []string, io.Writer, io.Writer) error {
-			fmt.Fprintln(stdout, "upstat", version)
-			return nil
-		},
+		"version":  cmdVersion,
 
 		"catalogue": cmdCatalogue,
 		"init":      cmdInit,
 	}
 	name := args[0]
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	if name == "help" || name == "-h" || name == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -108,4 +107,13 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 func logFlags(fs *flag.FlagSet) (format, level *string) {
 	return fs.String("log-format", "text", "log format: text or json"),
 		fs.String("log-level", "info", "log level: debug, info, warn, error")
+}
+
+// cmdVersion prints what the build information says about the binary.
+func cmdVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: version takes no arguments", errUsage)
+	}
+	fmt.Fprint(stdout, version.Read())
+	return nil
 }

@@ -46,6 +46,13 @@ func TestValidate(t *testing.T) {
 	if code, _, _ := runCLI(t, "validate"); code != 2 {
 		t.Errorf("validate without --config: code %d, want 2", code)
 	}
+	// upstat validate FILE works as --config FILE does.
+	if code, stdout, stderr := runCLI(t, "validate", good); code != 0 || !strings.Contains(stdout, "ok (2 vendors, 2 sources)") {
+		t.Errorf("validate FILE: code %d out %q err %q", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, "validate", bad); code != 1 || !strings.Contains(stderr, `unknown key "sorces"`) {
+		t.Errorf("validate bad FILE: code %d stderr %q", code, stderr)
+	}
 }
 
 func TestCheckAgainstFixtureServer(t *testing.T) {
@@ -60,7 +67,7 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 	}
 	// Loopback is refused unless private networks are allowed.
 	code, stdout, _ := runCLI(t, "check", "statuspage", sim.URL("acme-cloud"))
-	if code != 1 || !strings.Contains(stdout, "refused") {
+	if code != 1 || !strings.Contains(stdout, "refused") || !strings.Contains(stdout, "--allow-private-networks") {
 		t.Errorf("loopback without --allow-private-networks: code %d out %q", code, stdout)
 	}
 	code, stdout, stderr := runCLI(t, "check", "statuspage", sim.URL("acme-cloud"), "--allow-private-networks")
@@ -73,9 +80,18 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 		}
 	}
 	code, stdout, _ = runCLI(t, "check", "statuspage", sim.URL("paypath"), "--json", "--allow-private-networks")
-	var res []checkResult
-	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res) != 1 || res[0].Snapshot == nil || len(res[0].Snapshot.Components) != 3 {
-		t.Errorf("--json: code %d out %s", code, stdout)
+	// The API's own schema: snake_case keys, severities as words.
+	var res []map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res) != 1 {
+		t.Fatalf("--json: code %d out %s", code, stdout)
+	}
+	if comps, _ := res[0]["components"].([]any); len(comps) != 3 || res[0]["status"] == nil || res[0]["kind"] != "statuspage" {
+		t.Errorf("--json lacks components/status/kind: %s", stdout)
+	}
+	for _, goName := range []string{`"Components"`, `"Incidents"`, `"HasComponents"`, `"StartedAt"`, `"Snapshot"`} {
+		if strings.Contains(stdout, goName) {
+			t.Errorf("--json uses the Go field name %s:\n%s", goName, stdout)
+		}
 	}
 	if err := sim.SetFault("paypath", fixtures.Fault{Status: 503}); err != nil {
 		t.Fatal(err)
@@ -91,5 +107,22 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 	code, stdout, _ = runCLI(t, "check", "feed", sim.URL("paypath"), "--option", "mtach=[x]", "--allow-private-networks")
 	if code != 1 || !strings.Contains(stdout, `source.mtach: unknown key "mtach"`) {
 		t.Errorf("bad option: code %d out %q", code, stdout)
+	}
+}
+
+// The documented example validates once its required secrets are set,
+// and names each one that is not.
+func TestExampleConfigValidates(t *testing.T) {
+	const example = "../../docs/upstat.example.yaml"
+	code, _, stderr := runCLI(t, "validate", example)
+	if code != 1 || !strings.Contains(stderr, "environment variable SLACK_WEBHOOK_URL is not set") {
+		t.Errorf("without its secrets: code %d stderr %q", code, stderr)
+	}
+	for _, k := range []string{"UPSTAT_ADMIN_TOKEN", "SLACK_WEBHOOK_URL", "TEAMS_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY",
+		"OPSGENIE_API_KEY", "ALERTMANAGER_TOKEN", "SMTP_PASSWORD"} {
+		t.Setenv(k, "https://hooks.example.test/"+strings.ToLower(k))
+	}
+	if code, stdout, stderr := runCLI(t, "validate", example); code != 0 || !strings.Contains(stdout, "ok (") {
+		t.Errorf("with its secrets: code %d out %q err %q", code, stdout, stderr)
 	}
 }

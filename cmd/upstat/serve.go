@@ -72,11 +72,17 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("config", "", "configuration file")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
-	if *file == "" {
-		return fmt.Errorf("%w: --config FILE is required", errUsage)
+	switch {
+	case len(pos) == 1 && *file == "":
+		*file = pos[0] // upstat validate FILE
+	case len(pos) > 0:
+		return fmt.Errorf("%w: give one FILE or --config FILE", errUsage)
+	case *file == "":
+		return fmt.Errorf("%w: --config FILE (or FILE) is required", errUsage)
 	}
 	cfg, err := config.Load(*file)
 	if err != nil {

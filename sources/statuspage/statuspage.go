@@ -18,6 +18,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
 
@@ -148,7 +149,7 @@ func baseURL(raw string) (string, error) {
 	b = strings.TrimRight(b, "/")
 	u, err := url.Parse(b)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, raw)
+		return "", fmt.Errorf("%w: url: %q is not an http(s) page URL", upstat.ErrInvalid, redact.URL(raw))
 	}
 	return b, nil
 }
@@ -346,7 +347,7 @@ func (s *Source) fetchHistory(ctx context.Context, inc, maint *history) (fresh [
 			return fresh, false, nil, fmt.Errorf("%s: %w", e.kind, ctx.Err())
 		}
 		if err != nil {
-			s.log.Warn("statuspage history fetch failed", "url", s.base+e.path, "error", err)
+			s.log.Warn("statuspage history fetch failed", "url", redact.URL(s.base+e.path), "error", err)
 			ok = false
 			continue
 		}
