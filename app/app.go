@@ -27,6 +27,7 @@ import (
 	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
+	"github.com/upstat/upstat/probe"
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 	_ "github.com/upstat/upstat/sources/all" // register the adapters
@@ -57,6 +58,7 @@ type App struct {
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
 	hooks   *hooks.Receiver
+	probes  *probe.Runner
 	alerts  *alertsRunner
 	evalReq chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
@@ -96,6 +98,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.evalReq = make(chan struct{}, 1)
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	checker := probe.NewChecker(sources.NewNetPolicy(true, cfg.Poll.AllowPrivateNetworks), nil)
+	a.probes, err = probe.New(probe.Options{Check: checker.Check, Now: opts.Now, Registry: a.reg, Log: a.log})
 	if err != nil {
 		a.db.Close()
 		return nil, err
@@ -295,6 +303,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer close(evalDone); a.evaluateOnRequest(alertCtx) }()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
+	a.probes.Start(ctx, probeSpecs(a.cfg))
 	vendors := len(a.cfg.Vendors)
 	a.reloadMu.Unlock()
 	// Requests derive from baseCtx, so long-lived event streams end when
@@ -316,6 +325,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.stopping.Store(true)
 	cancelBase()
 	a.sched.Stop()
+	a.probes.Stop()
 	a.reloadMu.Lock() // no reload may start engines or loops from here on
 	defer a.reloadMu.Unlock()
 	stopAlerts()

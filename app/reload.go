@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -191,6 +192,9 @@ func restartOnly(old, next *config.Config) []string {
 	}
 	if old.Poll.Concurrency != next.Poll.Concurrency {
 		out = append(out, "poll.concurrency")
+	}
+	if !reflect.DeepEqual(probeSpecs(old), probeSpecs(next)) {
+		out = append(out, "vendors[].probes")
 	}
 	// The fetcher (and the validators it remembers) is built once.
 	if old.Poll.Timeout != next.Poll.Timeout {

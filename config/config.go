@@ -103,6 +103,8 @@ type Vendor struct {
 	// Interval is the default interval of the vendor's sources (a
 	// catalogue vendor's one source, named by id alone).
 	Interval time.Duration `yaml:"interval"`
+	// Probes are upstat's own checks of the vendor's endpoints.
+	Probes []Probe `yaml:"probes"`
 
 	line int
 }
@@ -231,6 +233,9 @@ func (c *Config) setDefaults() {
 				s.Timeout = c.Poll.Timeout
 			}
 		}
+		for j := range v.Probes {
+			v.Probes[j].setDefaults()
+		}
 	}
 }
 
@@ -349,6 +354,13 @@ func (c *Config) annotate(root *yaml.Node) {
 		}
 		v := &c.Vendors[i]
 		v.line = vn.Line
+		if probes := mapValue(vn, "probes"); probes != nil {
+			for j := range v.Probes {
+				if j < len(probes.Content) {
+					v.Probes[j].line = probes.Content[j].Line
+				}
+			}
+		}
 		srcs := mapValue(vn, "sources")
 		for j := range v.Sources {
 			s := &v.Sources[j]
@@ -467,6 +479,7 @@ func (c *Config) validate() error {
 		for j := range v.Sources {
 			errs.add(c.validateSource(v, fmt.Sprintf("%s.sources[%d]", key, j), &v.Sources[j]))
 		}
+		c.validateProbes(&errs, v, key)
 		if err := (normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}).Validate(); err != nil {
 			bad(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}

@@ -1,0 +1,22 @@
+package app
+
+import (
+	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/probe"
+)
+
+// probeSpecs lists the probes of cfg's vendors (config has set their
+// defaults and checked them).
+func probeSpecs(cfg *config.Config) []probe.Spec {
+	var out []probe.Spec
+	for _, v := range cfg.Vendors {
+		for _, p := range v.Probes {
+			out = append(out, probe.Spec{
+				Vendor: v.ID, Name: p.Name, Kind: p.Kind, Target: p.Target(), Method: p.Method,
+				ExpectStatus: p.ExpectStatus, ExpectBody: p.ExpectBody,
+				Interval: p.Interval, Timeout: p.Timeout, FailAfter: p.FailAfter, RecoverAfter: p.RecoverAfter,
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat/config"
+)
+
+// TestProbesMetrics: a configured probe runs in the app and its state is
+// on /metrics: up while the endpoint answers, down after it fails
+// fail_after times in a row.
+func TestProbesMetrics(t *testing.T) {
+	var down atomic.Bool
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer endpoint.Close()
+	h := newHarness(t)
+	h.cfg = func() *config.Config {
+		cfg := h.config()
+		// Shorter than a config may ask for (10s), to keep the test short.
+		cfg.Vendors[0].Probes = []config.Probe{{Name: "api", Kind: "http", URL: endpoint.URL, Method: http.MethodGet,
+			Interval: 50 * time.Millisecond, Timeout: time.Second, FailAfter: 2, RecoverAfter: 1}}
+		return cfg
+	}
+	h.start()
+	defer h.stop()
+	metric := func() string {
+		resp, err := http.Get(h.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, `upstat_probe_up{probe="api",vendor="acme"}`) {
+				return strings.Fields(l)[1]
+			}
+		}
+		return ""
+	}
+	h.waitFor("upstat_probe_up 1", func() bool { return metric() == "1" })
+	down.Store(true)
+	h.waitFor("upstat_probe_up 0", func() bool { return metric() == "0" })
+}
