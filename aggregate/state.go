@@ -38,6 +38,10 @@ type vendorState struct {
 	// memory only: the first poll after a start parses in full again.
 	warnings [][]string
 
+	// observed is the vendor's probes' signal (SetObserved); nil without
+	// probes. Kept in memory only.
+	observed *upstat.Observed
+
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
 }

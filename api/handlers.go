@@ -240,6 +240,11 @@ func summaryUTC(v upstat.VendorSummary) upstat.VendorSummary {
 	v.LastCheckedAt = utcPtr(v.LastCheckedAt)
 	v.LastSuccessAt = utcPtr(v.LastSuccessAt)
 	v.StatusChangedAt = utcPtr(v.StatusChangedAt)
+	if v.Observed != nil {
+		o := *v.Observed // a copy: the Reader's may be shared
+		o.Since = o.Since.UTC()
+		v.Observed = &o
+	}
 	return v
 }
 

@@ -103,7 +103,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	checker := probe.NewChecker(sources.NewNetPolicy(true, cfg.Poll.AllowPrivateNetworks), nil)
-	a.probes, err = probe.New(probe.Options{Check: checker.Check, Now: opts.Now, Registry: a.reg, Log: a.log})
+	a.probes, err = probe.New(probe.Options{Check: checker.Check, Now: opts.Now, Registry: a.reg, Log: a.log,
+		OnChange: a.setObserved})
 	if err != nil {
 		a.db.Close()
 		return nil, err

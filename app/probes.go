@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/probe"
 )
@@ -19,4 +22,14 @@ func probeSpecs(cfg *config.Config) []probe.Spec {
 		}
 	}
 	return out
+}
+
+// setObserved records a vendor's new observed signal and asks for an
+// alert evaluation (rules with signal observed, any or both).
+func (a *App) setObserved(vendor string, obs upstat.Observed) {
+	if err := a.agg.SetObserved(context.Background(), vendor, obs); err != nil {
+		a.log.Error("record observed signal", "vendor", vendor, "err", err)
+		return
+	}
+	a.requestEvaluation(vendor)
 }

@@ -47,7 +47,35 @@ func TestProbesMetrics(t *testing.T) {
 		}
 		return ""
 	}
+	observed := func() string {
+		var v struct {
+			Status   string `json:"status"`
+			Observed *struct {
+				Status  string   `json:"status"`
+				Failing []string `json:"failing"`
+			} `json:"observed"`
+		}
+		h.get("/api/v1/vendors/acme", &v)
+		if v.Observed == nil {
+			return ""
+		}
+		return v.Observed.Status + " " + strings.Join(v.Observed.Failing, ",")
+	}
 	h.waitFor("upstat_probe_up 1", func() bool { return metric() == "1" })
+	h.waitFor("observed ok", func() bool { return observed() == "ok " })
 	down.Store(true)
 	h.waitFor("upstat_probe_up 0", func() bool { return metric() == "0" })
+	h.waitFor("observed failing", func() bool { return observed() == "failing api" })
+	if v := h.vendor("acme"); v.Status != "operational" {
+		t.Fatalf("reported status = %s, want operational: probes never rewrite it", v.Status)
+	}
+	var types []string
+	for _, e := range h.events() {
+		if strings.HasPrefix(e.Type, "vendor.observed") {
+			types = append(types, e.Type)
+		}
+	}
+	if strings.Join(types, ",") != "vendor.observed_failing" {
+		t.Fatalf("observed events = %v, want [vendor.observed_failing]", types)
+	}
 }

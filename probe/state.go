@@ -3,27 +3,23 @@ package probe
 import (
 	"slices"
 	"time"
+
+	"github.com/upstat/upstat"
 )
 
-// Status is what a probe, or a vendor's probes together, observe.
-type Status string
+// Status is what one probe observes (upstat.ObservedStatus): unknown until
+// its first FailAfter failures or RecoverAfter successes in a row.
+type Status = upstat.ObservedStatus
 
-// Statuses. A probe is unknown until its first FailAfter failures or
-// RecoverAfter successes in a row.
+// Statuses of a probe.
 const (
-	StatusUnknown Status = "unknown"
-	StatusOK      Status = "ok"
-	StatusFailing Status = "failing"
+	StatusUnknown = upstat.ObservedUnknown
+	StatusOK      = upstat.ObservedOK
+	StatusFailing = upstat.ObservedFailing
 )
 
-// Observed is a vendor's observed signal: failing when any of its probes
-// is failing (Failing names them), ok when all are ok, else unknown.
-// Since is when Status last changed.
-type Observed struct {
-	Status  Status    `json:"status"`
-	Since   time.Time `json:"since"`
-	Failing []string  `json:"failing"`
-}
+// Observed is a vendor's observed signal (upstat.Observed).
+type Observed = upstat.Observed
 
 // tracker is one probe's threshold state.
 type tracker struct {

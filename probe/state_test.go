@@ -69,9 +69,9 @@ func TestVendorObserved(t *testing.T) {
 		states []tracker
 		want   Observed
 	}{
-		{st(StatusOK, StatusOK, StatusOK), Observed{StatusOK, at, []string{}}},
-		{st(StatusOK, StatusUnknown, StatusOK), Observed{StatusUnknown, t0, []string{}}},
-		{st(StatusFailing, StatusUnknown, StatusFailing), Observed{StatusFailing, at, []string{"api", "dns"}}},
+		{st(StatusOK, StatusOK, StatusOK), Observed{Status: StatusOK, Since: at, Failing: []string{}}},
+		{st(StatusOK, StatusUnknown, StatusOK), Observed{Status: StatusUnknown, Since: t0, Failing: []string{}}},
+		{st(StatusFailing, StatusUnknown, StatusFailing), Observed{Status: StatusFailing, Since: at, Failing: []string{"api", "dns"}}},
 	} {
 		if got := vendorObserved(names, c.states, prev, at); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("vendorObserved(%v) = %+v, want %+v", c.states, got, c.want)
