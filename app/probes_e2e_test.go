@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/fixtures"
 )
 
 // TestProbesMetrics: a configured probe runs in the app and its state is
@@ -77,5 +79,80 @@ func TestProbesMetrics(t *testing.T) {
 	}
 	if strings.Join(types, ",") != "vendor.observed_failing" {
 		t.Fatalf("observed events = %v, want [vendor.observed_failing]", types)
+	}
+}
+
+// TestObservedAlertBeforeReported is the acceptance run: the vendor's
+// endpoint starts failing at T; observed turns failing within
+// interval × K + 1 s and a signal: observed rule fires; the vendor's page
+// posts an incident later, and only then the signal: reported rule fires.
+func TestObservedAlertBeforeReported(t *testing.T) {
+	var down atomic.Bool
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer endpoint.Close()
+	recv := &receiver{}
+	hookSrv := httptest.NewServer(recv)
+	defer hookSrv.Close()
+	h := newHarness(t)
+	const interval, k = 200 * time.Millisecond, 2
+	h.cfg = func() *config.Config {
+		yaml := fmt.Sprintf(`
+listen: 127.0.0.1:0
+storage: sqlite:%s
+poll: {interval: 1s, timeout: 1s, stale_after: 30s, allow_private_networks: true}
+vendors:
+  - id: acme
+    name: Acme Cloud
+    sources: [{kind: statuspage, url: %q}]
+    probes:
+      - {name: api, kind: http, url: %q, interval: 10s, timeout: 1s, fail_after: %d, recover_after: 1}
+alerts:
+  rules:
+    - {name: acme-observed, vendors: [acme], signal: observed, notify: [hook]}
+    - {name: acme-reported, vendors: [acme], notify: [hook]}
+  notifiers:
+    - {id: hook, kind: webhook, url: %q}
+`, h.db, h.sim.URL("acme"), endpoint.URL, k, hookSrv.URL)
+		cfg, err := config.Parse("observed-e2e.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Vendors[0].Probes[0].Interval = interval // below the 10s a config may ask for
+		return cfg
+	}
+	h.start()
+	defer h.stop()
+	h.waitFor("acme operational", func() bool { return h.vendor("acme").Status == "operational" })
+	h.waitFor("observed ok", func() bool {
+		var v struct{ Observed *struct{ Status string } }
+		h.get("/api/v1/vendors/acme", &v)
+		return v.Observed != nil && v.Observed.Status == "ok"
+	})
+
+	failedAt := time.Now() // T
+	down.Store(true)
+	h.waitFor("the observed rule fires", func() bool { return recv.count("firing") >= 1 })
+	first := recv.first("firing")
+	if first.Alert.Rule != "acme-observed" {
+		t.Fatalf("first firing = %+v, want acme-observed", first)
+	}
+	if took, limit := first.at.Sub(failedAt), interval*k*11/10+time.Second; took > limit {
+		t.Fatalf("observed alert %s after T, want within interval × K + 1s (%s)", took, limit)
+	}
+	if v := h.vendor("acme"); v.Status != "operational" {
+		t.Fatalf("reported status %s before the page posted, want operational", v.Status)
+	}
+
+	// The page admits it later.
+	must(t, h.sim.OpenIncident("acme", "late1", "API errors", "major", fixtures.Major, "We are investigating.", "api"))
+	h.waitFor("the reported rule fires", func() bool { return recv.count("firing") == 2 })
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	if second := recv.hooks[len(recv.hooks)-1]; second.Alert.Rule != "acme-reported" || !second.at.After(first.at) {
+		t.Fatalf("second firing = %+v at %v, want acme-reported after %v", second.Alert, second.at, first.at)
 	}
 }
