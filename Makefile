@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 LOADTEST_ARGS ?=
 
-.PHONY: all build dist verify-service run demo test lint bench fuzz loadtest bench-load catalogue clean
+.PHONY: all build dist verify-service run demo test lint bench fuzz loadtest bench-load bench-peers catalogue clean
 
 all: lint test
 
@@ -103,6 +103,23 @@ bench-load:
 CATALOGUE_SOURCES ?= ../shared/catalogue-sources
 catalogue:
 	$(GO) run ./cmd/catalogue-build -sources $(CATALOGUE_SOURCES) -dir catalogue
+
+# Peer comparison (not part of `make test`): upstat and the burst floor,
+# then each peer binary given by path (skipped when absent; nothing is
+# downloaded), one at a time against the same simulated Statuspage
+# vendors, at each of PEERS_N; CPU per poll, RSS.
+#   make bench-peers GATUS=/path/to/gatus EXPORTER=/path/to/exporter
+PEERS_N        ?= 500,2000
+PEERS_INTERVAL ?= 10s
+PEERS_DURATION ?= 30s
+GATUS          ?=
+EXPORTER       ?=
+PEERS_ARGS     ?=
+bench-peers:
+	$(GO) build -o bin/upstat ./cmd/upstat
+	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
+	bin/upstat-bench peers -upstat bin/upstat -n $(PEERS_N) -interval $(PEERS_INTERVAL) -duration $(PEERS_DURATION) \
+	  $(if $(GATUS),-gatus $(GATUS)) $(if $(EXPORTER),-exporter $(EXPORTER)) -out bench-peers.json $(PEERS_ARGS)
 
 clean:
 	rm -rf bin dist artifacts

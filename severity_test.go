@@ -68,3 +68,31 @@ func TestEventCarries(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryTotals: the overall status is the worst among vendors with
+// data; vendors without data are counted apart, never read as healthy.
+func TestSummaryTotals(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		in          []Severity
+		want        Severity
+		wantUnknown int
+	}{
+		{"no vendors", nil, Operational, 0},
+		{"all operational", []Severity{Operational, Operational}, Operational, 0},
+		{"worst wins", []Severity{Degraded, MajorOutage, Maintenance}, MajorOutage, 0},
+		{"unknown counted apart", []Severity{Unknown, Operational, Unknown}, Operational, 2},
+		{"unknown below an outage", []Severity{Unknown, PartialOutage}, PartialOutage, 1},
+		{"all unknown", []Severity{Unknown, Unknown}, Unknown, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var tot SummaryTotals
+			for _, s := range tc.in {
+				tot.Add(s)
+			}
+			if tot.Status() != tc.want || tot.Unknown != tc.wantUnknown || tot.Vendors != len(tc.in) {
+				t.Errorf("status %s, unknown %d, vendors %d; want %s, %d, %d", tot.Status(), tot.Unknown, tot.Vendors, tc.want, tc.wantUnknown, len(tc.in))
+			}
+		})
+	}
+}

@@ -52,7 +52,7 @@ type Update struct {
 // Incident is something a vendor reported, with its timeline. Scheduled
 // maintenance is an Incident of Kind maintenance.
 type Incident struct {
-	ID             string        `json:"id"` // "<vendor>:<source id>"
+	ID             string        `json:"id"` // see IncidentID
 	Vendor         string        `json:"vendor"`
 	Kind           Kind          `json:"kind"`
 	Title          string        `json:"title"`
@@ -66,7 +66,20 @@ type Incident struct {
 	ScheduledFor   *time.Time    `json:"scheduled_for"`
 	ScheduledUntil *time.Time    `json:"scheduled_until"`
 	Updates        []Update      `json:"updates,omitempty"`
+	// SourceRef is the source's own id when ID could not carry it (see
+	// IncidentID): a feed entry's link or guid.
+	SourceRef string `json:"source_ref,omitempty"`
+	// ClosedBy says who closed a closed incident: ClosedByVendor (the
+	// vendor resolved it) or ClosedByUpstat (the vendor stopped listing
+	// it); empty while open.
+	ClosedBy string `json:"closed_by,omitempty"`
 }
+
+// Values of Incident.ClosedBy.
+const (
+	ClosedByVendor = "vendor"
+	ClosedByUpstat = "upstat"
+)
 
 // Active reports whether the incident is still open: not resolved, not a
 // completed maintenance, and (for maintenance) already in progress.
@@ -95,6 +108,10 @@ type VendorSummary struct {
 	// SourceStatus.Warnings), for the metric; the API lists them on the
 	// vendor's sources instead.
 	Warnings int `json:"-"`
+	// FirstSuccessAt is when upstat first read the vendor successfully:
+	// before it upstat has no data of its own (history bars show "no
+	// data", uptime does not count it). Nil while never read.
+	FirstSuccessAt *time.Time `json:"first_success_at,omitempty"`
 }
 
 // SourceStatus is what the API shows of one source of a vendor.
@@ -144,6 +161,11 @@ type Event struct {
 	Component  string    `json:"component,omitempty"`
 	From       Severity  `json:"from,omitempty"`
 	To         Severity  `json:"to,omitempty"`
+	// Backfill is true for the incident events of a source's first
+	// successful poll: history imported (incidents opened, and often
+	// resolved, before upstat watched), not changes observed as they
+	// happened. Consumers that notify skip them.
+	Backfill bool `json:"backfill,omitempty"`
 }
 
 // Carries reports which of From and To are meaningful for the event's
@@ -173,4 +195,38 @@ type Alert struct {
 	Since     time.Time         `json:"since"`
 	FiredAt   time.Time         `json:"fired_at"`
 	Labels    map[string]string `json:"labels,omitempty"`
+}
+
+// SummaryTotals is what a summary says about its vendors as a whole.
+type SummaryTotals struct {
+	Vendors int
+	// Unknown counts the vendors without data (status unknown: never
+	// fetched successfully, or nothing readable yet).
+	Unknown int
+	// Worst is the worst status among the vendors with data; Unknown
+	// when no vendor has data.
+	Worst Severity
+}
+
+// Add counts one vendor of status s.
+func (t *SummaryTotals) Add(s Severity) {
+	if t.Vendors == 0 {
+		t.Worst = Unknown
+	}
+	t.Vendors++
+	if s == Unknown {
+		t.Unknown++
+	}
+	t.Worst = Worse(t.Worst, s)
+}
+
+// Status is the summary's overall status: the worst status among the
+// vendors with data, unknown when no vendor has data, and operational
+// when there is no vendor at all (nothing is watched, nothing is wrong).
+// Whether vendors lack data is told apart, by Unknown.
+func (t SummaryTotals) Status() Severity {
+	if t.Vendors == 0 {
+		return Operational
+	}
+	return t.Worst
 }

@@ -22,8 +22,12 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultStaleAfter       = 10 * time.Minute
-	DefaultSubscriberBuffer = 256
+	DefaultStaleAfter         = 10 * time.Minute
+	DefaultSubscriberBuffer   = 256
+	DefaultMaxActiveIncidents = 200
+	DefaultRetention          = 400 * 24 * time.Hour
+	// pruneBatch bounds the rows one pruning transaction deletes.
+	pruneBatch = 500
 )
 
 // VendorConfig is a configured vendor.
@@ -46,6 +50,17 @@ type Options struct {
 	StaleAfter       time.Duration    // default 10m
 	Log              *slog.Logger     // default slog.Default()
 	SubscriberBuffer int              // events buffered per subscriber, default 256
+	// MaxActiveIncidents caps the open incidents of one vendor (default
+	// 200): a poll that would take a vendor beyond it fails and stores
+	// nothing (a page whose incident ids change on every poll).
+	MaxActiveIncidents int
+	// Retention is how long closed incidents and events are kept
+	// (default 400 days); see Prune.
+	Retention time.Duration
+	// ReconcileAfter is how many successful polls in a row of a source
+	// listing every open incident must miss one before it is closed
+	// (default 3); see Record.
+	ReconcileAfter int
 }
 
 // Service is the aggregator. It is safe for concurrent use; writes
@@ -54,10 +69,15 @@ type Service struct {
 	db         *sqlite.DB
 	now        func() time.Time
 	staleAfter time.Duration
+	maxActive  int
+	retention  time.Duration
+	reconcile  int
 	log        *slog.Logger
 
 	// writeMu serialises Configure, Record and CheckStale.
 	writeMu sync.Mutex
+	// listings are the sources listing every open incident, under writeMu.
+	listings map[sourceKey]*listing
 	// mu guards order and vendors; the states they point to are immutable.
 	mu      sync.RWMutex
 	order   []string
@@ -87,10 +107,23 @@ func New(db *sqlite.DB, opts Options) *Service {
 	if opts.SubscriberBuffer <= 0 {
 		opts.SubscriberBuffer = DefaultSubscriberBuffer
 	}
+	if opts.MaxActiveIncidents <= 0 {
+		opts.MaxActiveIncidents = DefaultMaxActiveIncidents
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultRetention
+	}
+	if opts.ReconcileAfter <= 0 {
+		opts.ReconcileAfter = DefaultReconcileAfter
+	}
 	return &Service{
 		db:         db,
 		now:        opts.Now,
 		staleAfter: opts.StaleAfter,
+		maxActive:  opts.MaxActiveIncidents,
+		retention:  opts.Retention,
+		reconcile:  opts.ReconcileAfter,
+		listings:   map[sourceKey]*listing{},
 		log:        opts.Log,
 		vendors:    map[string]*vendorState{},
 		hub:        newHub(opts.SubscriberBuffer),
@@ -159,6 +192,7 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 	s.mu.Lock()
 	s.order, s.vendors = order, states
 	s.mu.Unlock()
+	clear(s.listings) // sources may have changed: count again
 	s.sum.version.Add(1)
 	s.publish(ctx, events)
 	return nil

@@ -47,6 +47,7 @@ type env struct {
 	svc   *Service
 	clock *fakeClock
 	cfg   []VendorConfig
+	opts  Options // but Now and Log
 }
 
 // newEnv opens a temp database and a Service configured with cfg.
@@ -65,7 +66,9 @@ func (e *env) open() {
 	}
 	e.t.Cleanup(func() { _ = db.Close() })
 	e.db = db
-	e.svc = New(db, Options{Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	o := e.opts
+	o.Now, o.Log = e.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.svc = New(db, o)
 	if err := e.svc.Configure(context.Background(), e.cfg); err != nil {
 		e.t.Fatalf("configure: %v", err)
 	}

@@ -66,6 +66,9 @@ func filterFixture(t *testing.T) (*env, []upstat.Incident) {
 		}
 		snaps[vendor].Incidents = append(snaps[vendor].Incidents, inc)
 		inc.ID, inc.Vendor = vendor+":"+inc.ID, vendor
+		if inc.Status.Closed() {
+			inc.ClosedBy = upstat.ClosedByVendor
+		}
 		stored = append(stored, inc)
 	}
 	e.record("a", 0, snaps["a"], nil)

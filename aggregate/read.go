@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -71,7 +72,14 @@ func (s *Service) Incidents(ctx context.Context, f upstat.IncidentFilter) ([]ups
 
 // Incident returns one incident with all its updates, oldest first. An
 // unknown id is an error wrapping upstat.ErrNotFound.
+//
+// An id as upstat gave it before ids were made path-safe
+// ("vendor:http://…", see upstat.IncidentID) finds the incident under its
+// id of today.
 func (s *Service) Incident(ctx context.Context, id string) (*upstat.Incident, error) {
+	if vendor, src, ok := strings.Cut(id, ":"); ok {
+		id, _ = upstat.IncidentID(vendor, src)
+	}
 	return s.db.Incident(ctx, id)
 }
 
@@ -95,6 +103,7 @@ func (v *vendorState) summary() upstat.VendorSummary {
 		StatusChangedAt: copyTime(v.row.StatusChangedAt),
 		Observed:        copyObserved(v.observed),
 		Warnings:        v.warningCount(),
+		FirstSuccessAt:  copyTime(v.row.FirstSuccessAt),
 	}
 }
 
@@ -155,4 +164,11 @@ func copyTime(t *time.Time) *time.Time {
 	}
 	c := *t
 	return &c
+}
+
+// StatusChanges returns the status changes upstat observed for a vendor
+// and its components since since, oldest first (see
+// sqlite.DB.StatusChanges). The dashboard measures uptime from them.
+func (s *Service) StatusChanges(ctx context.Context, vendor string, since time.Time) ([]upstat.Event, error) {
+	return s.db.StatusChanges(ctx, vendor, since)
 }

@@ -2,9 +2,9 @@ package aggregate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +25,12 @@ import (
 //   - otherwise components (when snap.HasComponents) and incidents are
 //     upserted; an unchanged incident costs no write; an incident missing
 //     from the snapshot is left as it is.
+//   - a failed write (SQLITE_BUSY, SQLITE_FULL, ...) is returned and makes
+//     the poll a failure of its source ("store: ..." in last_error,
+//     counting toward stale): nothing of the snapshot is kept, and the
+//     caller must not commit it (see upstat.Snapshot.Commit). So does a
+//     snapshot that would take the vendor over MaxActiveIncidents open
+//     incidents.
 //
 // Events, in order: vendor.recovered, component.status_changed (only for
 // components already known: a component appearing is not a change of
@@ -56,30 +62,83 @@ func (s *Service) RecordChange(ctx context.Context, vendorID string, sourceIdx i
 		return false, fmt.Errorf("aggregate: record %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
 	}
 	r := newRecorder(old, s.clock())
-	r.observe(sourceIdx, snap, pollErr)
-	if pollErr == nil && !snap.NotModified {
-		if snap.HasComponents {
-			r.components(sourceIdx, snap.Components)
+	if err := s.recordPoll(ctx, r, sourceIdx, snap, pollErr); err != nil {
+		var rej *rejectedError
+		switch {
+		case errors.As(err, &rej):
+			s.pollFailed(ctx, old, sourceIdx, err)
+		case ctx.Err() == nil:
+			s.pollFailed(ctx, old, sourceIdx, fmt.Errorf("store: %w", err))
 		}
-		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
-			return false, fmt.Errorf("aggregate: record: %w", err)
-		}
+		return true, fmt.Errorf("aggregate: record: %w", err)
 	}
-	r.finish(s.staleAfter)
-	write := s.db.Apply
-	if r.timesOnly() {
-		// Only poll times moved: batched with others, about a second
-		// later (a crash loses at most that second of poll times).
-		write = func(_ context.Context, ch *sqlite.Change) error { return s.db.Touch(ch) }
-	}
-	if err := write(ctx, &r.ch); err != nil {
-		return false, fmt.Errorf("aggregate: record: %w", err)
+	if key := (sourceKey{vendorID, sourceIdx}); r.listing != nil {
+		s.listings[key] = r.listing
+	} else if pollErr == nil {
+		delete(s.listings, key)
 	}
 	changed = len(r.ch.Events) > 0 || old.row.LastError != r.next.row.LastError || old.row.Stale != r.next.row.Stale ||
 		!slices.EqualFunc(old.warnings, r.next.warnings, slices.Equal)
 	s.swap(vendorID, r.next, changed)
 	s.publish(ctx, r.ch.Events)
 	return changed, nil
+}
+
+// recordPoll folds the poll into r and writes the change.
+func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, snap *upstat.Snapshot, pollErr error) error {
+	r.observe(sourceIdx, snap, pollErr)
+	if pollErr == nil && !snap.NotModified {
+		if snap.HasComponents {
+			r.components(sourceIdx, snap.Components)
+		}
+		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
+			return err
+		}
+	}
+	if pollErr == nil {
+		r.listing = r.reconcile(s.listings[sourceKey{r.old.row.ID, sourceIdx}], sourceIdx, snap, s.reconcile)
+		if n := len(r.next.incs); n > s.maxActive && n > len(r.old.incs) {
+			return &rejectedError{fmt.Sprintf("%d open incidents, over the limit of %d (limits.max_active_incidents): nothing stored", n, s.maxActive)}
+		}
+	}
+	r.finish(s.staleAfter)
+	if r.timesOnly() {
+		// Only poll times moved: batched with others, about a second
+		// later (a crash loses at most that second of poll times).
+		return s.db.Touch(&r.ch)
+	}
+	return s.db.Apply(ctx, &r.ch)
+}
+
+// rejectedError is a snapshot the aggregator refuses to store (over a
+// limit): the poll fails with this message.
+type rejectedError struct{ msg string }
+
+func (e *rejectedError) Error() string { return e.msg }
+
+// pollFailed makes a poll whose snapshot could not be kept (the write
+// failed: cause is "store: …"; or it was refused) a failure of its
+// source: last_error says cause and the source counts toward stale, as
+// any failed poll does, so the vendor is never shown as current while
+// what it said is lost. The snapshot's Commit is not run (the poller runs
+// it only after a successful record), so the next poll fetches and
+// records in full. The error is written if the database takes it; if
+// not, it is shown from memory all the same (the next successful write
+// stores the source's health), and the events it produced (vendor.stale)
+// are logged but cannot be stored.
+func (s *Service) pollFailed(ctx context.Context, old *vendorState, sourceIdx int, cause error) {
+	r := newRecorder(old, s.clock())
+	r.observe(sourceIdx, nil, cause)
+	r.finish(s.staleAfter)
+	werr := s.db.Apply(ctx, &r.ch)
+	s.swap(old.row.ID, r.next, true)
+	if werr == nil {
+		s.publish(ctx, r.ch.Events)
+		return
+	}
+	for _, e := range r.ch.Events {
+		s.log.Warn("event not stored", "type", string(e.Type), "vendor", e.Vendor, "err", werr)
+	}
 }
 
 // CheckStale marks stale every configured vendor with a source failing for
@@ -121,6 +180,12 @@ type recorder struct {
 
 	incsCopied            bool
 	compEvents, incEvents []upstat.Event
+	// backfill is set when the poll is its source's first success: its
+	// incident events import history (upstat.Event.Backfill).
+	backfill bool
+	// listing is the source's next listing (reconcile), nil when the
+	// source does not list every open incident.
+	listing *listing
 }
 
 func newRecorder(old *vendorState, now time.Time) *recorder {
@@ -139,6 +204,7 @@ func (r *recorder) event(typ upstat.EventType) upstat.Event {
 func (r *recorder) observe(idx int, snap *upstat.Snapshot, pollErr error) {
 	src := r.next.sources[idx]
 	now := r.now
+	r.backfill = pollErr == nil && src.LastSuccessAt == nil
 	src.LastCheckedAt = &now
 	if pollErr != nil {
 		src.LastError = pollErr.Error()
@@ -257,10 +323,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 		}
 		row := sqlite.Incident{Incident: *inc, Hash: full, NoticeHash: notice}
 		r.ch.Incidents = append(r.ch.Incidents, row)
-		if !r.incsCopied {
-			r.next.incs = maps.Clone(r.old.incs)
-			r.incsCopied = true
-		}
+		r.copyIncidents()
 		if row.Status.Closed() {
 			delete(r.next.incs, inc.ID)
 		} else {
@@ -281,7 +344,7 @@ func (r *recorder) incidents(ctx context.Context, db *sqlite.DB, list []upstat.I
 func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, noticed bool) {
 	add := func(typ upstat.EventType, from upstat.Severity) {
 		e := r.event(typ)
-		e.IncidentID, e.From, e.To = inc.ID, from, inc.Severity
+		e.IncidentID, e.From, e.To, e.Backfill = inc.ID, from, inc.Severity, r.backfill
 		r.incEvents = append(r.incEvents, e)
 	}
 	switch {
@@ -297,12 +360,12 @@ func (r *recorder) incidentEvents(known bool, prev, inc *upstat.Incident, notice
 	}
 }
 
-// normIncident gives a snapshot's incident its stored form: prefixed id,
-// vendor, normalised times, a key for every update, and the fallbacks for
+// normIncident gives a snapshot's incident its stored form: its id
+// (upstat.IncidentID: prefixed, path-safe, with source_ref), vendor, normalised times, a key for every update, and the fallbacks for
 // missing kind, start and resolution times.
 func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	inc := *in
-	inc.ID = vendorID + ":" + in.ID
+	inc.ID, inc.SourceRef = upstat.IncidentID(vendorID, in.ID)
 	inc.Vendor = vendorID
 	if inc.Kind == "" {
 		inc.Kind = upstat.KindIncident
@@ -328,6 +391,9 @@ func normIncident(vendorID string, in *upstat.Incident) upstat.Incident {
 	normalize.KeyUpdates(inc.Updates) // an update without an id of its own
 	if inc.StartedAt.IsZero() {
 		inc.StartedAt = firstNonZero(first, deref(inc.ScheduledFor), inc.UpdatedAt)
+	}
+	if inc.Status.Closed() {
+		inc.ClosedBy = upstat.ClosedByVendor
 	}
 	if inc.ResolvedAt == nil && inc.Status.Closed() {
 		if t := firstNonZero(last, inc.UpdatedAt); !t.IsZero() {
@@ -376,6 +442,9 @@ func (r *recorder) finish(staleAfter time.Duration) {
 	}
 	row.LastError = strings.Join(errs, "; ")
 	row.Stale = stale
+	if row.FirstSuccessAt == nil {
+		row.FirstSuccessAt = row.LastSuccessAt
+	}
 	row.Status = r.next.status()
 
 	var events []upstat.Event
@@ -410,7 +479,8 @@ func (r *recorder) timesOnly() bool {
 	}
 	a, b := r.old.row, r.next.row
 	if a.Stale != b.Stale || a.Status != b.Status || a.LastError != b.LastError ||
-		!sameTime(a.StatusChangedAt, b.StatusChangedAt) || !sameTime(a.FailingSince, b.FailingSince) {
+		!sameTime(a.StatusChangedAt, b.StatusChangedAt) || !sameTime(a.FailingSince, b.FailingSince) ||
+		!sameTime(a.FirstSuccessAt, b.FirstSuccessAt) {
 		return false
 	}
 	for _, s := range ch.Sources {

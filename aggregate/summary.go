@@ -36,8 +36,7 @@ type encodedSummary struct {
 	builtAt time.Time
 	version uint64
 	vendors []byte // a JSON array
-	n       int
-	worst   upstat.Severity
+	totals  upstat.SummaryTotals
 }
 
 // vendorJSON is the encoding of a vendorState's summary, made once by the
@@ -54,25 +53,25 @@ func (v *vendorState) summaryJSON() ([]byte, error) {
 }
 
 // EncodedSummary returns what Summary lists as a JSON array (times in
-// UTC, as Summary's), how many vendors it holds and the worst of their
-// statuses (Unknown when there is none). It is rebuilt at most every 100ms
+// UTC, as Summary's) and its totals (how many vendors, how many without
+// data, the worst status among those with data). It is rebuilt at most every 100ms
 // after a change (an event, a vendor's error or staleness) and at least
 // every second (poll times), so a change shows within a second. The bytes
 // are shared: callers must not modify them.
-func (s *Service) EncodedSummary(ctx context.Context) (vendors []byte, n int, worst upstat.Severity, err error) {
+func (s *Service) EncodedSummary(ctx context.Context) (vendors []byte, totals upstat.SummaryTotals, err error) {
 	if es := s.sum.cur.Load(); es != nil && s.summaryFresh(es) {
-		return es.vendors, es.n, es.worst, nil
+		return es.vendors, es.totals, nil
 	}
 	s.sum.buildMu.Lock()
 	defer s.sum.buildMu.Unlock()
 	es := s.sum.cur.Load()
 	if es == nil || !s.summaryFresh(es) {
 		if es, err = s.buildSummary(); err != nil {
-			return nil, 0, upstat.Unknown, err
+			return nil, upstat.SummaryTotals{}, err
 		}
 		s.sum.cur.Store(es)
 	}
-	return es.vendors, es.n, es.worst, nil
+	return es.vendors, es.totals, nil
 }
 
 func (s *Service) summaryFresh(es *encodedSummary) bool {
@@ -84,7 +83,7 @@ func (s *Service) summaryFresh(es *encodedSummary) bool {
 }
 
 func (s *Service) buildSummary() (*encodedSummary, error) {
-	es := &encodedSummary{builtAt: s.now(), version: s.sum.version.Load(), worst: upstat.Unknown}
+	es := &encodedSummary{builtAt: s.now(), version: s.sum.version.Load()}
 	states := s.states()
 	parts := make([][]byte, len(states))
 	size := 2 + len(states)
@@ -94,7 +93,7 @@ func (s *Service) buildSummary() (*encodedSummary, error) {
 			return nil, fmt.Errorf("aggregate: encode summary of %s: %w", v.row.ID, err)
 		}
 		parts[i], size = b, size+len(b)
-		es.worst = upstat.Worse(es.worst, v.row.Status)
+		es.totals.Add(v.row.Status)
 	}
 	// One allocation of the exact size: at 10,000 vendors it is ~3.5 MB,
 	// rebuilt up to ten times a second.
@@ -107,6 +106,6 @@ func (s *Service) buildSummary() (*encodedSummary, error) {
 		out = append(out, b...)
 	}
 	out = append(out, ']')
-	es.vendors, es.n = out, len(states)
+	es.vendors = out
 	return es, nil
 }

@@ -12,7 +12,8 @@ import (
 // encodedSummary decodes what EncodedSummary serves now.
 func (e *env) encodedSummary() ([]upstat.VendorSummary, upstat.Severity) {
 	e.t.Helper()
-	b, n, worst, err := e.svc.EncodedSummary(context.Background())
+	b, totals, err := e.svc.EncodedSummary(context.Background())
+	n, worst := totals.Vendors, totals.Worst
 	if err != nil {
 		e.t.Fatalf("encoded summary: %v", err)
 	}

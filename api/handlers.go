@@ -14,7 +14,9 @@ import (
 
 // summaryResponse is the body of GET /api/v1/summary.
 type summaryResponse struct {
-	Status      upstat.Severity        `json:"status"`
+	Status upstat.Severity `json:"status"`
+	// Unknown counts the vendors without data, which Status leaves out.
+	Unknown     int                    `json:"unknown"`
 	GeneratedAt time.Time              `json:"generated_at"`
 	Vendors     []upstat.VendorSummary `json:"vendors"`
 }
@@ -24,15 +26,15 @@ type summaryResponse struct {
 // them as they are instead of encoding thousands of vendors per request.
 type EncodedSummarizer interface {
 	// EncodedSummary returns the JSON array of the vendors Summary lists,
-	// every time in UTC, with how many it holds and the worst of their
-	// statuses (Unknown when there is none). The bytes are shared: the
+	// every time in UTC, with their totals. The bytes are shared: the
 	// caller must not modify them.
-	EncodedSummary(ctx context.Context) (vendors []byte, n int, worst upstat.Severity, err error)
+	EncodedSummary(ctx context.Context) (vendors []byte, totals upstat.SummaryTotals, err error)
 }
 
 // summaryHead is the body of GET /api/v1/summary but for its vendors.
 type summaryHead struct {
 	Status      upstat.Severity `json:"status"`
+	Unknown     int             `json:"unknown"`
 	GeneratedAt time.Time       `json:"generated_at"`
 }
 
@@ -47,29 +49,28 @@ func (s *Server) handleSummary(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var totals upstat.SummaryTotals
 	out := summaryResponse{
-		Status:      overallStatus(vs),
 		GeneratedAt: s.opt.Now().UTC(),
 		Vendors:     make([]upstat.VendorSummary, len(vs)),
 	}
 	for i, v := range vs {
 		out.Vendors[i] = summaryUTC(v)
+		totals.Add(v.Status)
 	}
+	out.Status, out.Unknown = totals.Status(), totals.Unknown
 	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // writeEncodedSummary answers GET /api/v1/summary with the vendors es
 // keeps encoded: the same body as encoding summaryResponse.
 func (s *Server) writeEncodedSummary(w http.ResponseWriter, r *http.Request, es EncodedSummarizer) {
-	vendors, n, worst, err := es.EncodedSummary(r.Context())
+	vendors, totals, err := es.EncodedSummary(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if n == 0 {
-		worst = upstat.Operational // as overallStatus
-	}
-	head, err := json.Marshal(summaryHead{Status: worst, GeneratedAt: s.opt.Now().UTC()})
+	head, err := json.Marshal(summaryHead{Status: totals.Status(), Unknown: totals.Unknown, GeneratedAt: s.opt.Now().UTC()})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -88,20 +89,6 @@ func (s *Server) writeEncodedSummary(w http.ResponseWriter, r *http.Request, es 
 			return
 		}
 	}
-}
-
-// overallStatus is the worst status over vendors. Vendors without data
-// (unknown) count only when every vendor is unknown; with no vendors at all
-// nothing is wrong: operational.
-func overallStatus(vs []upstat.VendorSummary) upstat.Severity {
-	if len(vs) == 0 {
-		return upstat.Operational
-	}
-	worst := upstat.Unknown
-	for _, v := range vs {
-		worst = upstat.Worse(worst, v.Status)
-	}
-	return worst
 }
 
 // handleVendor serves GET /api/v1/vendors/{id}.
@@ -240,6 +227,7 @@ func summaryUTC(v upstat.VendorSummary) upstat.VendorSummary {
 	v.LastCheckedAt = utcPtr(v.LastCheckedAt)
 	v.LastSuccessAt = utcPtr(v.LastSuccessAt)
 	v.StatusChangedAt = utcPtr(v.StatusChangedAt)
+	v.FirstSuccessAt = utcPtr(v.FirstSuccessAt)
 	if v.Observed != nil {
 		o := *v.Observed // a copy: the Reader's may be shared
 		o.Since = o.Since.UTC()

@@ -24,6 +24,10 @@ func TestSummary(t *testing.T) {
 	if body["status"] != "partial_outage" {
 		t.Errorf("status = %v, want partial_outage", body["status"])
 	}
+	// New Relic has no data: counted apart, for the headline to say so.
+	if toString(body["unknown"]) != "1" {
+		t.Errorf("unknown = %v, want 1", body["unknown"])
+	}
 	wantUTC(t, "generated_at", body["generated_at"], testNow)
 	vendors, _ := body["vendors"].([]any)
 	var ids []string
@@ -61,34 +65,6 @@ func toString(v any) string {
 		return x.String()
 	}
 	return "?"
-}
-
-func TestOverallStatus(t *testing.T) {
-	sum := func(ss ...upstat.Severity) []upstat.VendorSummary {
-		out := make([]upstat.VendorSummary, len(ss))
-		for i, s := range ss {
-			out[i].Status = s
-		}
-		return out
-	}
-	tests := []struct {
-		name string
-		in   []upstat.VendorSummary
-		want upstat.Severity
-	}{
-		{"no vendors", nil, upstat.Operational},
-		{"all operational", sum(upstat.Operational, upstat.Operational), upstat.Operational},
-		{"worst wins", sum(upstat.Degraded, upstat.MajorOutage, upstat.Maintenance), upstat.MajorOutage},
-		{"unknown ignored", sum(upstat.Unknown, upstat.Operational), upstat.Operational},
-		{"all unknown", sum(upstat.Unknown, upstat.Unknown), upstat.Unknown},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := overallStatus(tt.in); got != tt.want {
-				t.Errorf("overallStatus = %v, want %v", got, tt.want)
-			}
-		})
-	}
 }
 
 func TestVendor(t *testing.T) {
@@ -434,18 +410,18 @@ func TestRequestLogOmitsQuery(t *testing.T) {
 // encodingReader serves the summary encoded, as the aggregator does.
 type encodingReader struct{ upstat.Reader }
 
-func (r encodingReader) EncodedSummary(ctx context.Context) ([]byte, int, upstat.Severity, error) {
+func (r encodingReader) EncodedSummary(ctx context.Context) ([]byte, upstat.SummaryTotals, error) {
+	var totals upstat.SummaryTotals
 	vs, err := r.Summary(ctx)
 	if err != nil {
-		return nil, 0, upstat.Unknown, err
+		return nil, totals, err
 	}
-	worst := upstat.Unknown
 	for i := range vs {
 		vs[i] = summaryUTC(vs[i])
-		worst = upstat.Worse(worst, vs[i].Status)
+		totals.Add(vs[i].Status)
 	}
 	b, err := json.Marshal(vs)
-	return b, len(vs), worst, err
+	return b, totals, err
 }
 
 // TestEncodedSummaryBody: a Reader that keeps the summary encoded gets

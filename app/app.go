@@ -92,11 +92,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log})
+	a.agg = aggregate.New(a.db, aggregate.Options{Now: opts.Now, StaleAfter: cfg.Poll.StaleAfter, Log: a.log,
+		MaxActiveIncidents: cfg.Limits.MaxActiveIncidents, Retention: cfg.Retention})
 	a.fetcher = sources.NewFetcher(sources.FetchOptions{Timeout: cfg.Poll.Timeout, MaxBody: cfg.Poll.MaxBodyBytes, Transport: opts.Transport, Log: a.log,
 		PublicOnly: true, AllowPrivateNetworks: cfg.Poll.AllowPrivateNetworks, Proxy: cfg.Poll.ProxyURL()})
 	a.evalReq = make(chan struct{}, 1)
-	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Registry: a.reg, Log: a.log,
+	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation})
 	if err != nil {
 		a.db.Close()
@@ -158,6 +159,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	return a, nil
 }
+
+// pruneEvery is how often what is older than the retention is pruned.
+const pruneEvery = time.Hour
 
 // requestEvaluation asks for an alert evaluation after a poll; requests
 // that arrive while one is pending coalesce into it.
@@ -302,6 +306,8 @@ func (a *App) Run(ctx context.Context) error {
 	alertCtx, stopAlerts := context.WithCancel(ctx)
 	evalDone := make(chan struct{})
 	go func() { defer close(evalDone); a.evaluateOnRequest(alertCtx) }()
+	pruneDone := make(chan struct{})
+	go func() { defer close(pruneDone); a.agg.PruneEvery(alertCtx, pruneEvery) }()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
 	a.probes.Start(ctx, probeSpecs(a.cfg))
@@ -331,6 +337,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.reloadMu.Unlock()
 	stopAlerts()
 	<-evalDone
+	<-pruneDone
 	a.alerts.shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -193,6 +193,9 @@ func restartOnly(old, next *config.Config) []string {
 	if old.Poll.Concurrency != next.Poll.Concurrency {
 		out = append(out, "poll.concurrency")
 	}
+	if old.Poll.Tick != next.Poll.Tick {
+		out = append(out, "poll.tick")
+	}
 	if !reflect.DeepEqual(probeSpecs(old), probeSpecs(next)) {
 		out = append(out, "vendors[].probes")
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/normalize"
+	"github.com/upstat/upstat/poll"
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 )
@@ -34,6 +35,9 @@ type Config struct {
 	Vendors []Vendor  `yaml:"vendors"`
 	Alerts  Alerts    `yaml:"alerts"`
 	Metrics Metrics   `yaml:"metrics"`
+	Limits  Limits    `yaml:"limits"`
+	// Retention is how long resolved incidents and events are kept.
+	Retention time.Duration `yaml:"retention"`
 
 	// File is the path the config was read from ("" for built-in).
 	File string `yaml:"-"`
@@ -63,6 +67,13 @@ type Metrics struct {
 // ComponentSeriesOn reports whether per-component series are exported.
 func (m Metrics) ComponentSeriesOn() bool { return m.ComponentSeries == nil || *m.ComponentSeries }
 
+// Limits bound what one vendor may make upstat store.
+type Limits struct {
+	// MaxActiveIncidents caps a vendor's open incidents: a poll that
+	// would exceed it fails and stores nothing.
+	MaxActiveIncidents int `yaml:"max_active_incidents"`
+}
+
 // Poll holds polling defaults; a source may override interval and timeout.
 type Poll struct {
 	Interval     time.Duration `yaml:"interval"`
@@ -70,6 +81,9 @@ type Poll struct {
 	StaleAfter   time.Duration `yaml:"stale_after"`
 	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 	Concurrency  int           `yaml:"concurrency"`
+	// Tick is the scheduler's granularity: polls due within one tick
+	// start together (one wake-up for many polls), at most a tick late.
+	Tick time.Duration `yaml:"tick"`
 	// AllowPrivateNetworks lets sources point at private and link-local
 	// addresses (off by default).
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
@@ -198,6 +212,11 @@ const (
 	DefaultTimeout     = 15 * time.Second
 	DefaultStaleAfter  = 10 * time.Minute
 	DefaultConcurrency = 64
+	// DefaultMaxActiveIncidents is limits.max_active_incidents.
+	DefaultMaxActiveIncidents = 200
+	// DefaultRetention is retention: 400 days.
+	DefaultRetention = 400 * 24 * time.Hour
+	DefaultTick      = poll.DefaultTick
 )
 
 func (c *Config) setDefaults() {
@@ -221,6 +240,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.Poll.Concurrency == 0 {
 		c.Poll.Concurrency = DefaultConcurrency
+	}
+	if c.Limits.MaxActiveIncidents == 0 {
+		c.Limits.MaxActiveIncidents = DefaultMaxActiveIncidents
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.Poll.Tick == 0 {
+		c.Poll.Tick = DefaultTick
 	}
 	for i := range c.Vendors {
 		v := &c.Vendors[i]
@@ -453,6 +481,15 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.Poll.Proxy); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad(0, "poll.proxy", "%q is not an http(s) URL", redact.URL(c.Poll.Proxy))
 		}
+	}
+	if c.Limits.MaxActiveIncidents < 1 {
+		return c.fieldErr(0, "limits.max_active_incidents", "must be at least 1")
+	}
+	if c.Retention < 24*time.Hour {
+		return c.fieldErr(0, "retention", "must be at least 24h, got %s", c.Retention)
+	}
+	if c.Poll.Tick < 10*time.Millisecond || c.Poll.Tick > time.Second {
+		return c.fieldErr(0, "poll.tick", "must be from 10ms to 1s, got %s", c.Poll.Tick)
 	}
 	if len(c.Vendors) == 0 {
 		bad(0, "vendors", "no vendors configured")

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -99,6 +101,8 @@ func faultCases() []faultCase {
 		// net/http quotes the URL, user name included, in a timeout error.
 		{name: "credentials-in-url", userinfo: "e2euser:E2EPASSWORD", fault: fixtures.Fault{Hang: true}, wantErr: "timeout",
 			check: credentialsHidden("e2euser", "E2EPASSWORD")},
+		{name: "incident-deleted", fault: fixtures.Fault{Mutate: dropIncidents}, check: closedByUpstat},
+		{name: "incident-ids-change-every-poll", fault: fixtures.Fault{Mutate: churningIDs()}, wantErr: "limits.max_active_incidents"},
 	}
 }
 
@@ -415,6 +419,52 @@ func duplicateIncident(_ string, b []byte) []byte {
 			doc["incidents"] = append(list, list[0])
 		}
 	})
+}
+
+// dropIncidents deletes every incident from the summary and from the
+// history (incidents.json): the vendor deleted them.
+func dropIncidents(_ string, b []byte) []byte {
+	return editJSON(b, func(doc map[string]any) {
+		if _, ok := doc["incidents"]; ok {
+			doc["incidents"] = []any{}
+		}
+	})
+}
+
+// churningIDs gives the open incident 250 copies under ids that change
+// on every request, as a page whose incident ids are regenerated.
+func churningIDs() func(string, []byte) []byte {
+	var n atomic.Int64
+	return func(_ string, b []byte) []byte {
+		round := n.Add(1)
+		return editJSON(b, func(doc map[string]any) {
+			list, _ := doc["incidents"].([]any)
+			if len(list) == 0 {
+				return
+			}
+			first, _ := list[0].(map[string]any)
+			for i := range 250 {
+				c := maps.Clone(first)
+				c["id"] = fmt.Sprintf("churn%d-%d", round, i)
+				list = append(list, c)
+			}
+			doc["incidents"] = list
+		})
+	}
+}
+
+// closedByUpstat: a deleted incident is closed after 3 polls without it,
+// closed_by upstat, with the final update; the vendor no longer counts it.
+func closedByUpstat(t *testing.T, c *catalogue, k caseRun) {
+	waitFor(t, caseWithin, "the deleted incident closed", func() bool {
+		return c.app.vendor(t, k.vendor).ActiveIncidents == 0
+	})
+	var in incidentJSON
+	must(t, getJSON(c.app.base, "/api/v1/incidents/"+k.vendor+":inc1", &in))
+	if n := len(in.Updates); in.Status != "resolved" || in.ClosedBy != "upstat" || in.ResolvedAt == nil ||
+		n == 0 || in.Updates[n-1].Body != "no longer listed by the vendor" {
+		t.Errorf("deleted incident: status %s closed_by %q resolved_at %v updates %+v", in.Status, in.ClosedBy, in.ResolvedAt, in.Updates)
+	}
 }
 
 // farPastIncident dates the open incident (and its updates) in 1901.

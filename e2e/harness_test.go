@@ -93,6 +93,7 @@ type incidentJSON struct {
 	Kind       string     `json:"kind"`
 	StartedAt  time.Time  `json:"started_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
+	ClosedBy   string     `json:"closed_by"`
 	Updates    []struct {
 		Status string `json:"status"`
 		Body   string `json:"body"`

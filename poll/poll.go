@@ -1,6 +1,8 @@
-// Package poll schedules the sources: one loop per source (a timer, not
-// a goroutine) on a jittered interval, a bound on concurrent fetches, capped exponential backoff on
-// failure (honouring Retry-After), and clean shutdown. Each poll's result
+// Package poll schedules the sources: each source on a jittered interval,
+// capped exponential backoff on failure (honouring Retry-After), a bound
+// on concurrent polls, and clean shutdown. One dispatcher wakes on a
+// coarse tick and hands every poll due by then to a fixed pool of
+// workers, so one wake-up serves many polls (sched.go). Each poll's result
 // goes to a Recorder (the aggregator).
 package poll
 
@@ -11,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,7 +57,10 @@ type Target struct {
 // Options configures a Scheduler.
 type Options struct {
 	Recorder    Recorder
-	Concurrency int // concurrent polls (fetch and record); default 64
+	Concurrency int // concurrent polls (fetch and record): the workers; default 64
+	// Tick is the dispatcher's granularity: polls due within one tick
+	// start together, at most a tick late. Default DefaultTick.
+	Tick time.Duration
 	// StartSpread bounds the random delay before a target's first poll
 	// (never more than its interval); default 2s. With many targets the
 	// first polls are spread further, see FirstPollRate.
@@ -76,27 +82,29 @@ type Options struct {
 	OnRecorded func(vendor string)
 }
 
-// Scheduler runs the poll loops. Start it once; Replace swaps targets;
-// Stop cancels in-flight polls and waits for every loop to end.
+// Scheduler runs the polls. Start it once; Replace swaps targets; Stop
+// cancels in-flight polls and waits for the dispatcher and workers to end.
 type Scheduler struct {
 	o        Options
-	sem      chan struct{}
 	duration *prometheus.HistogramVec
 	errs     *prometheus.CounterVec
 	polls    *prometheus.CounterVec
 
-	mu     sync.Mutex
-	ctx    context.Context
-	cancel context.CancelFunc
-	loops  map[string]*loop
-	wg     sync.WaitGroup
-}
+	replaceMu sync.Mutex // one Replace at a time
 
-type loop struct {
-	t      Target
-	cancel context.CancelFunc
-	done   chan struct{}
-	state  *loopState
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc
+	stopped bool
+	entries map[string]*entry
+	queue   dueQueue   // entries waiting for their time
+	ready   []*entry   // entries due, waiting for a worker
+	workers *sync.Cond // on mu: signalled when ready grows or on stop
+	idle    int        // workers waiting on the cond
+	wakeAt  time.Time  // the dispatcher's next wake-up; zero: none planned
+	wake    chan struct{}
+	wakes   atomic.Int64 // dispatcher wake-ups
+	wg      sync.WaitGroup
 }
 
 // New builds a Scheduler and registers its metrics on o.Registry.
@@ -116,6 +124,9 @@ func New(o Options) (*Scheduler, error) {
 	if o.FirstPollRate <= 0 {
 		o.FirstPollRate = 200
 	}
+	if o.Tick <= 0 {
+		o.Tick = DefaultTick
+	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
 	}
@@ -123,8 +134,8 @@ func New(o Options) (*Scheduler, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Scheduler{
-		o:   o,
-		sem: make(chan struct{}, o.Concurrency),
+		o:    o,
+		wake: make(chan struct{}, 1),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "upstat_poll_duration_seconds",
 			Help:    "Time taken by one poll of one source (fetch and parse), by source kind.",
@@ -138,8 +149,9 @@ func New(o Options) (*Scheduler, error) {
 			Name: "upstat_polls_total",
 			Help: "Polls by source kind and result (ok, not_modified, error).",
 		}, []string{"kind", "result"}),
-		loops: map[string]*loop{},
+		entries: map[string]*entry{},
 	}
+	s.workers = sync.NewCond(&s.mu)
 	if o.Registry != nil {
 		for _, c := range []prometheus.Collector{s.duration, s.errs, s.polls} {
 			if err := o.Registry.Register(c); err != nil {
@@ -151,58 +163,72 @@ func New(o Options) (*Scheduler, error) {
 }
 
 // Start begins polling targets and the periodic stale check. It returns at
-// once; the loops run until ctx ends or Stop is called.
+// once; polling runs until ctx ends or Stop is called.
 func (s *Scheduler) Start(ctx context.Context, targets []Target) {
 	s.mu.Lock()
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.mu.Unlock()
-	s.wg.Add(1)
+	context.AfterFunc(s.ctx, s.release)
+	s.wg.Add(2 + s.o.Concurrency)
 	go s.staleLoop(s.ctx)
+	go s.dispatch(s.ctx)
+	for range s.o.Concurrency {
+		go s.work()
+	}
 	s.Replace(targets)
 }
 
-// Replace makes targets the running set: loops whose Key is gone or whose
-// target changed are stopped, new ones started, unchanged ones untouched.
+// Replace makes targets the running set: targets whose Key is gone are
+// stopped (an in-flight poll of theirs is cancelled and waited for), new
+// ones start within the first-poll spread, and unchanged ones keep their
+// schedule and state (backoff, last error) untouched.
 func (s *Scheduler) Replace(targets []Target) {
+	s.replaceMu.Lock()
+	defer s.replaceMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.ctx == nil || s.ctx.Err() != nil {
+		s.mu.Unlock()
 		return
 	}
-	want := map[string]Target{}
+	want := make(map[string]Target, len(targets))
 	for _, t := range targets {
 		want[t.Key] = t
 	}
-	spread := firstSpread(s.o.StartSpread, len(targets), s.o.FirstPollRate)
-	for key, l := range s.loops {
-		if _, ok := want[key]; !ok {
-			l.cancel()
-			<-l.done
-			delete(s.loops, key)
-		}
-	}
-	for key, t := range want {
-		if _, ok := s.loops[key]; ok {
+	var running []chan struct{}
+	for key, e := range s.entries {
+		if _, ok := want[key]; ok {
 			continue
 		}
-		lctx, cancel := context.WithCancel(s.ctx)
-		l := &loop{t: t, cancel: cancel, done: make(chan struct{})}
-		s.loops[key] = l
-		s.wg.Add(1)
-		l.state = s.run(lctx, t, spread, func() {
-			close(l.done)
-			s.wg.Done()
-		})
+		delete(s.entries, key)
+		if done := s.removeLocked(e); done != nil {
+			running = append(running, done)
+		}
+	}
+	spread := firstSpread(s.o.StartSpread, len(targets), s.o.FirstPollRate)
+	now := time.Now()
+	for key, t := range want {
+		if _, ok := s.entries[key]; ok {
+			continue
+		}
+		e := &entry{t: t, index: -1}
+		e.due = now.Add(time.Duration(rand.Int64N(int64(min(spread, t.Interval)) + 1)))
+		s.entries[key] = e
+		s.queueLocked(e)
+	}
+	s.mu.Unlock()
+	for _, done := range running {
+		<-done
 	}
 }
 
-// Stop cancels every loop and in-flight poll and waits for them to end.
+// Stop cancels every in-flight poll and waits for polling to end.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	if s.cancel != nil {
 		s.cancel()
 	}
 	s.mu.Unlock()
+	s.release()
 	s.wg.Wait()
 }
 
@@ -225,101 +251,6 @@ func (s *Scheduler) staleLoop(ctx context.Context) {
 // firstSpread is how far apart n targets' first polls are spread.
 func firstSpread(base time.Duration, n int, rate float64) time.Duration {
 	return max(base, time.Duration(float64(n)/rate*float64(time.Second)))
-}
-
-// loopState is one target's loop between polls: a timer, no goroutine (a
-// goroutine per target would hold a stack each, over 100 MB at 10,000
-// targets). The timer's callback polls, then re-arms it.
-type loopState struct {
-	s     *Scheduler
-	t     Target
-	ctx   context.Context
-	endFn func() // called once when the loop has ended
-
-	mu       sync.Mutex
-	timer    *time.Timer
-	ended    bool
-	failures int
-	lastErr  string
-}
-
-// run starts one target's loop; its first poll comes at a random time
-// within spread (at most its interval). end is called once the loop has
-// ended (ctx done and no poll in flight). It returns the loop's state.
-func (s *Scheduler) run(ctx context.Context, t Target, spread time.Duration, end func()) *loopState {
-	spread = min(spread, t.Interval)
-	l := &loopState{s: s, t: t, ctx: ctx, endFn: end}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.timer = time.AfterFunc(time.Duration(rand.Int64N(int64(spread)+1)), l.fire)
-	context.AfterFunc(ctx, l.stop)
-	return l
-}
-
-// stop ends the loop now unless a poll is in flight: fire ends it then.
-func (l *loopState) stop() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.timer.Stop() {
-		l.endLocked()
-	}
-}
-
-func (l *loopState) endLocked() {
-	if !l.ended {
-		l.ended = true
-		l.endFn()
-	}
-}
-
-// fire polls once and arms the timer for the next poll.
-func (l *loopState) fire() {
-	if l.ctx.Err() != nil {
-		l.mu.Lock()
-		l.endLocked()
-		l.mu.Unlock()
-		return
-	}
-	started := time.Now()
-	err := l.s.pollOnce(l.ctx, l.t)
-	delay := l.next(started, err)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ctx.Err() != nil {
-		l.endLocked()
-		return
-	}
-	l.timer.Reset(delay)
-}
-
-// next returns the delay before the next poll given this one's outcome.
-func (l *loopState) next(started time.Time, err error) time.Duration {
-	t, s := &l.t, l.s
-	// A successful target is polled every interval from start to start:
-	// the time the poll took (a queue for a fetch slot, a slow vendor)
-	// does not stretch its period.
-	delay := t.Interval - time.Since(started)
-	spread := steadyJitter
-	if err != nil {
-		spread = backoffJitter
-		l.failures++
-		delay = backoff(t.Interval, l.failures, s.o.MaxBackoff)
-		var he *sources.HTTPError
-		if errors.As(err, &he) && he.RetryAfter > delay {
-			delay = min(he.RetryAfter, max(s.o.MaxBackoff, t.Interval))
-		}
-		// Log a failure when it starts or changes, not every poll.
-		if msg := err.Error(); msg != l.lastErr && l.ctx.Err() == nil {
-			s.o.Log.Warn("poll failed", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "err", msg, "failures", l.failures, "next_in", delay.String())
-			l.lastErr = msg
-		}
-	} else {
-		if l.failures > 0 {
-			s.o.Log.Info("poll recovered", "vendor", t.Vendor, "source", t.Index, "kind", t.Kind, "after_failures", l.failures)
-		}
-		l.failures, l.lastErr = 0, ""
-	}
-	return max(jitter(delay, spread), 0)
 }
 
 // backoff doubles the interval per consecutive failure, capped.
@@ -354,17 +285,12 @@ func jitter(d time.Duration, frac float64) time.Duration {
 
 // pollOnce polls one target and records the outcome. It returns the
 // poll's error (nil on success) for the loop's backoff.
+//
+// A worker runs it whole: the worker is busy until the poll is recorded,
+// so a snapshot waiting for the recorder (a first poll's every component
+// and incident, while the database writes others) counts against
+// Concurrency, and a slow writer cannot pile up thousands of them.
 func (s *Scheduler) pollOnce(ctx context.Context, t Target) error {
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	// The slot is held until the poll is recorded: a snapshot waiting for
-	// the recorder (a first poll's every component and incident, while
-	// the database writes others) counts against Concurrency, so a slow
-	// writer cannot pile up thousands of them in memory.
-	defer func() { <-s.sem }()
 	start := time.Now()
 	snap, err := s.safePoll(ctx, t)
 	s.duration.WithLabelValues(t.Kind).Observe(time.Since(start).Seconds())

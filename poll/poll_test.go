@@ -82,7 +82,9 @@ func TestHangingVendorDoesNotDelayOthers(t *testing.T) {
 	rec := newRecorder()
 	// Concurrency 1 is the harshest case: the hanging poll holds the only
 	// slot until its own timeout, so the fast vendor may only lose that.
-	s, err := New(Options{Recorder: rec, Concurrency: 1, StartSpread: time.Millisecond})
+	// A fine tick: the fast vendor's 20ms interval is not rounded up to
+	// the default 100ms.
+	s, err := New(Options{Recorder: rec, Concurrency: 1, StartSpread: time.Millisecond, Tick: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"time"
+
+	"github.com/upstat/upstat"
 )
 
 // BodyCache remembers the last body a source parsed, so that a 304 or an
@@ -43,6 +45,8 @@ func (c *BodyCache) Fetch(ctx context.Context, env Env, url, accept string) (*Fe
 	}
 	same := c.last != nil && (resp.NotModified || sha256.Sum256(f.Body) == c.sum)
 	if same && (c.expiry.IsZero() || f.Now.Before(c.expiry)) {
+		// The body is the one last recorded (c.last is set only on
+		// commit): its validators may be remembered now.
 		resp.Commit()
 		return &Fetched{NotModified: true, Now: f.Now}, nil
 	}
@@ -52,12 +56,17 @@ func (c *BodyCache) Fetch(ctx context.Context, env Env, url, accept string) (*Fe
 	return f, nil
 }
 
-// Store records a body that parsed and commits its response's validators.
-// expiry is when the parsed result stops holding by age alone (zero:
-// never).
-func (c *BodyCache) Store(f *Fetched, expiry time.Time) {
-	f.resp.Commit()
-	c.last, c.ctype, c.sum, c.expiry = bytes.Clone(f.Body), f.ContentType, sha256.Sum256(f.Body), expiry
+// Store arranges for a body that parsed to be remembered, with its
+// response's validators, once snap is recorded (snap.OnCommit): until
+// then, and for good if recording fails, the next poll reads the body in
+// full again. expiry is when the parsed result stops holding by age alone
+// (zero: never).
+func (c *BodyCache) Store(snap *upstat.Snapshot, f *Fetched, expiry time.Time) {
+	body := bytes.Clone(f.Body)
+	snap.OnCommit(func() {
+		f.resp.Commit()
+		c.last, c.ctype, c.sum, c.expiry = body, f.ContentType, sha256.Sum256(body), expiry
+	})
 }
 
 // WithDefaults fills what an adapter needs and env lacks: a fetcher and a

@@ -238,7 +238,7 @@ func demoStore(now time.Time) *fakeStore {
 	}
 	vendor := func(id, name string, status upstat.Severity, changed time.Duration, labels map[string]string) upstat.Vendor {
 		return upstat.Vendor{VendorSummary: upstat.VendorSummary{ID: id, Name: name, Status: status, Labels: labels,
-			LastCheckedAt: h(time.Minute), LastSuccessAt: h(time.Minute), StatusChangedAt: h(changed)}}
+			LastCheckedAt: h(time.Minute), LastSuccessAt: h(time.Minute), StatusChangedAt: h(changed), FirstSuccessAt: h(200 * day)}}
 	}
 	gh := vendor("github", "GitHub", upstat.PartialOutage, 47*time.Minute, map[string]string{"tier": "critical", "team": "platform"})
 	gh.Components = []upstat.Component{

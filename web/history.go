@@ -23,7 +23,9 @@ import (
 // operational) are listed without colouring the day.
 //
 // Uptime over a window is 1 - down/measured, where measured is the window
-// minus the time covered by any maintenance, and down is the time covered
+// (from upstat's first read of the vendor on: before it there is no data,
+// and a vendor never read has none) minus the time covered by any
+// maintenance, and down is the time covered
 // by at least one non-maintenance incident of severity partial_outage or
 // worse, outside maintenance. Time covered only by degraded incidents is
 // reported as Degraded and does not lower the uptime.
@@ -137,6 +139,9 @@ func overlap(a, b []span) time.Duration {
 
 // Uptime is the availability of a vendor or component over a window.
 type Uptime struct {
+	// NoData is true when upstat observed none of the window (the vendor
+	// was never read, or only after it): nothing is claimed.
+	NoData bool
 	// Window is the length of the period looked at.
 	Window time.Duration
 	// Maintenance is the time covered by maintenance, excluded from Measured.
@@ -161,8 +166,12 @@ func (u Uptime) Ratio() float64 {
 }
 
 // Percent formats the uptime with two decimals, rounding down so that any
-// downtime never shows as "100%": "100%", "99.95%", "0%".
+// downtime never shows as "100%": "100%", "99.95%", "0%"; "no data" when
+// nothing of the window was observed.
 func (u Uptime) Percent() string {
+	if u.NoData {
+		return "no data"
+	}
 	if u.Down <= 0 {
 		return "100%"
 	}
@@ -204,6 +213,20 @@ func ComputeUptime(incs []upstat.Incident, from, to time.Time) Uptime {
 	return u
 }
 
+// ObservedUptime is ComputeUptime over the part of [from, to) upstat
+// observed: from since (the vendor's first successful read) on. With
+// since nil, or not before to, nothing was observed: NoData. Time before
+// since is neither up nor down.
+func ObservedUptime(incs []upstat.Incident, since *time.Time, from, to time.Time) Uptime {
+	if since == nil || !since.Before(to) {
+		return Uptime{NoData: true, Window: to.Sub(from)}
+	}
+	if since.After(from) {
+		from = *since
+	}
+	return ComputeUptime(incs, from, to)
+}
+
 // DayIncident is what a day's cell says about one incident.
 type DayIncident struct {
 	ID       string
@@ -221,13 +244,19 @@ type Day struct {
 	Worst upstat.Severity
 	// Incidents overlapping the day, in the order given.
 	Incidents []DayIncident
-	// Uptime of the day (the part of today that has passed).
+	// Uptime of the day (the part of today that has passed, and of the
+	// day upstat started watching, the part after it).
 	Uptime Uptime
+	// NoData is true for a day wholly before upstat first read the vendor:
+	// without incidents it is shown as "no data", never as operational.
+	NoData bool
 }
 
 // DailyBar returns one Day per UTC day for the last days days, oldest
-// first, the last one being today (up to now).
-func DailyBar(incs []upstat.Incident, now time.Time, days int) []Day {
+// first, the last one being today (up to now). since is when upstat
+// first read the vendor (nil: never): days before it have no data of
+// upstat's own (incidents the vendor reported for them still show).
+func DailyBar(incs []upstat.Incident, since *time.Time, now time.Time, days int) []Day {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	out := make([]Day, days)
@@ -249,7 +278,8 @@ func DailyBar(incs []upstat.Incident, now time.Time, days int) []Day {
 			out[i].Worst = upstat.Worse(out[i].Worst, barSeverity(inc))
 			out[i].Incidents = append(out[i].Incidents, DayIncident{ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Kind: inc.Kind})
 		}
-		out[i].Uptime = ComputeUptime(touching, date, end)
+		out[i].Uptime = ObservedUptime(touching, since, date, end)
+		out[i].NoData = out[i].Uptime.NoData
 	}
 	return out
 }

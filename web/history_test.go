@@ -141,7 +141,7 @@ func TestDailyBar(t *testing.T) {
 		// Far outside the 5-day bar.
 		closed("ancient", upstat.MajorOutage, at(-40, 1, 0), at(-40, 2, 0)),
 	}
-	bar := DailyBar(incs, testNow, 5)
+	bar := DailyBar(incs, ptr(at(-100, 0, 0)), testNow, 5) // watched for long
 	type want struct {
 		date   time.Time
 		worst  upstat.Severity
@@ -176,6 +176,53 @@ func TestDailyBar(t *testing.T) {
 			if ids[j] != w.ids[j] {
 				t.Errorf("day %d incidents = %v, want %v", i, ids, w.ids)
 			}
+		}
+	}
+}
+
+// TestNoDataBeforeFirstRead: days before upstat first read the vendor
+// are "no data", never operational, and do not count in uptime; a vendor
+// never read shows no uptime at all, never "100%".
+func TestNoDataBeforeFirstRead(t *testing.T) {
+	past := closed("imported", upstat.MajorOutage, at(-4, 10, 0), at(-4, 11, 0))
+	first := at(-2, 12, 0) // upstat started watching at noon, two days ago
+	bar := DailyBar([]upstat.Incident{past}, &first, testNow, 5)
+	for i, w := range []struct {
+		noData bool
+		worst  upstat.Severity
+		uptime string
+	}{
+		{true, upstat.MajorOutage, "no data"}, // day -4: checked below
+		{true, upstat.Operational, "no data"}, // day -3: before upstat watched
+		{false, upstat.Operational, "100%"},   // day -2: watched from noon
+		{false, upstat.Operational, "100%"},   // day -1
+		{false, upstat.Operational, "100%"},   // today
+	} {
+		d := bar[i]
+		if i == 0 {
+			// The vendor reported an outage that day: it shows, but
+			// upstat did not observe the day (no uptime).
+			if !d.NoData || d.Worst != upstat.MajorOutage || d.Uptime.Percent() != "no data" {
+				t.Errorf("day -4: nodata %v worst %s uptime %s; want no data, major_outage shown", d.NoData, d.Worst, d.Uptime.Percent())
+			}
+			continue
+		}
+		if d.NoData != w.noData || d.Worst != w.worst || d.Uptime.Percent() != w.uptime {
+			t.Errorf("day %d: nodata %v worst %s uptime %s; want %v %s %s", i-4, d.NoData, d.Worst, d.Uptime.Percent(), w.noData, w.worst, w.uptime)
+		}
+	}
+	if got := ObservedUptime([]upstat.Incident{past}, &first, testNow.Add(-90*24*time.Hour), testNow); got.Percent() != "100%" || got.Window != testNow.Sub(first) {
+		t.Errorf("90-day uptime %s over %s, want 100%% over the %s observed", got.Percent(), got.Window, testNow.Sub(first))
+	}
+	for _, since := range []*time.Time{nil, ptr(testNow.Add(time.Hour))} {
+		if got := ObservedUptime(nil, since, testNow.Add(-30*24*time.Hour), testNow); got.Percent() != "no data" {
+			t.Errorf("never read (since %v): uptime %s, want no data", since, got.Percent())
+		}
+	}
+	never := DailyBar(nil, nil, testNow, 3)
+	for i, d := range never {
+		if !d.NoData {
+			t.Errorf("never read: day %d has data", i)
 		}
 	}
 }

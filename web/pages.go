@@ -232,8 +232,20 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, fmt.Errorf("vendor %s incidents: %w", v.ID, err))
 		return
 	}
+	changes, from, observed, err := d.statusChanges(ctx, v, now)
+	if err != nil {
+		d.fail(w, r, fmt.Errorf("vendor %s status changes: %w", v.ID, err))
+		return
+	}
+	states := func(component string, current upstat.Severity) []upstat.Incident {
+		if !observed {
+			return nil
+		}
+		return ObservedStates(changes, component, current, from, now)
+	}
+	vendorBar := append(slices.Clone(history), states("", v.Status)...)
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(history, now), Compact: len(v.Components) > compactAbove}
+		Bar: d.bar(vendorBar, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)
@@ -256,7 +268,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &data.Groups[i]
 		g.Worst = upstat.Worse(g.Worst, c.Status)
-		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(ForComponent(history, c), now)})
+		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(append(ForComponent(history, c), states(c.Key(), c.Status)...), v.FirstSuccessAt, now)})
 	}
 	p := d.newPage(r, v.Name, "")
 	p.Vendor = v.ID
@@ -264,12 +276,13 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "vendor", p)
 }
 
-// bar computes a daily bar and the 30- and 90-day uptimes.
-func (d *Dashboard) bar(incs []upstat.Incident, now time.Time) bar {
+// bar computes a daily bar and the 30- and 90-day uptimes, counting
+// only what upstat observed: from since, the vendor's first read.
+func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time) bar {
 	b := bar{
-		Days:  DailyBar(incs, now, d.opts.HistoryDays),
-		Up30:  ComputeUptime(incs, now.Add(-30*24*time.Hour), now),
-		Up90:  ComputeUptime(incs, now.Add(-90*24*time.Hour), now),
+		Days:  DailyBar(incs, since, now, d.opts.HistoryDays),
+		Up30:  ObservedUptime(incs, since, now.Add(-30*24*time.Hour), now),
+		Up90:  ObservedUptime(incs, since, now.Add(-90*24*time.Hour), now),
 		Quiet: true,
 	}
 	for _, day := range b.Days {
@@ -278,6 +291,24 @@ func (d *Dashboard) bar(incs []upstat.Incident, now time.Time) bar {
 		}
 	}
 	return b
+}
+
+// statusChanges reads the status changes upstat observed of v over the
+// bars' period, and from when they count: the period's start or the
+// vendor's first read, whichever is later. observed is false when there
+// is nothing to read (a Reader that keeps no changes, a vendor never
+// read).
+func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, now time.Time) (changes []upstat.Event, from time.Time, observed bool, err error) {
+	from = now.Add(-time.Duration(max(d.opts.HistoryDays, 90)) * 24 * time.Hour)
+	if v.FirstSuccessAt != nil && v.FirstSuccessAt.After(from) {
+		from = *v.FirstSuccessAt
+	}
+	sh, ok := d.opts.Reader.(StatusHistory)
+	if !ok || v.FirstSuccessAt == nil {
+		return nil, from, false, nil
+	}
+	changes, err = sh.StatusChanges(ctx, v.ID, from)
+	return changes, from, err == nil, err
 }
 
 // maxHistoryPages bounds how much history one vendor page reads.

@@ -227,6 +227,31 @@ func TestVendorHistoryPaging(t *testing.T) {
 	}
 }
 
+// TestUptimeOnlyWhatWasObserved: a vendor upstat never read shows no
+// uptime ("no data", never "100%") and grey days; one read for two days
+// shows the days before as no data.
+func TestUptimeOnlyWhatWasObserved(t *testing.T) {
+	store := demoStore(demoNow)
+	for i := range store.vendors {
+		if store.vendors[i].ID == "intervals" {
+			store.vendors[i].FirstSuccessAt = nil
+		}
+		if store.vendors[i].ID == "stripe" {
+			since := demoNow.Add(-48 * time.Hour)
+			store.vendors[i].FirstSuccessAt = &since
+		}
+	}
+	h := newTestDashboard(t, store, nil).Handler()
+	_, page := get(t, h, "/vendors/intervals")
+	if strings.Contains(page, "100%") || !strings.Contains(page, "uptime <strong>no data</strong>") || !strings.Contains(page, `class="cell nodata"`) {
+		t.Errorf("never-read vendor: want no data and grey days, never 100%%")
+	}
+	_, page = get(t, h, "/vendors/stripe")
+	if n := strings.Count(page, `class="cell nodata"`); n == 0 || !strings.Contains(page, "no data (before upstat first read this vendor)") {
+		t.Errorf("vendor read two days ago: %d no-data days, want the days before marked", n)
+	}
+}
+
 func TestAlertsPage(t *testing.T) {
 	f := demoStore(demoNow)
 	tests := []struct {

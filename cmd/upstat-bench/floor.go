@@ -66,12 +66,20 @@ func readFloorURLs(path string) ([]floorURL, error) {
 // cmdFloor is the bare client: it GETs each URL at its interval with
 // If-None-Match, reads and discards the body, and neither parses nor
 // stores anything. Its CPU is the floor upstat is compared with.
+//
+// Two shapes: -mode paced gives every URL its own timer and goroutine
+// (each request wakes the process on its own), -mode burst keeps one
+// ticker that sends every URL due in a tick to a fixed pool of workers
+// (one wake-up serves many requests). Their difference is the price of
+// waking up.
 func cmdFloor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	urlsFile := fs.String("urls", "", "file of URLs to poll (written by run)")
 	duration := fs.Duration("duration", time.Minute, "how long to poll")
 	concurrency := fs.Int("concurrency", 256, "concurrent requests")
+	mode := fs.String("mode", "paced", "paced (a timer per URL) or burst (one ticker, a worker pool)")
+	tick := fs.Duration("tick", 100*time.Millisecond, "burst mode: the ticker's period")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,10 +91,53 @@ func cmdFloor(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 64
-	client := &http.Client{Transport: t, Timeout: 15 * time.Second}
-	var res FloorResult
-	var polls, requests, notMod, errs atomic.Int64
-	sem := make(chan struct{}, *concurrency)
+	fc := &floorClient{client: &http.Client{Transport: t, Timeout: 15 * time.Second}}
+	switch *mode {
+	case "paced":
+		fc.paced(ctx, urls, *concurrency)
+	case "burst":
+		fc.burst(ctx, urls, *concurrency, *tick)
+	default:
+		return fmt.Errorf("%w: -mode %q (paced or burst)", errUsage, *mode)
+	}
+	return json.NewEncoder(stdout).Encode(fc.result())
+}
+
+// floorClient does the floor's GETs and counts them.
+type floorClient struct {
+	client                        *http.Client
+	polls, requests, notMod, errs atomic.Int64
+}
+
+// get GETs u once with the ETag it last saw and counts the outcome; it
+// returns the ETag to send next time.
+func (fc *floorClient) get(ctx context.Context, u floorURL, etag string) string {
+	status, tag, err := bareGet(ctx, fc.client, u.url, etag)
+	if ctx.Err() != nil {
+		return etag
+	}
+	fc.requests.Add(1)
+	if u.primary {
+		fc.polls.Add(1)
+	}
+	switch {
+	case err != nil:
+		fc.errs.Add(1)
+	case status == http.StatusNotModified:
+		fc.notMod.Add(1)
+	default:
+		return tag
+	}
+	return etag
+}
+
+func (fc *floorClient) result() FloorResult {
+	return FloorResult{Polls: fc.polls.Load(), Requests: fc.requests.Load(), NotModified: fc.notMod.Load(), Errors: fc.errs.Load()}
+}
+
+// paced: a goroutine and a timer per URL.
+func (fc *floorClient) paced(ctx context.Context, urls []floorURL, concurrency int) {
+	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	for _, u := range urls {
 		wg.Add(1)
@@ -102,30 +153,64 @@ func cmdFloor(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				case <-timer.C:
 				}
 				sem <- struct{}{}
-				status, tag, err := bareGet(ctx, client, u.url, etag)
+				etag = fc.get(ctx, u, etag)
 				<-sem
 				if ctx.Err() != nil {
 					return
-				}
-				requests.Add(1)
-				if u.primary {
-					polls.Add(1)
-				}
-				switch {
-				case err != nil:
-					errs.Add(1)
-				case status == http.StatusNotModified:
-					notMod.Add(1)
-				default:
-					etag = tag
 				}
 				timer.Reset(u.every)
 			}
 		}()
 	}
 	wg.Wait()
-	res.Polls, res.Requests, res.NotModified, res.Errors = polls.Load(), requests.Load(), notMod.Load(), errs.Load()
-	return json.NewEncoder(stdout).Encode(res)
+}
+
+// burstURL is one URL of the burst floor.
+type burstURL struct {
+	floorURL
+	etag string      // owned by the worker holding it
+	busy atomic.Bool // queued or in flight: not queued again
+	due  time.Time   // owned by the ticker loop
+}
+
+// burst: one ticker; at each tick every due URL goes to a fixed pool of
+// workers.
+func (fc *floorClient) burst(ctx context.Context, urls []floorURL, concurrency int, tick time.Duration) {
+	now := time.Now()
+	all := make([]*burstURL, len(urls))
+	for i, u := range urls {
+		all[i] = &burstURL{floorURL: u, due: now.Add(time.Duration(rand.Int64N(int64(u.every))))}
+	}
+	work := make(chan *burstURL, len(all))
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range work {
+				u.etag = fc.get(ctx, u.floorURL, u.etag)
+				u.busy.Store(false)
+			}
+		}()
+	}
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case now := <-ticker.C:
+			for _, u := range all {
+				if !u.due.After(now) && u.busy.CompareAndSwap(false, true) {
+					u.due = u.due.Add(u.every)
+					work <- u
+				}
+			}
+		}
+	}
+	close(work)
+	wg.Wait()
 }
 
 func bareGet(ctx context.Context, client *http.Client, url, etag string) (int, string, error) {

@@ -237,7 +237,7 @@ func timeQueries(ctx context.Context, db *sqlite.DB, f historyFlags, now time.Ti
 			if _, _, err := db.Incidents(ctx, upstat.IncidentFilter{Vendor: v, Limit: 20}); err != nil {
 				return err
 			}
-			_ = web.DailyBar(all, now, 90)
+			_ = web.DailyBar(all, since, now, 90)
 			_ = web.ComputeUptime(all, now.Add(-90*24*time.Hour), now)
 			return nil
 		}},

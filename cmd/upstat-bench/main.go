@@ -3,6 +3,7 @@
 //
 //	upstat-bench run     [flags]  simulated vendors + upstat + API load; a table and JSON of the figures
 //	upstat-bench floor   [flags]  (exec'd by run) a bare HTTP client doing the same GETs, for the CPU floor
+//	upstat-bench peers   [flags]  upstat, the burst floor and peer binaries given by path, CPU per poll on the same vendors
 //	upstat-bench history [flags]  fill a database with 90 days of history and time the API's queries on it
 //
 // `upstat-bench run` starts the simulated vendors (fixtures.StartLoad) in
@@ -25,6 +26,7 @@ const usage = `upstat-bench: load harness for upstat
 
 Usage:
   upstat-bench run     [-n 1000] [-interval 30s] [-duration 60s] [-change 0.02] [-out bench-load.json]
+  upstat-bench peers   [-n 500,2000] [-interval 10s] [-duration 30s] [-gatus PATH] [-exporter PATH [-exporter-args ARGS]]
   upstat-bench history [-db FILE] [-vendors 10000] [-days 90] [-queries 300]
   upstat-bench floor   -urls FILE -duration 60s     (started by run)
   upstat-bench serve   --config FILE [-cpuprofile F] (upstat serve with pprof; run -profile uses it)
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "floor":
 		return cmdFloor(ctx, args[1:], stdout, stderr)
+	case "peers":
+		return cmdPeers(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "history":

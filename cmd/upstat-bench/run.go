@@ -21,8 +21,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/upstat/upstat/fixtures"
 )
 
@@ -33,6 +31,8 @@ type runFlags struct {
 	duration       time.Duration
 	change         float64
 	concurrency    int
+	tick           time.Duration
+	hosts          int
 	vendorRate     float64
 	incidentRate   float64
 	summaryRate    float64
@@ -41,6 +41,7 @@ type runFlags struct {
 	out            string
 	keep           bool
 	cpuProfile     string
+	heapProfile    string
 	seed           uint64
 	skipFloor      bool
 	upstatLogLevel string
@@ -51,6 +52,7 @@ type Report struct {
 	Started     time.Time `json:"started"`
 	Vendors     int       `json:"vendors"`
 	Sources     int       `json:"sources"`
+	Hosts       int       `json:"hosts"` // loopback addresses serving them
 	Interval    string    `json:"interval"`
 	Window      string    `json:"window"`
 	ChangeFrac  float64   `json:"change_fraction"`
@@ -94,6 +96,12 @@ type Report struct {
 	FloorCPU        float64 `json:"floor_cpu_seconds"`
 	FloorCPUPer1000 float64 `json:"floor_cpu_seconds_per_1000_polls"`
 	FloorRatio      float64 `json:"upstat_over_floor_cpu_ratio"`
+	// The burst floor: the same GETs sent in batches from one ticker by a
+	// fixed pool of workers (what a client that wakes up rarely pays).
+	BurstPolls      int64   `json:"burst_floor_polls"`
+	BurstCPU        float64 `json:"burst_floor_cpu_seconds"`
+	BurstCPUPer1000 float64 `json:"burst_floor_cpu_seconds_per_1000_polls"`
+	BurstRatio      float64 `json:"upstat_over_burst_floor_cpu_ratio"`
 
 	Targets []TargetResult `json:"targets"`
 }
@@ -115,6 +123,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&f.duration, "duration", 60*time.Second, "measurement window, after warm-up")
 	fs.Float64Var(&f.change, "change", 0.02, "fraction of vendors changed per cycle")
 	fs.IntVar(&f.concurrency, "concurrency", 256, "upstat poll.concurrency")
+	fs.DurationVar(&f.tick, "tick", 0, "upstat poll.tick (0: upstat's default)")
+	fs.IntVar(&f.hosts, "hosts", 1, "serve the vendors from this many loopback addresses (127.0.0.1 to 127.0.0.N), round-robin, as real vendors are on distinct hosts")
 	fs.Float64Var(&f.vendorRate, "vendor-rps", 500, "GET /api/v1/vendors/{id} per second")
 	fs.Float64Var(&f.incidentRate, "incidents-rps", 50, "GET /api/v1/incidents?... per second")
 	fs.Float64Var(&f.summaryRate, "summary-rps", 20, "GET /api/v1/summary per second")
@@ -123,6 +133,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.out, "out", "bench-load.json", "write the JSON report here (empty: don't)")
 	fs.BoolVar(&f.keep, "keep", false, "keep the work dir (config, database, upstat log)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "run upstat as `upstat-bench serve` (same code, plus pprof) and write its CPU profile of the window here")
+	fs.StringVar(&f.heapProfile, "heapprofile", "", "like -cpuprofile: write upstat's heap profile (in use) at the end of the window here")
 	fs.Uint64Var(&f.seed, "seed", 1, "simulation seed")
 	fs.BoolVar(&f.skipFloor, "no-floor", false, "skip the bare-client floor")
 	fs.StringVar(&f.upstatLogLevel, "upstat-log-level", "warn", "upstat's --log-level")
@@ -168,18 +179,16 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		return nil, err
 	}
 	defer sim.Close()
-	targets := sim.Targets()
-	rep.Sources = len(targets)
+	targets, closeHosts, err := spreadHosts(sim, sim.Targets(), f.hosts)
+	if err != nil {
+		return nil, err
+	}
+	defer closeHosts()
+	rep.Sources, rep.Hosts = len(targets), f.hosts
 
-	bin := f.upstatBin
-	if bin == "" {
-		bin = filepath.Join(work, "upstat")
-		logf(log, "building upstat")
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/upstat")
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("build upstat (run from the module root, or pass -upstat): %w", err)
-		}
+	bin, err := upstatBinary(ctx, f.upstatBin, work, log)
+	if err != nil {
+		return nil, err
 	}
 	listen, err := freeAddr()
 	if err != nil {
@@ -198,12 +207,19 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	upCtx, stopUpstat := context.WithCancel(ctx)
 	defer stopUpstat()
 	up := exec.CommandContext(upCtx, bin, "serve", "--config", cfgPath, "--log-level", f.upstatLogLevel)
-	if f.cpuProfile != "" {
+	profiled := f.cpuProfile != "" || f.heapProfile != ""
+	pprofBase := ""
+	if profiled {
 		self, err := os.Executable()
 		if err != nil {
 			return nil, err
 		}
-		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", "127.0.0.1:6061")
+		pprofAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		pprofBase = "http://" + pprofAddr
+		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", pprofAddr)
 	}
 	up.Stdout, up.Stderr = logFile, logFile
 	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
@@ -218,7 +234,9 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxIdleConns: 512}}
 
 	logf(log, "upstat pid %d on %s; waiting for every vendor's first poll", pid, base)
-	if err := waitReady(ctx, client, base, f.n, 2*f.interval+2*time.Minute, mem); err != nil {
+	// First polls write every component and incident: on a shared
+	// machine 10,000 of them can take minutes, hence a second per 50.
+	if err := waitReady(ctx, client, base, f.n, 2*f.interval+2*time.Minute+time.Duration(f.n/50)*time.Second, mem); err != nil {
 		return nil, fmt.Errorf("%w (see %s)", err, logFile.Name())
 	}
 	// One more interval so the first-poll burst (every incident and
@@ -242,22 +260,18 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	// running alongside: CPU per poll, upstat against the floor. Phase B
 	// (second half): the same plus the API load: cores, latencies.
 	half := f.duration / 2
-	var floor *exec.Cmd
-	var floorOut bytes.Buffer
+	var floors []*floorRun
 	if !f.skipFloor {
 		urlsPath := filepath.Join(work, "floor-urls.txt")
 		if err := writeFloorURLs(urlsPath, floorURLs(targets, f)); err != nil {
 			return nil, err
 		}
-		self, err := os.Executable()
-		if err != nil {
-			return nil, err
-		}
-		floor = exec.CommandContext(ctx, self, "floor", "-urls", urlsPath, "-duration", half.String(),
-			"-concurrency", fmt.Sprint(f.concurrency))
-		floor.Stdout, floor.Stderr = &floorOut, log
-		if err := floor.Start(); err != nil {
-			return nil, fmt.Errorf("start floor: %w", err)
+		for _, mode := range []string{"paced", "burst"} {
+			fr, err := startFloor(ctx, mode, urlsPath, half, f, log)
+			if err != nil {
+				return nil, err
+			}
+			floors = append(floors, fr)
 		}
 	}
 	snap := func() (sample, error) { return takeSample(pid, sim) }
@@ -290,7 +304,8 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		}
 	}()
 	if f.cpuProfile != "" {
-		go saveProfile(client, "http://127.0.0.1:6061", f.cpuProfile, min(f.duration, 120*time.Second), log)
+		go saveProfile(client, pprofBase+fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(min(f.duration, 120*time.Second).Seconds())),
+			f.cpuProfile, min(f.duration, 120*time.Second), log)
 	}
 	select {
 	case <-ctx.Done():
@@ -320,6 +335,9 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	s1, err := snap()
 	if err != nil {
 		return nil, err
+	}
+	if f.heapProfile != "" {
+		saveProfile(client, pprofBase+"/debug/pprof/heap?gc=1", f.heapProfile, 0, log)
 	}
 	mem.sample()
 	mem.mu.Lock()
@@ -367,25 +385,63 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	if fi, err := os.Stat(dbPath); err == nil {
 		rep.DBSizeMiB = float64(fi.Size()) / (1 << 20)
 	}
-	if floor != nil {
-		if err := floor.Wait(); err != nil {
-			return nil, fmt.Errorf("floor: %w", err)
+	for _, fl := range floors {
+		fr, err := fl.wait()
+		if err != nil {
+			return nil, err
 		}
-		fcpu := floor.ProcessState.UserTime() + floor.ProcessState.SystemTime()
-		var fr FloorResult
-		if err := json.Unmarshal(floorOut.Bytes(), &fr); err != nil {
-			return nil, fmt.Errorf("floor output %q: %w", floorOut.String(), err)
-		}
-		rep.FloorPolls, rep.FloorCPU = fr.Polls, fcpu.Seconds()
+		per1000, ratio := 0.0, 0.0
 		if fr.Polls > 0 {
-			rep.FloorCPUPer1000 = rep.FloorCPU / float64(fr.Polls) * 1000
+			per1000 = fl.cpu.Seconds() / float64(fr.Polls) * 1000
 		}
-		if rep.FloorCPUPer1000 > 0 {
-			rep.FloorRatio = rep.CPUPer1000 / rep.FloorCPUPer1000
+		if per1000 > 0 {
+			ratio = rep.CPUPer1000 / per1000
+		}
+		if fl.mode == "burst" {
+			rep.BurstPolls, rep.BurstCPU, rep.BurstCPUPer1000, rep.BurstRatio = fr.Polls, fl.cpu.Seconds(), per1000, ratio
+		} else {
+			rep.FloorPolls, rep.FloorCPU, rep.FloorCPUPer1000, rep.FloorRatio = fr.Polls, fl.cpu.Seconds(), per1000, ratio
 		}
 	}
 	rep.Targets = judge(rep, f)
 	return rep, nil
+}
+
+// floorRun is one bare-client process of phase A.
+type floorRun struct {
+	mode string
+	cmd  *exec.Cmd
+	out  bytes.Buffer
+	cpu  time.Duration
+}
+
+// startFloor execs `upstat-bench floor -mode MODE` for d.
+func startFloor(ctx context.Context, mode, urlsPath string, d time.Duration, f runFlags, log io.Writer) (*floorRun, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	fl := &floorRun{mode: mode}
+	fl.cmd = exec.CommandContext(ctx, self, "floor", "-mode", mode, "-urls", urlsPath, "-duration", d.String(),
+		"-concurrency", fmt.Sprint(f.concurrency))
+	fl.cmd.Stdout, fl.cmd.Stderr = &fl.out, log
+	if err := fl.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s floor: %w", mode, err)
+	}
+	return fl, nil
+}
+
+// wait waits for the floor to end and returns what it counted.
+func (fl *floorRun) wait() (FloorResult, error) {
+	var fr FloorResult
+	if err := fl.cmd.Wait(); err != nil {
+		return fr, fmt.Errorf("%s floor: %w", fl.mode, err)
+	}
+	fl.cpu = fl.cmd.ProcessState.UserTime() + fl.cmd.ProcessState.SystemTime()
+	if err := json.Unmarshal(fl.out.Bytes(), &fr); err != nil {
+		return fr, fmt.Errorf("%s floor output %q: %w", fl.mode, fl.out.String(), err)
+	}
+	return fr, nil
 }
 
 func numCPU() int {
@@ -424,20 +480,15 @@ func writeConfig(path, db, listen string, f runFlags, targets []fixtures.LoadTar
 		}
 		vs = append(vs, vendor{ID: t.Vendor, Name: t.Name, Sources: []source{s}})
 	}
-	cfg := map[string]any{
-		"listen":  listen,
-		"storage": "sqlite:" + db,
-		"poll": map[string]any{
-			"interval": f.interval.String(), "timeout": "10s", "stale_after": "10m",
-			"concurrency": f.concurrency, "allow_private_networks": true,
-		},
-		"vendors": vs,
+	poll := map[string]any{
+		"interval": f.interval.String(), "timeout": "10s", "stale_after": "10m",
+		"concurrency": f.concurrency, "allow_private_networks": true,
 	}
-	b, err := yaml.Marshal(cfg)
-	if err != nil {
-		return err
+	if f.tick > 0 {
+		poll["tick"] = f.tick.String()
 	}
-	return os.WriteFile(path, b, 0o644)
+	cfg := map[string]any{"listen": listen, "storage": "sqlite:" + db, "poll": poll, "vendors": vs}
+	return writeYAML(path, cfg)
 }
 
 // floorURLs are the GETs upstat makes: every source's URL at the
@@ -506,16 +557,22 @@ func checkedVendors(client *http.Client, base string) (int, error) {
 }
 
 func sleepSampling(ctx context.Context, d time.Duration, mem *memSampler) error {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		mem.sample()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(min(time.Second, time.Until(end))):
-		}
+	return sleepOrExit(ctx, d, mem, nil)
+}
+
+// upstatBinary is bin, or upstat built into work when bin is empty.
+func upstatBinary(ctx context.Context, bin, work string, log io.Writer) (string, error) {
+	if bin != "" {
+		return bin, nil
 	}
-	return nil
+	bin = filepath.Join(work, "upstat")
+	logf(log, "building upstat")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/upstat")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build upstat (run from the module root, or pass -upstat): %w", err)
+	}
+	return bin, nil
 }
 
 // rate sends GETs at a fixed rate (open loop: a slow answer does not slow
@@ -580,10 +637,10 @@ func incidentQuery(i int, ids []string) string {
 	return "/api/v1/incidents?vendor=" + v + "&state=all&since=" + since
 }
 
-// saveProfile fetches a CPU profile of upstat-bench serve for d.
-func saveProfile(client *http.Client, base, path string, d time.Duration, log io.Writer) {
+// saveProfile fetches a profile of upstat-bench serve (url) that takes d.
+func saveProfile(client *http.Client, url, path string, d time.Duration, log io.Writer) {
 	c := &http.Client{Timeout: d + 30*time.Second}
-	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(d.Seconds())))
+	resp, err := c.Get(url)
 	if err != nil {
 		logf(log, "pprof: %v", err)
 		return
@@ -798,30 +855,32 @@ func judge(r *Report, f runFlags) []TargetResult {
 	out := []TargetResult{
 		{Name: "sustained polls/s", Want: fmt.Sprintf(">= %.0f (N/I)", float64(f.n)/i), Got: r.PollsPerSec, Passed: r.PollsPerSec >= 0.98*float64(f.n)/i},
 		{Name: "upstat cores (avg)", Want: "<= 1", Got: r.UpstatCores, Passed: r.UpstatCores <= 1},
-		{Name: "upstat RSS peak MiB", Want: "<= 300", Got: r.RSSPeakMiB, Passed: r.RSSPeakMiB <= 300},
+		{Name: "upstat cores, polls only (avg)", Want: "<= 0.1", Got: r.UpstatCoresPolls, Passed: r.UpstatCoresPolls <= 0.1},
+		{Name: "upstat RSS peak MiB", Want: "<= 150", Got: r.RSSPeakMiB, Passed: r.RSSPeakMiB <= 150},
 		{Name: "detection p99 after the poll (ms)", Want: "<= 1000", Got: r.DetectFromPoll.P99, Passed: r.DetectFromPoll.Count > 0 && r.DetectFromPoll.P99 <= 1000},
 		{Name: "detection p99 after the change (s)", Want: fmt.Sprintf("<= %.0f (I+1s)", i+1), Got: r.DetectFromChange.P99 / 1000, Passed: r.DetectFromChange.Count > 0 && r.DetectFromChange.P99 <= (i+1)*1000},
 		{Name: "changes detected", Want: fmt.Sprintf("= %d", r.Changes), Got: float64(r.Detected), Passed: r.Detected == r.Changes},
 		{Name: "GET vendor p99 (ms)", Want: "<= 10", Got: r.APIVendor.P99, Passed: r.APIVendor.Count > 0 && r.APIVendor.P99 <= 10},
 		{Name: "GET summary p99 (ms)", Want: "<= 100", Got: r.APISummary.P99, Passed: r.APISummary.Count > 0 && r.APISummary.P99 <= 100},
 	}
-	if r.FloorRatio > 0 {
-		out = append(out, TargetResult{Name: "CPU/poll vs bare client", Want: "<= 2x", Got: r.FloorRatio, Passed: r.FloorRatio <= 2})
+	if r.BurstRatio > 0 {
+		out = append(out, TargetResult{Name: "CPU/poll vs burst floor", Want: "<= 2x", Got: r.BurstRatio, Passed: r.BurstRatio <= 2})
 	}
 	return out
 }
 
 func printTable(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "\nupstat load run: %d vendors (%d sources), interval %s, %.1f%% changing per cycle, window %s, %d cores\n\n",
-		r.Vendors, r.Sources, r.Interval, r.ChangeFrac*100, r.Window, r.Cores)
+	fmt.Fprintf(w, "\nupstat load run: %d vendors (%d sources on %d hosts), interval %s, %.1f%% changing per cycle, window %s, %d cores\n\n",
+		r.Vendors, r.Sources, r.Hosts, r.Interval, r.ChangeFrac*100, r.Window, r.Cores)
 	row := func(k, v string) { fmt.Fprintf(w, "  %-40s %s\n", k, v) }
 	row("polls/s (sustained)", fmt.Sprintf("%.1f", r.PollsPerSec))
 	row("304 / not-modified fraction", fmt.Sprintf("%.3f (fixture side %.3f, %.1f req/s)", r.NotModified, r.Fixture304, r.FixtureRPS))
 	row("poll errors (whole run)", fmt.Sprintf("%.0f", r.PollErrors))
 	row("upstat CPU", fmt.Sprintf("%.1f s; cores avg %.2f polls only, %.2f with API load", r.UpstatCPU, r.UpstatCoresPolls, r.UpstatCores))
 	row("upstat CPU s / 1000 polls (polls only)", fmt.Sprintf("%.3f", r.CPUPer1000))
-	row("floor CPU s / 1000 polls", fmt.Sprintf("%.3f (%d polls, %.1f s)", r.FloorCPUPer1000, r.FloorPolls, r.FloorCPU))
-	row("upstat / floor CPU per poll", fmt.Sprintf("%.2fx", r.FloorRatio))
+	row("paced floor CPU s / 1000 polls", fmt.Sprintf("%.3f (%d polls, %.1f s)", r.FloorCPUPer1000, r.FloorPolls, r.FloorCPU))
+	row("burst floor CPU s / 1000 polls", fmt.Sprintf("%.3f (%d polls, %.1f s)", r.BurstCPUPer1000, r.BurstPolls, r.BurstCPU))
+	row("upstat / floor CPU per poll", fmt.Sprintf("%.2fx paced, %.2fx burst", r.FloorRatio, r.BurstRatio))
 	row("RSS peak / steady", fmt.Sprintf("%.0f / %.0f MiB", r.RSSPeakMiB, r.RSSSteadyMiB))
 	row("database size", fmt.Sprintf("%.1f MiB", r.DBSizeMiB))
 	row("one /metrics scrape (after the window)", fmt.Sprintf("%.1f s; RSS peak after it %.0f MiB", r.MetricsScrapeSec, r.MetricsRSSPeakMiB))

@@ -113,8 +113,9 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(f, res.Expiry)
-	return &upstat.Snapshot{Incidents: res.Incidents, Warnings: res.Warnings}, nil
+	snap := &upstat.Snapshot{Incidents: res.Incidents, Warnings: res.Warnings}
+	s.cache.Store(snap, f, res.Expiry)
+	return snap, nil
 }
 
 // Decoder returns a spec Decode function for options given as a map (see

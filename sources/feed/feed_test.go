@@ -339,6 +339,12 @@ func TestPollEndToEnd(t *testing.T) {
 	if snap.NotModified || snap.HasComponents || len(snap.Incidents) != 3 {
 		t.Fatalf("first poll: not_modified %v has_components %v incidents %d", snap.NotModified, snap.HasComponents, len(snap.Incidents))
 	}
+	// Not recorded (no Commit): the same body is read again in full.
+	snap, err = src.Poll(ctx)
+	if err != nil || snap.NotModified || len(snap.Incidents) != 3 {
+		t.Fatalf("poll after a failed record: %v, %+v; want the feed read again", err, snap)
+	}
+	snap.Commit()
 	snap, err = src.Poll(ctx)
 	if err != nil || !snap.NotModified {
 		t.Fatalf("second poll: %v, not_modified %v", err, snap != nil && snap.NotModified)
@@ -351,8 +357,8 @@ func TestPollEndToEnd(t *testing.T) {
 	if len(snap.Incidents) != 3 || find(t, snap.Incidents, "wz1lb0n8k2p4").Title != "Sign-in failures on the website" {
 		t.Errorf("edited feed: %d incidents", len(snap.Incidents))
 	}
-	if hits.Load() != 3 {
-		t.Errorf("%d requests, want 3", hits.Load())
+	if hits.Load() != 4 {
+		t.Errorf("%d requests, want 4", hits.Load())
 	}
 }
 
@@ -375,6 +381,7 @@ func TestPollExpiresGenericEntry(t *testing.T) {
 	if err != nil || len(snap.Incidents) != 1 || !snap.Incidents[0].Active() {
 		t.Fatalf("first poll: %v %+v", err, snap)
 	}
+	snap.Commit()
 	if snap, err = src.Poll(ctx); err != nil || !snap.NotModified {
 		t.Fatalf("identical body before expiry: %v %+v", err, snap)
 	}

@@ -212,7 +212,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cache.Store(f, res.Expiry)
+	s.cache.Store(res.Snapshot, f, res.Expiry)
 	return res.Snapshot, nil
 }
 

@@ -293,6 +293,7 @@ func TestPollEndToEnd(t *testing.T) {
 	if snap.NotModified || snap.Indicator == nil || *snap.Indicator != upstat.Degraded || !find(t, snap.Incidents, "2023-07-10T1208Z").Status.Active() {
 		t.Fatalf("first poll: %+v", snap)
 	}
+	snap.Commit() // recorded
 	snap, err = src.Poll(context.Background())
 	if err != nil || !snap.NotModified || hits.Load() != 2 {
 		t.Fatalf("second poll: %v %+v after %d requests", err, snap, hits.Load())

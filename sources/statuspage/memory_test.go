@@ -65,6 +65,7 @@ func retainedPerSource(tb testing.TB) float64 {
 		if err != nil {
 			tb.Fatalf("%s: poll: %v", tg.Vendor, err)
 		}
+		commit(snap)
 		if snap.NotModified || len(snap.Components) != tg.Components {
 			tb.Fatalf("%s: NotModified=%v with %d components, want %d", tg.Vendor, snap.NotModified, len(snap.Components), tg.Components)
 		}

@@ -188,8 +188,9 @@ func decodeOptions(dec func(any) error) (time.Duration, error) {
 // identical body) and no history fetch brought anything new. A summary
 // failure fails the poll; a history failure is logged and the last good
 // history is used, since the summary alone is a complete current picture.
-// State (digests, kept history, validators) is committed only when Poll
-// succeeds, so a failed poll is retried in full.
+// State (digests, kept history, validators) is committed only through the
+// snapshot's Commit, once the poll is recorded, so a failed poll or a
+// failed record is retried in full.
 //
 // A snapshot lists every incident of the summary and of the history
 // documents fetched by this poll; history kept from an earlier fetch
@@ -260,14 +261,27 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 			}
 		}
 	}
-	s.summary, s.incidents, s.maintenances = summarySum, incidents, maintenances
-	s.historyAt, s.listed = historyAt, listed
-	for _, r := range commits {
-		r.Commit()
-	}
 	if !changed {
-		return &upstat.Snapshot{NotModified: true}, nil
+		snap = &upstat.Snapshot{NotModified: true}
+	} else {
+		// The summary lists every unresolved incident and every upcoming
+		// or ongoing maintenance; with the history documents, an open
+		// incident absent from the snapshot is no longer listed at all.
+		snap.ListsAllOpen = true
+		if !historyOK {
+			snap.HistoryErr = "incidents.json or scheduled-maintenances.json did not answer"
+		}
 	}
+	// Remembered only once the snapshot is recorded: a failed record
+	// leaves the digests and validators as they were, so the next poll
+	// fetches, parses and records in full again.
+	snap.OnCommit(func() {
+		s.summary, s.incidents, s.maintenances = summarySum, incidents, maintenances
+		s.historyAt, s.listed = historyAt, listed
+		for _, r := range commits {
+			r.Commit()
+		}
+	})
 	return snap, nil
 }
 

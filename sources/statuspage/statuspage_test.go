@@ -138,13 +138,23 @@ func (c *clock) Advance(d time.Duration) {
 
 func newClock() *clock { return &clock{t: time.Date(2026, 3, 4, 16, 45, 0, 0, time.UTC)} }
 
+// poll polls s and commits the snapshot, as the poller does once the
+// aggregator recorded it.
 func poll(t *testing.T, s *Source) *upstat.Snapshot {
 	t.Helper()
 	snap, err := s.Poll(t.Context())
 	if err != nil {
 		t.Fatalf("poll: %v", err)
 	}
+	commit(snap)
 	return snap
+}
+
+// commit runs the snapshot's Commit, if any (a successful record).
+func commit(snap *upstat.Snapshot) {
+	if snap != nil && snap.Commit != nil {
+		snap.Commit()
+	}
 }
 
 func findIncident(t *testing.T, snap *upstat.Snapshot, id string) upstat.Incident {
@@ -294,8 +304,12 @@ func TestHistoryFailureKeepsSummary(t *testing.T) {
 		if err != nil {
 			t.Fatalf("poll %d: %v (a history failure must not fail the poll)", i, err)
 		}
+		commit(snap)
 		if i == 1 && (snap.NotModified || len(snap.Components) != 10) {
 			t.Fatalf("poll %d: NotModified=%v, %d components; want the new summary", i, snap.NotModified, len(snap.Components))
+		}
+		if i == 1 && (!snap.ListsAllOpen || snap.HistoryErr == "") {
+			t.Errorf("poll %d: ListsAllOpen=%v HistoryErr=%q; want a complete listing whose history failed", i, snap.ListsAllOpen, snap.HistoryErr)
 		}
 		want := hits + min(i, maxResolveRetries)
 		if got := page.hitsOf(incidentsPath); got != want {
@@ -602,6 +616,32 @@ func TestClosedBefore(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := closedBefore(&tc.w, cutoff); got != tc.want {
 				t.Errorf("closedBefore = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestUncommittedPollIsRetriedInFull: a snapshot the aggregator failed to
+// record is never committed, so the next poll does not see "unchanged"
+// (304, identical digest) and returns the full snapshot again.
+func TestUncommittedPollIsRetriedInFull(t *testing.T) {
+	for _, etags := range []bool{true, false} {
+		t.Run(fmt.Sprintf("etags=%v", etags), func(t *testing.T) {
+			_, clk, s := newFixtureSource(t, etags)
+			first, err := s.Poll(t.Context())
+			if err != nil || first.NotModified {
+				t.Fatalf("first poll: %v, %+v; want a full snapshot", err, first)
+			}
+			clk.Advance(time.Minute)
+			// first was not committed: its record failed.
+			second := poll(t, s)
+			if second.NotModified || len(second.Components) != len(first.Components) {
+				t.Fatalf("poll after a failed record: NotModified=%v with %d components, want the full %d",
+					second.NotModified, len(second.Components), len(first.Components))
+			}
+			clk.Advance(time.Minute)
+			if third := poll(t, s); !third.NotModified {
+				t.Errorf("poll after a committed one: NotModified=false, want true")
 			}
 		})
 	}

@@ -21,7 +21,7 @@ const (
 )
 
 const incidentColumns = `id, vendor_id, kind, title, url, severity, status, components, started_at, updated_at,
-	resolved_at, scheduled_for, scheduled_until, hash, notice_hash`
+	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by`
 
 // allStates lists every lifecycle state, to derive the SQL sets of active and
 // closed states from upstat's own definitions.
@@ -39,7 +39,7 @@ func scanIncidents(rows *sql.Rows) ([]Incident, error) {
 		var started int64
 		var updated, resolved, schedFor, schedUntil sql.NullInt64
 		if err := rows.Scan(&inc.ID, &inc.Vendor, &kind, &inc.Title, &inc.URL, &inc.Severity, &status, &comps,
-			&started, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash); err != nil {
+			&started, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash, &inc.SourceRef, &inc.ClosedBy); err != nil {
 			return nil, err
 		}
 		inc.Kind, inc.Status = upstat.Kind(kind), upstat.IncidentState(status)
@@ -215,27 +215,34 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 		limit = DefaultEventLimit
 	}
 	limit = min(limit, MaxEventLimit)
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, type, vendor_id, incident_id, component, from_sev, to_sev
-		FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
+	out, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	return out, nil
+}
+
+const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill`
+
+// scanEvents reads rows of eventColumns, never returning nil.
+func scanEvents(rows *sql.Rows) ([]upstat.Event, error) {
 	defer rows.Close()
 	out := []upstat.Event{}
 	for rows.Next() {
 		var e upstat.Event
 		var at int64
 		var typ string
-		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To); err != nil {
-			return nil, fmt.Errorf("sqlite: events: %w", err)
+		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill); err != nil {
+			return nil, err
 		}
 		e.At, e.Type, e.ID = fromMillis(at), upstat.EventType(typ), strconv.FormatInt(e.Seq, 10)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: events: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // LastEventSeq returns the Seq of the newest event, 0 when there is none.

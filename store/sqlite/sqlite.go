@@ -34,9 +34,27 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// pragmas are set on every pooled connection through the DSN.
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
-	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+// pragmas are set on every pooled connection through the DSN, unless the
+// storage string sets the same one itself (storage:
+// "sqlite:upstat.db?_pragma=busy_timeout(100)").
+var pragmas = []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)",
+	"_pragma=foreign_keys(1)", "_pragma=synchronous(NORMAL)", "_txlock=immediate"}
+
+// withPragmas appends to query the default pragmas it does not set.
+func withPragmas(query string) string {
+	out := query
+	for _, p := range pragmas {
+		name, _, _ := strings.Cut(p, "(")
+		if strings.Contains(query, name+"(") || strings.Contains(query, name+"=") {
+			continue
+		}
+		if out != "" {
+			out += "&"
+		}
+		out += p
+	}
+	return out
+}
 
 // DB is an open upstat database. It is safe for concurrent use.
 type DB struct {
@@ -84,6 +102,9 @@ func (db *DB) init(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	if err := db.rekeyIncidents(ctx); err != nil {
+		return err
+	}
 	return db.stmts.prepare(ctx, db.db)
 }
 
@@ -102,11 +123,10 @@ func driverDSN(dsn string) (string, error) {
 		if _, err := rand.Read(b[:]); err != nil {
 			return "", fmt.Errorf("sqlite: memory name: %w", err)
 		}
-		return "file:upstat-" + hex.EncodeToString(b[:]) + "?mode=memory&cache=shared&" + pragmas, nil
-	case strings.Contains(path, "?"):
-		return path + "&" + pragmas, nil
+		return "file:upstat-" + hex.EncodeToString(b[:]) + "?mode=memory&cache=shared&" + withPragmas(""), nil
 	}
-	return path + "?" + pragmas, nil
+	path, query, _ := strings.Cut(path, "?")
+	return path + "?" + withPragmas(query), nil
 }
 
 // Close writes the poll times queued by Touch and closes the database. It

@@ -26,6 +26,8 @@ type Vendor struct {
 	StatusChangedAt *time.Time
 	// FailingSince is the earliest FailingSince of its failing sources.
 	FailingSince *time.Time
+	// FirstSuccessAt is when a poll of the vendor first succeeded.
+	FirstSuccessAt *time.Time
 }
 
 // Source is one source of a vendor, identified by its position Idx in the
@@ -172,10 +174,10 @@ func (db *DB) LoadVendor(ctx context.Context, id string) (*VendorState, error) {
 
 func (db *DB) loadVendorRow(ctx context.Context, id string, v *Vendor) error {
 	var labels string
-	var checked, success, changed, failing sql.NullInt64
+	var checked, success, changed, failing, first sql.NullInt64
 	err := db.db.QueryRowContext(ctx, `SELECT id, name, labels, status, stale, last_checked_at, last_success_at,
-		last_error, status_changed_at, failing_since FROM vendors WHERE id = ?`, id).
-		Scan(&v.ID, &v.Name, &labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing)
+		last_error, status_changed_at, failing_since, first_success_at FROM vendors WHERE id = ?`, id).
+		Scan(&v.ID, &v.Name, &labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("vendor %q: %w", id, upstat.ErrNotFound)
 	}
@@ -187,6 +189,7 @@ func (db *DB) loadVendorRow(ctx context.Context, id string, v *Vendor) error {
 	}
 	v.LastCheckedAt, v.LastSuccessAt = fromNullMillis(checked), fromNullMillis(success)
 	v.StatusChangedAt, v.FailingSince = fromNullMillis(changed), fromNullMillis(failing)
+	v.FirstSuccessAt = fromNullMillis(first)
 	return nil
 }
 
@@ -301,7 +304,7 @@ func (db *DB) upsertIncident(ts *txStmts, inc *Incident) error {
 	if _, err := ts.exec(db.stmts.upsertIncident, inc.ID, inc.Vendor, string(inc.Kind), inc.Title, inc.URL,
 		int(inc.Severity), string(inc.Status), string(cj), millis(inc.StartedAt), nullMillis(zeroNil(inc.UpdatedAt)),
 		nullMillis(inc.ResolvedAt), nullMillis(inc.ScheduledFor), nullMillis(inc.ScheduledUntil),
-		inc.Hash, inc.NoticeHash); err != nil {
+		inc.Hash, inc.NoticeHash, inc.SourceRef, inc.ClosedBy); err != nil {
 		return err
 	}
 	for _, u := range inc.Updates {
@@ -316,7 +319,7 @@ func (db *DB) appendEvents(ts *txStmts, events []upstat.Event) error {
 	for i := range events {
 		e := &events[i]
 		res, err := ts.exec(db.stmts.insertEvent, millis(e.At), string(e.Type), e.Vendor, e.IncidentID, e.Component,
-			int(e.From), int(e.To))
+			int(e.From), int(e.To), e.Backfill)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", e.Type, err)
 		}
@@ -330,7 +333,7 @@ func (db *DB) appendEvents(ts *txStmts, events []upstat.Event) error {
 
 func vendorArgs(v *Vendor) []any {
 	return []any{int(v.Status), v.Stale, nullMillis(v.LastCheckedAt), nullMillis(v.LastSuccessAt), v.LastError,
-		nullMillis(v.StatusChangedAt), nullMillis(v.FailingSince), v.ID}
+		nullMillis(v.StatusChangedAt), nullMillis(v.FailingSince), nullMillis(v.FirstSuccessAt), v.ID}
 }
 
 func sourceArgs(vendorID string, s *Source) []any {

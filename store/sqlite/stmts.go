@@ -27,7 +27,7 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 		query string
 	}{
 		{&s.updateVendor, `UPDATE vendors SET status = ?, stale = ?, last_checked_at = ?, last_success_at = ?,
-			last_error = ?, status_changed_at = ?, failing_since = ? WHERE id = ?`},
+			last_error = ?, status_changed_at = ?, failing_since = ?, first_success_at = ? WHERE id = ?`},
 		{&s.updateSource, `UPDATE sources SET last_error = ?, last_checked_at = ?, last_success_at = ?,
 			failing_since = ?, indicator = ? WHERE vendor_id = ? AND idx = ?`},
 		{&s.upsertComponent, `INSERT INTO components (vendor_id, grp, name, status, hidden, updated_at, source_idx, pos)
@@ -36,19 +36,20 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 				updated_at = excluded.updated_at, source_idx = excluded.source_idx, pos = excluded.pos`},
 		{&s.deleteComponent, `DELETE FROM components WHERE vendor_id = ? AND grp = ? AND name = ?`},
 		{&s.upsertIncident, `INSERT INTO incidents (id, vendor_id, kind, title, url, severity, status, components,
-				started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, url = excluded.url,
 				severity = excluded.severity, status = excluded.status, components = excluded.components,
 				started_at = excluded.started_at, updated_at = excluded.updated_at,
 				resolved_at = excluded.resolved_at, scheduled_for = excluded.scheduled_for,
-				scheduled_until = excluded.scheduled_until, hash = excluded.hash, notice_hash = excluded.notice_hash`},
+				scheduled_until = excluded.scheduled_until, hash = excluded.hash, notice_hash = excluded.notice_hash,
+				source_ref = excluded.source_ref, closed_by = excluded.closed_by`},
 		{&s.upsertUpdate, `INSERT INTO updates (incident_id, update_key, at, status, body) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (incident_id, update_key) DO UPDATE SET at = excluded.at, status = excluded.status,
 				body = excluded.body
 			WHERE at <> excluded.at OR status <> excluded.status OR body <> excluded.body`},
-		{&s.insertEvent, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&s.insertEvent, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.touchVendor, `UPDATE vendors SET ` + latestTime("last_checked_at", "?1") + `, ` +
 			latestTime("last_success_at", "?2") + ` WHERE id = ?3`},
 		{&s.touchSource, `UPDATE sources SET ` + latestTime("last_checked_at", "?1") + `, ` +
