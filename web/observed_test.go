@@ -1,47 +1,37 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/upstat/upstat"
 )
 
-// TestObservedStatesCountInUptime: an outage upstat observed lowers the
-// uptime even when the vendor reported no incident; the state before the
-// first change is that change's From; with no change the current state
-// held throughout.
-func TestObservedStatesCountInUptime(t *testing.T) {
-	from := at(-2, 0, 0)
-	change := func(at time.Time, comp string, a, b upstat.Severity) upstat.Event {
-		typ := upstat.EventVendorStatusChanged
-		if comp != "" {
-			typ = upstat.EventComponentStatusChanged
+// TestObservedBesideStatus: the probes' signal is shown beside the
+// vendor's reported status on the overview and the vendor page, the probe
+// names escaped; a vendor without probes shows none.
+func TestObservedBesideStatus(t *testing.T) {
+	f := demoStore(demoNow)
+	f.mu.Lock()
+	for i := range f.vendors {
+		if f.vendors[i].ID == "github" {
+			f.vendors[i].Observed = &upstat.Observed{Status: upstat.ObservedFailing, Since: demoNow.Add(-3 * time.Minute),
+				Failing: []string{"api", "<b>git</b>"}}
 		}
-		return upstat.Event{At: at, Type: typ, Component: comp, From: a, To: b}
 	}
-	changes := []upstat.Event{
-		change(at(-2, 0, 0), "", upstat.Unknown, upstat.Operational),
-		change(at(-1, 6, 0), "", upstat.Operational, upstat.MajorOutage),
-		change(at(-1, 12, 0), "", upstat.MajorOutage, upstat.Operational),
-		change(at(-1, 18, 0), "Europe/CDN", upstat.Degraded, upstat.Operational),
+	f.mu.Unlock()
+	h := newTestDashboard(t, f, nil).Handler()
+	for _, target := range []string{"/", "/vendors/github"} {
+		_, body := get(t, h, target)
+		if !strings.Contains(body, `class="observed observed-failing"`) || !strings.Contains(body, "Probes: failing (api, &lt;b&gt;git&lt;/b&gt;)") {
+			t.Errorf("%s: no failing probes beside the status", target)
+		}
+		if !strings.Contains(body, "Partial outage") && !strings.Contains(body, "partial") {
+			t.Errorf("%s: the reported status is gone", target)
+		}
 	}
-	vendor := ObservedStates(changes, "", upstat.Operational, from, testNow)
-	if len(vendor) != 1 || vendor[0].Severity != upstat.MajorOutage || !vendor[0].StartedAt.Equal(at(-1, 6, 0)) || !vendor[0].ResolvedAt.Equal(at(-1, 12, 0)) {
-		t.Fatalf("vendor observed %+v, want one major outage 06:00-12:00 yesterday", vendor)
-	}
-	if u := ObservedUptime(vendor, &from, from, testNow); u.Down != 6*time.Hour || u.Percent() == "100%" {
-		t.Errorf("uptime from observed states: down %s (%s), want 6h", u.Down, u.Percent())
-	}
-	cdn := ObservedStates(changes, "Europe/CDN", upstat.Operational, from, testNow)
-	if len(cdn) != 1 || cdn[0].Severity != upstat.Degraded || !cdn[0].StartedAt.Equal(from) || !cdn[0].ResolvedAt.Equal(at(-1, 18, 0)) {
-		t.Errorf("component observed %+v, want degraded from the start until 18:00 yesterday", cdn)
-	}
-	still := ObservedStates(changes, "API", upstat.PartialOutage, from, testNow)
-	if len(still) != 1 || !still[0].StartedAt.Equal(from) || !still[0].ResolvedAt.Equal(testNow) {
-		t.Errorf("unchanged component observed %+v, want partial outage throughout", still)
-	}
-	if none := ObservedStates(nil, "", upstat.Unknown, from, testNow); len(none) != 0 {
-		t.Errorf("unknown throughout: %+v, want nothing claimed", none)
+	if _, body := get(t, h, "/vendors/stripe"); strings.Contains(body, `class="observed`) {
+		t.Error("a vendor without probes shows a probes signal")
 	}
 }
