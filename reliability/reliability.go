@@ -52,7 +52,7 @@ type Report struct {
 // incident posted with the trouble upstat saw before it. Feed it every
 // event of the vendor; the zero Tracker is ready.
 type Tracker struct {
-	troubleSince *time.Time     // start of the current episode of trouble
+	troubleSince *time.Time      // start of the current episode of trouble
 	degraded     map[string]bool // components not operational (or maintenance)
 	failing      bool            // the probes say failing
 	acknowledged bool            // an incident was posted during the episode
