@@ -193,6 +193,7 @@ func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET /api/v1/summary", http.HandlerFunc(s.handleSummary)},
 		{"GET /api/v1/vendors/{id}", http.HandlerFunc(s.handleVendor)},
+		{"GET /api/v1/vendors/{id}/reliability", http.HandlerFunc(s.handleReliability)},
 		{"GET /api/v1/incidents", http.HandlerFunc(s.handleIncidents)},
 		{"GET /api/v1/incidents/{id}", http.HandlerFunc(s.handleIncident)},
 		{"GET /api/v1/events", http.HandlerFunc(s.handleEvents)},

@@ -209,6 +209,8 @@ func explicitCalls() []apiCall {
 		{server: "failing", method: http.MethodPost, target: "/api/v1/reload", header: admin(), status: 500},
 		{server: "bare", method: http.MethodPost, target: "/api/v1/reload", header: admin(), status: 503},
 		get("/api/v1/maintenance.ics", 200),
+		get("/api/v1/vendors/github/reliability", 200),
+		get("/api/v1/vendors/nope/reliability", 404),
 		get("/api/v1/maintenance.ics?vendor=stripe", 200),
 		get("/api/v1/maintenance.ics?vendor=nope", 404),
 		rejected(get("/api/v1/maintenance.ics?vendor=NOPE", 400)),

@@ -59,6 +59,7 @@ type App struct {
 	sched   *poll.Scheduler
 	hooks   *hooks.Receiver
 	probes  *probe.Runner
+	lag     *prometheus.HistogramVec
 	alerts  *alertsRunner
 	evalReq chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
@@ -103,6 +104,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, err
 	}
+	a.lag = newLagHistogram()
+	a.reg.MustRegister(a.lag)
 	checker := probe.NewChecker(sources.NewNetPolicy(true, cfg.Poll.AllowPrivateNetworks), nil)
 	a.probes, err = probe.New(probe.Options{Check: checker.Check, Now: opts.Now, Registry: a.reg, Log: a.log,
 		OnChange: a.setObserved})
@@ -311,6 +314,8 @@ func (a *App) Run(ctx context.Context) error {
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
 	a.probes.Start(ctx, probeSpecs(a.cfg))
+	lagDone := make(chan struct{})
+	go func() { defer close(lagDone); a.trackLag(alertCtx) }()
 	vendors := len(a.cfg.Vendors)
 	a.reloadMu.Unlock()
 	// Requests derive from baseCtx, so long-lived event streams end when
@@ -337,6 +342,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.reloadMu.Unlock()
 	stopAlerts()
 	<-evalDone
+	<-lagDone
 	<-pruneDone
 	a.alerts.shutdown()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -148,11 +148,43 @@ alerts:
 	}
 
 	// The page admits it later.
+	h.waitFor("a second past detection", func() bool { return time.Since(first.at) > time.Second })
 	must(t, h.sim.OpenIncident("acme", "late1", "API errors", "major", fixtures.Major, "We are investigating.", "api"))
 	h.waitFor("the reported rule fires", func() bool { return recv.count("firing") == 2 })
 	recv.mu.Lock()
-	defer recv.mu.Unlock()
-	if second := recv.hooks[len(recv.hooks)-1]; second.Alert.Rule != "acme-reported" || !second.at.After(first.at) {
+	second := recv.hooks[len(recv.hooks)-1]
+	recv.mu.Unlock()
+	if second.Alert.Rule != "acme-reported" || !second.at.After(first.at) {
 		t.Fatalf("second firing = %+v at %v, want acme-reported after %v", second.Alert, second.at, first.at)
 	}
+
+	// The lag is recorded: detected when the probes failed, acknowledged
+	// at the incident's start as posted.
+	var rep struct {
+		Incidents []struct {
+			IncidentID     string     `json:"incident_id"`
+			DetectedAt     *time.Time `json:"detected_at"`
+			AcknowledgedAt time.Time  `json:"acknowledged_at"`
+			LagSeconds     float64    `json:"lag_seconds"`
+		} `json:"incidents"`
+		Grade string `json:"grade"`
+	}
+	h.get("/api/v1/vendors/acme/reliability", &rep)
+	if len(rep.Incidents) != 1 || rep.Incidents[0].IncidentID != "acme:late1" || rep.Incidents[0].DetectedAt == nil {
+		t.Fatalf("reliability = %+v, want acme:late1 detected", rep)
+	}
+	l := rep.Incidents[0]
+	if l.DetectedAt.Before(failedAt.Add(-time.Second)) || l.DetectedAt.After(first.at) || l.LagSeconds < 1 ||
+		l.LagSeconds != l.AcknowledgedAt.Sub(*l.DetectedAt).Seconds() {
+		t.Fatalf("lag = %+v; want detected between T (%v) and the observed alert (%v), acknowledged a second or more later", l, failedAt, first.at)
+	}
+	h.waitFor("the lag histogram", func() bool {
+		resp, err := http.Get(h.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), `upstat_vendor_ack_lag_seconds_count{vendor="acme"} 1`)
+	})
 }
