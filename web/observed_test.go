@@ -35,3 +35,35 @@ func TestObservedBesideStatus(t *testing.T) {
 		t.Error("a vendor without probes shows a probes signal")
 	}
 }
+
+// TestReliabilitySection: the vendor page shows the acknowledgement
+// grade and lags from the event log, or says there is nothing to grade.
+func TestReliabilitySection(t *testing.T) {
+	f := demoStore(demoNow)
+	h := newTestDashboard(t, f, nil).Handler()
+	if _, body := get(t, h, "/vendors/stripe"); !strings.Contains(body, "No incident posted and no failure observed in the last 90 days.") {
+		t.Error("a quiet vendor's page lacks the no-data line")
+	}
+	f.mu.Lock()
+	failed := demoNow.Add(-2 * time.Hour)
+	f.incidents["stripe:late"] = &upstat.Incident{ID: "stripe:late", Vendor: "stripe", Kind: upstat.KindIncident,
+		Title: "Late", Status: upstat.StateResolved, StartedAt: failed.Add(20 * time.Minute)}
+	for _, e := range []upstat.Event{
+		{At: failed, Type: upstat.EventVendorObservedFailing, Vendor: "stripe"},
+		{At: failed.Add(21 * time.Minute), Type: upstat.EventIncidentOpened, Vendor: "stripe", IncidentID: "stripe:late"},
+	} {
+		f.publishLocked(e)
+	}
+	f.mu.Unlock()
+	_, body := get(t, h, "/vendors/stripe")
+	if !strings.Contains(body, "Grade C") || !strings.Contains(body, "median lag 20m") {
+		t.Errorf("no grade C (p90 20 min) and 20m lag on the vendor page:\n%s", between(body, `id="h-reliability"`, "</section>"))
+	}
+}
+
+// between returns the part of s from after start to end.
+func between(s, start, end string) string {
+	_, after, _ := strings.Cut(s, start)
+	part, _, _ := strings.Cut(after, end)
+	return part
+}

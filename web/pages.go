@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/reliability"
 )
 
 // historyPageSize is how many past incidents a vendor page lists at once.
@@ -207,6 +208,8 @@ type vendorData struct {
 	Paged    bool
 	// Compact is set when quiet components are shown without their bar.
 	Compact bool
+	// Reliability is how late the vendor acknowledged trouble (90 days).
+	Reliability *reliability.Report
 }
 
 func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
@@ -243,9 +246,14 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		}
 		return ObservedStates(changes, component, current, from, now)
 	}
+	rel, err := reliability.Compute(ctx, d.opts.Reader, v.ID, now, reliability.DefaultWindow)
+	if err != nil {
+		d.fail(w, r, fmt.Errorf("vendor %s reliability: %w", v.ID, err))
+		return
+	}
 	vendorBar := append(slices.Clone(history), states("", v.Status)...)
 	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(vendorBar, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove}
+		Bar: d.bar(vendorBar, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove, Reliability: rel}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)
