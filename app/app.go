@@ -313,7 +313,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer close(pruneDone); a.agg.PruneEvery(alertCtx, pruneEvery) }()
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	a.sched.Start(ctx, targets)
-	a.probes.Start(ctx, probeSpecs(a.cfg))
+	a.startProbes(ctx)
 	lagDone := make(chan struct{})
 	go func() { defer close(lagDone); a.trackLag(alertCtx) }()
 	vendors := len(a.cfg.Vendors)

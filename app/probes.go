@@ -33,3 +33,16 @@ func (a *App) setObserved(vendor string, obs upstat.Observed) {
 	}
 	a.requestEvaluation(vendor)
 }
+
+// startProbes shows every vendor with probes as observed unknown, then
+// starts the probes (whose changes follow).
+func (a *App) startProbes(ctx context.Context) {
+	specs := probeSpecs(a.cfg)
+	now := a.opts.Now()
+	for _, s := range specs {
+		if err := a.agg.SetObserved(ctx, s.Vendor, upstat.Observed{Status: upstat.ObservedUnknown, Since: now}); err != nil {
+			a.log.Error("record observed signal", "vendor", s.Vendor, "err", err)
+		}
+	}
+	a.probes.Start(ctx, specs)
+}

@@ -63,6 +63,11 @@ func TestProbesMetrics(t *testing.T) {
 		}
 		return v.Observed.Status + " " + strings.Join(v.Observed.Failing, ",")
 	}
+	var first string
+	h.waitFor("an observed signal", func() bool { first = observed(); return first != "" })
+	if first != "unknown " && first != "ok " {
+		t.Fatalf("observed right after start = %q, want unknown (or already ok)", first)
+	}
 	h.waitFor("upstat_probe_up 1", func() bool { return metric() == "1" })
 	h.waitFor("observed ok", func() bool { return observed() == "ok " })
 	down.Store(true)
