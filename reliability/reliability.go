@@ -8,6 +8,7 @@ package reliability
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"time"
@@ -112,43 +113,79 @@ func (t *Tracker) maybeEnd() {
 	}
 }
 
+// VendorEvents is implemented by a Reader that can list one vendor's
+// events by time from an index (the aggregator): Compute then reads only
+// those instead of the whole log.
+type VendorEvents interface {
+	// VendorEvents returns vendor's events of the given types at or after
+	// since, oldest first.
+	VendorEvents(ctx context.Context, vendor string, since time.Time, types ...upstat.EventType) ([]upstat.Event, error)
+}
+
+// feedTypes are the event types a Tracker reads.
+var feedTypes = []upstat.EventType{upstat.EventVendorObservedFailing, upstat.EventVendorObservedOK,
+	upstat.EventComponentStatusChanged, upstat.EventIncidentOpened}
+
 // Compute builds vendor's report for the window ending at now, replaying
 // the event log (events older than the window by a day are read too, so
-// an episode that began before it is seen whole). Errors are the Reader's.
+// an episode that began before it is seen whole): through VendorEvents
+// when r implements it, else the whole log page by page. Errors are the
+// Reader's.
 func Compute(ctx context.Context, r upstat.Reader, vendor string, now time.Time, window time.Duration) (*Report, error) {
 	from := now.Add(-window)
 	rep := &Report{Vendor: vendor, From: from.UTC(), To: now.UTC(), Incidents: []Lag{}}
 	var t Tracker
-	const page = 1000
-	for after := int64(0); ; {
-		evs, err := r.Events(ctx, after, page)
+	feed := func(ev upstat.Event) error {
+		if ev.Vendor != vendor || ev.At.Before(from.Add(-24*time.Hour)) {
+			return nil
+		}
+		var inc *upstat.Incident
+		if ev.Type == upstat.EventIncidentOpened && !ev.Backfill {
+			var err error
+			if inc, err = r.Incident(ctx, ev.IncidentID); errors.Is(err, upstat.ErrNotFound) {
+				inc = nil // pruned since: nothing to pair
+			} else if err != nil {
+				return err
+			}
+		}
+		lag, unacked := t.Feed(ev, inc)
+		if ev.At.Before(from) {
+			return nil
+		}
+		if lag != nil {
+			rep.Incidents = append(rep.Incidents, *lag)
+		}
+		if unacked {
+			rep.Unacknowledged++
+		}
+		return nil
+	}
+	if ve, ok := r.(VendorEvents); ok {
+		evs, err := ve.VendorEvents(ctx, vendor, from.Add(-24*time.Hour), feedTypes...)
 		if err != nil {
 			return nil, err
 		}
 		for _, ev := range evs {
-			after = ev.Seq
-			if ev.Vendor != vendor || ev.At.Before(from.Add(-24*time.Hour)) {
-				continue
-			}
-			var inc *upstat.Incident
-			if ev.Type == upstat.EventIncidentOpened && !ev.Backfill {
-				if inc, err = r.Incident(ctx, ev.IncidentID); err != nil {
-					inc = nil // pruned since: nothing to pair
-				}
-			}
-			lag, unacked := t.Feed(ev, inc)
-			if ev.At.Before(from) {
-				continue
-			}
-			if lag != nil {
-				rep.Incidents = append(rep.Incidents, *lag)
-			}
-			if unacked {
-				rep.Unacknowledged++
+			if err := feed(ev); err != nil {
+				return nil, err
 			}
 		}
-		if len(evs) < page {
-			break
+	} else {
+		const page = 1000
+		for after := int64(0); ; {
+			evs, err := r.Events(ctx, after, page)
+			if err != nil {
+				return nil, err
+			}
+			for _, ev := range evs {
+				after = ev.Seq
+				if err := feed(ev); err != nil {
+					return nil, err
+				}
+			}
+			if len(evs) < page {
+				break
+			}
 		}
 	}
 	lags := make([]float64, len(rep.Incidents))

@@ -2,6 +2,8 @@ package reliability
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,5 +113,37 @@ func TestGradeFor(t *testing.T) {
 		if got := GradeFor(c.p90, c.inc, c.unack); got != c.want {
 			t.Errorf("GradeFor(%v, %d, %d) = %q, want %q", c.p90, c.inc, c.unack, got, c.want)
 		}
+	}
+}
+
+// indexed is history with a per-vendor event index, as the aggregator has.
+type indexed struct {
+	*apitest.Reader
+	calls int
+}
+
+func (x *indexed) VendorEvents(ctx context.Context, vendor string, since time.Time, types ...upstat.EventType) ([]upstat.Event, error) {
+	x.calls++
+	all, err := x.Events(ctx, 0, 1000)
+	var out []upstat.Event
+	for _, e := range all {
+		if e.Vendor == vendor && !e.At.Before(since) && slices.Contains(types, e.Type) {
+			out = append(out, e)
+		}
+	}
+	return out, err
+}
+
+// TestComputeIndexed: through the index, the same report.
+func TestComputeIndexed(t *testing.T) {
+	now := t0.Add(24 * time.Hour)
+	want, err := Compute(context.Background(), history(), "acme", now, DefaultWindow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &indexed{Reader: history()}
+	got, err := Compute(context.Background(), x, "acme", now, DefaultWindow)
+	if err != nil || x.calls != 1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("indexed = %+v (%v, %d calls), want %+v", got, err, x.calls, want)
 	}
 }
