@@ -113,7 +113,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, err
 	}
-	a.hooks = hooks.NewReceiver(hooks.ReceiverOptions{Pusher: a.agg, PollNow: a.sched.PollNow, Log: a.log})
+	a.hooks = hooks.NewReceiver(hooks.ReceiverOptions{Pusher: a.agg, PollNow: a.sched.PollNow,
+		OnChange: a.requestEvaluation, Log: a.log})
 	eps, err := hookEndpoints(cfg)
 	if err != nil {
 		a.db.Close()

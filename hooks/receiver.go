@@ -39,6 +39,9 @@ type ReceiverOptions struct {
 	// PollNow, if set, is called with the vendor after every accepted
 	// delivery, so a poll confirms what was pushed.
 	PollNow func(vendor string) int
+	// OnChange, if set, is called with the vendor after a delivery that
+	// changed something (alert evaluation).
+	OnChange func(vendor string)
 	// Log receives one line per refused or failed delivery (never the
 	// secret); nil discards.
 	Log *slog.Logger
@@ -108,6 +111,9 @@ func (r *Receiver) Receive(ctx context.Context, vendor, secret string, body []by
 	changed, err = r.o.Pusher.Push(ctx, vendor, ep.Source, snap)
 	if err != nil {
 		return false, fmt.Errorf("hooks: %w", err)
+	}
+	if changed && r.o.OnChange != nil {
+		r.o.OnChange(vendor)
 	}
 	if r.o.PollNow != nil {
 		r.o.PollNow(vendor)

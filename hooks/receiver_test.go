@@ -52,7 +52,8 @@ func newTestReceiver(t *testing.T) (*Receiver, *fakePusher, *[]string, *bytes.Bu
 	var polled []string
 	logs := &bytes.Buffer{}
 	r := NewReceiver(ReceiverOptions{Pusher: p, Log: slog.New(slog.NewTextHandler(logs, nil)),
-		PollNow: func(v string) int { polled = append(polled, v); return 1 }})
+		PollNow:  func(v string) int { polled = append(polled, v); return 1 },
+		OnChange: func(v string) { polled = append(polled, "changed "+v) }})
 	r.Configure([]Endpoint{
 		{Vendor: "acme", Source: 0, Kind: "test", Secret: secretA},
 		{Vendor: "acme", Source: 2, Kind: "test", Secret: secretB,
@@ -70,8 +71,8 @@ func TestReceive(t *testing.T) {
 	if len(p.pushes) != 1 || p.pushes[0].source != 2 || p.pushes[0].snap.Components[0].Name != "renamed" {
 		t.Fatalf("pushes = %+v, want source 2's delivery, transformed", p.pushes)
 	}
-	if len(*polled) != 1 || (*polled)[0] != "acme" {
-		t.Fatalf("confirming polls = %v, want [acme]", *polled)
+	if len(*polled) != 2 || (*polled)[0] != "changed acme" || (*polled)[1] != "acme" {
+		t.Fatalf("calls = %v, want [changed acme, acme]: evaluate, then the confirming poll", *polled)
 	}
 }
 
