@@ -147,6 +147,10 @@ const (
 	EventComponentStatusChanged EventType = "component.status_changed"
 	EventVendorStale            EventType = "vendor.stale"
 	EventVendorRecovered        EventType = "vendor.recovered"
+	// EventServiceStatusChanged is a configured service's derived status
+	// changing; Event.Service names it and Vendor the vendor whose change
+	// caused it.
+	EventServiceStatusChanged EventType = "service.status_changed"
 )
 
 // Event is one change the aggregator observed. Events are totally ordered by
@@ -159,6 +163,7 @@ type Event struct {
 	Vendor     string    `json:"vendor"`
 	IncidentID string    `json:"incident_id,omitempty"`
 	Component  string    `json:"component,omitempty"`
+	Service    string    `json:"service,omitempty"`
 	From       Severity  `json:"from,omitempty"`
 	To         Severity  `json:"to,omitempty"`
 	// Backfill is true for the incident events of a source's first
@@ -177,7 +182,7 @@ type Event struct {
 // vendor.recovered carries neither.
 func (e Event) Carries() (from, to bool) {
 	switch e.Type {
-	case EventVendorStatusChanged, EventComponentStatusChanged,
+	case EventVendorStatusChanged, EventComponentStatusChanged, EventServiceStatusChanged,
 		EventIncidentUpdated, EventIncidentResolved:
 		return true, true
 	case EventIncidentOpened, EventVendorStale:

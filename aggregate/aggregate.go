@@ -83,8 +83,9 @@ type Service struct {
 	order   []string
 	vendors map[string]*vendorState
 
-	hub *hub
-	sum summaryCache
+	hub  *hub
+	sum  summaryCache
+	svcs serviceSet // the configured services, for service events
 }
 
 var (

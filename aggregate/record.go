@@ -36,7 +36,9 @@ import (
 // components already known: a component appearing is not a change of
 // status), incident.opened / incident.updated / incident.resolved (an
 // incident first seen already closed gets incident.opened then
-// incident.resolved), vendor.status_changed, vendor.stale.
+// incident.resolved), vendor.status_changed, vendor.stale, then
+// service.status_changed for each configured service the poll moved (see
+// SetServices).
 //
 // An unknown vendor is an error wrapping upstat.ErrNotFound; a bad source
 // index or a nil snapshot without an error wraps upstat.ErrInvalid.
@@ -102,6 +104,7 @@ func (s *Service) recordPoll(ctx context.Context, r *recorder, sourceIdx int, sn
 		}
 	}
 	r.finish(s.staleAfter)
+	r.ch.Events = append(r.ch.Events, s.serviceEvents(r.old.row.ID, r.next, r.now)...)
 	if r.timesOnly() {
 		// Only poll times moved: batched with others, about a second
 		// later (a crash loses at most that second of poll times).
@@ -130,6 +133,7 @@ func (s *Service) pollFailed(ctx context.Context, old *vendorState, sourceIdx in
 	r := newRecorder(old, s.clock())
 	r.observe(sourceIdx, nil, cause)
 	r.finish(s.staleAfter)
+	r.ch.Events = append(r.ch.Events, s.serviceEvents(old.row.ID, r.next, r.now)...)
 	werr := s.db.Apply(ctx, &r.ch)
 	s.swap(old.row.ID, r.next, true)
 	if werr == nil {
@@ -161,6 +165,7 @@ func (s *Service) CheckStale(ctx context.Context) error {
 		if !r.healthChanged() {
 			continue
 		}
+		r.ch.Events = append(r.ch.Events, s.serviceEvents(id, r.next, now)...)
 		if err := s.db.Apply(ctx, &r.ch); err != nil {
 			return fmt.Errorf("aggregate: check stale: %w", err)
 		}

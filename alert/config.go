@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/upstat/upstat"
@@ -20,6 +21,11 @@ type RuleConfig struct {
 	// and against "group/name"; each matching component is its own alert.
 	// Empty means the vendor as a whole.
 	Components []string `yaml:"components"`
+	// Services are service ids or globs: the rule watches what those
+	// services depend on (each dependency's vendor, or its components),
+	// instead of Vendors and Components, which it then must not set. Its
+	// alerts carry the label "services" naming the affected services.
+	Services []string `yaml:"services"`
 	// MinSeverity is the least severity that counts. Absent (the zero
 	// value, operational) means degraded. Unknown never fires.
 	MinSeverity upstat.Severity `yaml:"min_severity"`
@@ -42,8 +48,8 @@ type RuleConfig struct {
 	// Signal chooses what the rule watches: "reported" (the default: the
 	// vendor's own status and components), "observed" (upstat's probes
 	// of the vendor failing), "any" (either) or "both" (both at once).
-	// Observed is about whole vendors: a rule with components takes only
-	// reported.
+	// Observed is about whole vendors: a rule with components, services
+	// or on_stale takes only reported.
 	Signal Signal `yaml:"signal"`
 }
 
@@ -136,17 +142,19 @@ func ValidateRules(rules []RuleConfig, notifierIDs []string) error {
 		} else {
 			names[r.Name] = i
 		}
-		for _, p := range append(append([]string{}, r.Vendors...), r.Components...) {
+		for _, p := range slices.Concat(r.Vendors, r.Components) {
 			if _, err := path.Match(p, ""); err != nil {
 				bad("vendors/components", "bad pattern %q", p)
 			}
 		}
 		if err := r.Signal.validate(); err != nil {
 			bad("signal", "%s", err)
-		} else if r.Signal.usesObserved() && (len(r.Components) > 0 || r.OnStale) {
-			bad("signal", "%q is about whole vendors: a rule with components or on_stale takes only reported", r.Signal)
+		} else if r.Signal.usesObserved() && (len(r.Components) > 0 || r.OnStale || len(r.Services) > 0) {
+			bad("signal", "%q is about whole vendors: a rule with components, services or on_stale takes only reported", r.Signal)
 		}
 		switch {
+		case len(r.Services) > 0 && (len(r.Vendors) > 0 || len(r.Components) > 0):
+			bad("services", "a services rule takes its vendors and components from the services: drop vendors/components")
 		case r.OnStale && len(r.Components) > 0:
 			bad("components", "an on_stale rule is about whole vendors")
 		case r.OnStale && r.MinSeverity != upstat.Operational:

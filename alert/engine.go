@@ -22,8 +22,11 @@ type Options struct {
 	Reader    upstat.Reader
 	Notifiers map[string]Notifier // by notifier id
 	Rules     []RuleConfig
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Services are the configured services, for rules that select
+	// services; a rule naming none of them is an error.
+	Services []upstat.ServiceConfig
+	Now      func() time.Time
+	Log      *slog.Logger
 	// Registry receives upstat_alerts_firing and upstat_notifications_total;
 	// nil leaves them unregistered.
 	Registry *prometheus.Registry
@@ -48,6 +51,7 @@ type Engine struct {
 	reader    upstat.Reader
 	notifiers map[string]Notifier
 	rules     []RuleConfig
+	services  []upstat.ServiceConfig
 	byName    map[string]*RuleConfig
 	now       func() time.Time
 	log       *slog.Logger
@@ -77,6 +81,9 @@ func New(o Options) (*Engine, error) {
 	if err := ValidateRules(o.Rules, slices.Collect(maps.Keys(o.Notifiers))); err != nil {
 		return nil, err
 	}
+	if err := ValidateServices(o.Rules, o.Services); err != nil {
+		return nil, err
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -89,7 +96,8 @@ func New(o Options) (*Engine, error) {
 	o.Retry.setDefaults()
 	e := &Engine{
 		store: o.Store, reader: o.Reader, notifiers: o.Notifiers, rules: slices.Clone(o.Rules),
-		byName: map[string]*RuleConfig{}, now: o.Now, log: o.Log, every: o.EvalInterval, retry: o.Retry,
+		services: o.Services,
+		byName:   map[string]*RuleConfig{}, now: o.Now, log: o.Log, every: o.EvalInterval, retry: o.Retry,
 		wake:      make(chan struct{}, 1),
 		lastTrue:  map[string]time.Time{},
 		refreshed: map[string]map[string]time.Time{},
@@ -246,13 +254,15 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 		r := &e.rules[ri]
 		for vi := range vendors {
 			v := &vendors[vi]
-			if !matchAny(r.Vendors, v.ID) {
-				continue
-			}
-			for _, o := range observe(r, v) {
-				key := AlertKey(r.Name, v.ID, o.component)
-				seen[key] = true
-				e.step(p, r, v, key, o)
+			for _, sel := range selections(r, e.services, v.ID) {
+				for _, o := range observe(sel, v) {
+					key := AlertKey(r.Name, v.ID, o.component)
+					if seen[key] {
+						continue // a component two services' globs both match
+					}
+					seen[key] = true
+					e.step(p, sel, v, key, o)
+				}
 			}
 		}
 	}

@@ -117,6 +117,12 @@ type harness struct {
 
 func newHarness(t *testing.T, store *MemStore, rules ...RuleConfig) *harness {
 	t.Helper()
+	return newServicesHarness(t, store, nil, rules...)
+}
+
+// newServicesHarness is newHarness with configured services.
+func newServicesHarness(t *testing.T, store *MemStore, svcs []upstat.ServiceConfig, rules ...RuleConfig) *harness {
+	t.Helper()
 	h := &harness{t: t, clock: &clock{t: t0}, store: store, rd: &fakeReader{}, nt: &fakeNotifier{}, reg: prometheus.NewRegistry()}
 	for i := range rules {
 		if rules[i].Notify == nil {
@@ -124,7 +130,7 @@ func newHarness(t *testing.T, store *MemStore, rules ...RuleConfig) *harness {
 		}
 	}
 	eng, err := New(Options{
-		Store: store, Reader: h.rd, Notifiers: map[string]Notifier{"ops": h.nt}, Rules: rules,
+		Store: store, Reader: h.rd, Notifiers: map[string]Notifier{"ops": h.nt}, Rules: rules, Services: svcs,
 		Now: h.clock.Now, Registry: h.reg,
 	})
 	if err != nil {

@@ -87,6 +87,7 @@ func TestSignalValidation(t *testing.T) {
 		{RuleConfig{Name: "a", Notify: []string{"ops"}, Signal: "probes"}, `want reported, observed, any or both`},
 		{RuleConfig{Name: "b", Notify: []string{"ops"}, Signal: SignalObserved, Components: []string{"API"}}, "about whole vendors"},
 		{RuleConfig{Name: "c", Notify: []string{"ops"}, Signal: SignalAny, OnStale: true}, "about whole vendors"},
+		{RuleConfig{Name: "e", Notify: []string{"ops"}, Signal: SignalBoth, Services: []string{"checkout"}}, "about whole vendors"},
 	} {
 		err := ValidateRules([]RuleConfig{c.rule}, []string{"ops"})
 		if err == nil || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "signal") {

@@ -82,6 +82,11 @@ type Options struct {
 	Events upstat.EventSource
 	// Alerts lists firing alerts; nil serves an empty list.
 	Alerts AlertLister
+	// Services reads the configured services for /api/v1/services and
+	// upstat_service_status; nil serves an empty list and no series.
+	Services upstat.ServiceReader
+	// Reports builds GET /api/v1/vendors/{id}/report; nil answers 503.
+	Reports upstat.ReportReader
 	// Registry is served at /metrics; the vendor collector is registered
 	// on it. Nil: a new registry holding only that collector.
 	Registry *prometheus.Registry
@@ -176,6 +181,9 @@ func New(o Options) *Server {
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux(), openAPI: spec}
 	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics), buildInfo(version.Read()))
+	if o.Services != nil {
+		o.Registry.MustRegister(newServiceCollector(o.Services, o.Log))
+	}
 	s.routes()
 	s.handler = s.recoverPanics(s.logRequests(s.limitRequests(s.authenticate(s.timeoutRequests(http.HandlerFunc(s.dispatch))))))
 	return s
@@ -194,10 +202,13 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/summary", http.HandlerFunc(s.handleSummary)},
 		{"GET /api/v1/vendors/{id}", http.HandlerFunc(s.handleVendor)},
 		{"GET /api/v1/vendors/{id}/reliability", http.HandlerFunc(s.handleReliability)},
+		{"GET /api/v1/vendors/{id}/report", http.HandlerFunc(s.handleReport)},
 		{"GET /api/v1/incidents", http.HandlerFunc(s.handleIncidents)},
 		{"GET /api/v1/incidents/{id}", http.HandlerFunc(s.handleIncident)},
 		{"GET /api/v1/events", http.HandlerFunc(s.handleEvents)},
 		{"GET /api/v1/alerts", http.HandlerFunc(s.handleAlerts)},
+		{"GET /api/v1/services", http.HandlerFunc(s.handleServices)},
+		{"GET /api/v1/services/{id}", http.HandlerFunc(s.handleService)},
 		{"GET /api/v1/catalogue", http.HandlerFunc(s.handleCatalogue)},
 		{"GET /api/v1/maintenance.ics", http.HandlerFunc(s.handleMaintenanceCalendar)},
 		{"POST /api/v1/hooks/{vendor}", http.HandlerFunc(s.handleHook)},

@@ -80,6 +80,15 @@ func (b blocking) Events(ctx context.Context, _ int64, _ int) ([]upstat.Event, e
 	return nil, b.wait(ctx)
 }
 func (b blocking) Firing(ctx context.Context) ([]upstat.Alert, error) { return nil, b.wait(ctx) }
+func (b blocking) VendorReport(ctx context.Context, _ string, _, _ time.Time) (*upstat.Report, error) {
+	return nil, b.wait(ctx)
+}
+func (b blocking) Services(ctx context.Context) ([]upstat.ServiceStatus, error) {
+	return nil, b.wait(ctx)
+}
+func (b blocking) Service(ctx context.Context, _ string) (*upstat.ServiceStatus, error) {
+	return nil, b.wait(ctx)
+}
 
 // openAPIServers are the servers the contract test calls: "ok" on the
 // fixture data with every dependency working, and servers whose
@@ -94,6 +103,8 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 		r.AddEvent(upstat.Event{At: testNow, Type: upstat.EventComponentStatusChanged, Vendor: "github",
 			Component: "Git Operations/Pushes", From: upstat.Operational, To: upstat.PartialOutage})
 		r.AddEvent(upstat.Event{At: testNow, Type: upstat.EventVendorRecovered, Vendor: "newrelic"})
+		r.AddEvent(upstat.Event{At: testNow, Type: upstat.EventServiceStatusChanged, Vendor: "github", Service: "checkout",
+			From: upstat.Operational, To: upstat.PartialOutage})
 		return r
 	}
 	tokens := func(o *Options) { o.ReadToken, o.AdminToken = openAPIReadToken, openAPIAdminToken }
@@ -110,8 +121,11 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 	}
 	failing := fixture()
 	failing.SetErr(errors.New("disk on fire"))
+	okReader := fixture()
 	return map[string]http.Handler{
-		"ok": build(fixture(), func(o *Options) {
+		"ok": build(okReader, func(o *Options) {
+			o.Services = fixtureServices(okReader)
+			o.Reports = fakeReports{}
 			o.Events = apitest.NewEvents(16)
 			o.Alerts = fakeAlerts{alerts: []upstat.Alert{alert, {Rule: "any", Vendor: "stripe",
 				Severity: upstat.MajorOutage, Since: testNow, FiredAt: testNow}}}
@@ -120,6 +134,8 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 		}),
 		"failing": build(failing, func(o *Options) {
 			o.Alerts = fakeAlerts{err: errors.New("store gone")}
+			o.Services = fixtureServices(failing)
+			o.Reports = fakeReports{err: errors.New("disk on fire")}
 			o.Reload = func(context.Context) error { return errors.New("disk on fire") }
 			o.Ready = func() error { return errors.New("store not open") }
 		}),
@@ -130,6 +146,8 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 		}),
 		"bare": build(fixture(), nil), // no events, alerts or reload wired
 		"slow": build(blocking{fixture()}, func(o *Options) {
+			o.Services = blocking{}
+			o.Reports = blocking{}
 			o.Alerts = blocking{}
 			o.RequestTimeout = time.Millisecond
 		}),
@@ -193,6 +211,20 @@ func explicitCalls() []apiCall {
 		{server: "bare", method: http.MethodGet, target: "/api/v1/events?since=" + ev(0), header: merge(read(), "Accept", "text/event-stream"), status: 503},
 		get("/api/v1/alerts", 200),
 		{server: "bare", method: http.MethodGet, target: "/api/v1/alerts", header: read(), status: 200},
+		get("/api/v1/vendors/github/report?from=2024-04-01&to=2024-04-02", 200),
+		get("/api/v1/vendors/github/report?format=csv", 200),
+		get("/api/v1/vendors/nope/report", 404),
+		get("/api/v1/vendors/github/report?from=2024-05-02&to=2024-04-01", 400),
+		rejected(get("/api/v1/vendors/github/report?from=yesterday", 400)),
+		rejected(get("/api/v1/vendors/github/report?format=pdf", 400)),
+		{server: "bare", method: http.MethodGet, target: "/api/v1/vendors/github/report", header: read(), status: 503},
+		{server: "failing", method: http.MethodGet, target: "/api/v1/vendors/github/report", header: read(), status: 500},
+		{server: "slow", method: http.MethodGet, target: "/api/v1/vendors/github/report", header: read(), status: 503},
+		get("/api/v1/services", 200),
+		{server: "bare", method: http.MethodGet, target: "/api/v1/services", header: read(), status: 200},
+		get("/api/v1/services/checkout", 200),
+		get("/api/v1/services/status", 200),
+		get("/api/v1/services/nope", 404),
 		get("/api/v1/openapi.json", 200),
 		get("/api/v1/catalogue", 200),
 		get("/api/v1/catalogue?q=stripe&limit=5", 200),
@@ -241,6 +273,9 @@ func genericCalls(doc *openapi3.T) []apiCall {
 		target := strings.NewReplacer("{id}", "github:abc123", "{vendor}", "github", "{secret}", "wrong").Replace(path)
 		if strings.HasPrefix(path, "/api/v1/vendors/") {
 			target = strings.Replace(path, "{id}", "github", 1)
+		}
+		if strings.HasPrefix(path, "/api/v1/services/") {
+			target = strings.Replace(path, "{id}", "checkout", 1)
 		}
 		for method, op := range doc.Paths.Value(path).Operations() {
 			hdr, body := read, ""

@@ -66,16 +66,30 @@ func (r *receiver) first(status string) hook {
 	return hook{}
 }
 
-func TestEndToEndAlertFiresOnceAcrossRestartAndResolvesOnce(t *testing.T) {
+// hookedHarness is a harness whose configuration is the YAML body below
+// the common head (listen, storage, poll), formatted with args, where
+// the last %q is the URL of a webhook receiver it returns.
+func hookedHarness(t *testing.T, body string, args func(h *harness, hook string) []any) (*harness, *receiver) {
+	t.Helper()
 	h := newHarness(t)
 	recv := &receiver{}
 	hookSrv := httptest.NewServer(recv)
-	defer hookSrv.Close()
+	t.Cleanup(hookSrv.Close)
 	h.cfg = func() *config.Config {
-		yaml := fmt.Sprintf(`
-listen: 127.0.0.1:0
-storage: sqlite:%s
-poll: {interval: 1s, timeout: 1s, stale_after: 30s, allow_private_networks: true}
+		yaml := fmt.Sprintf("listen: 127.0.0.1:0\nstorage: sqlite:%s\n"+
+			"poll: {interval: 1s, timeout: 1s, stale_after: 30s, allow_private_networks: true}\n", h.db) +
+			fmt.Sprintf(body, args(h, hookSrv.URL)...)
+		cfg, err := config.Parse(t.Name()+".yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	return h, recv
+}
+
+func TestEndToEndAlertFiresOnceAcrossRestartAndResolvesOnce(t *testing.T) {
+	h, recv := hookedHarness(t, `
 vendors:
   - id: acme
     name: Acme Cloud
@@ -91,13 +105,7 @@ alerts:
     - id: hook
       kind: webhook
       url: %q
-`, h.db, h.sim.URL("acme"), hookSrv.URL)
-		cfg, err := config.Parse("alerts-e2e.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg
-	}
+`, func(h *harness, hook string) []any { return []any{h.sim.URL("acme"), hook} })
 	h.start()
 	h.waitFor("acme operational", func() bool { return h.vendor("acme").Status == "operational" })
 

@@ -132,8 +132,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, fmt.Errorf("configure: %w", err)
 	}
+	a.agg.SetServices(cfg.ServiceConfigs())
+	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Now: opts.Now, Log: a.log, GroupBy: groupBy(cfg)})
+	if err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
 	apiSrv := api.New(api.Options{
-		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
+		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Reports: dash, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
 		Hooks:              a.hooks,
 		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(),
 		ReadToken:          cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
@@ -144,11 +150,6 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			return nil
 		},
 	})
-	dash, err := web.New(web.Options{Reader: a.agg, Events: a.agg, Alerts: a.alerts, Now: opts.Now, Log: a.log, GroupBy: groupBy(cfg)})
-	if err != nil {
-		a.db.Close()
-		return nil, fmt.Errorf("dashboard: %w", err)
-	}
 	for pattern, h := range dash.Routes() {
 		apiSrv.AddRoute(pattern, h)
 	}

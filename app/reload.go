@@ -73,7 +73,7 @@ func (a *App) newEngine(cfg *config.Config) (*alert.Engine, error) {
 		return nil, fmt.Errorf("notifiers: %w", err)
 	}
 	e, err := alert.New(alert.Options{Store: a.db.Alerts(), Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
-		Now: a.opts.Now, Log: a.log, Registry: a.reg})
+		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -113,7 +113,9 @@ func (a *App) Reload(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
 	}
 	var engine *alert.Engine
-	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint()
+	// Rules selecting services watch what the services depend on.
+	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint() ||
+		!reflect.DeepEqual(next.ServiceConfigs(), a.cfg.ServiceConfigs())
 	if alertsChanged {
 		// Build the new engine before touching anything: a notifier that
 		// cannot be built refuses the whole reload.
@@ -149,6 +151,7 @@ func (a *App) Reload(ctx context.Context) error {
 		}
 		return fmt.Errorf("reload: %w", err)
 	}
+	a.agg.SetServices(next.ServiceConfigs())
 	a.sched.Replace(targets)
 	a.hooks.Configure(eps)
 	if engine != nil {

@@ -33,9 +33,12 @@ type Config struct {
 	API     APIConfig `yaml:"api"`
 	Poll    Poll      `yaml:"poll"`
 	Vendors []Vendor  `yaml:"vendors"`
-	Alerts  Alerts    `yaml:"alerts"`
-	Metrics Metrics   `yaml:"metrics"`
-	Limits  Limits    `yaml:"limits"`
+	// Services are the team's own services and the vendors they depend
+	// on (see package services).
+	Services []Service `yaml:"services"`
+	Alerts   Alerts    `yaml:"alerts"`
+	Metrics  Metrics   `yaml:"metrics"`
+	Limits   Limits    `yaml:"limits"`
 	// Retention is how long resolved incidents and events are kept.
 	Retention time.Duration `yaml:"retention"`
 
@@ -372,6 +375,13 @@ func (c *Config) annotate(root *yaml.Node) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
 	}
+	if svcs := mapValue(doc, "services"); svcs != nil && svcs.Kind == yaml.SequenceNode {
+		for i, sn := range svcs.Content {
+			if i < len(c.Services) {
+				c.Services[i].line = sn.Line
+			}
+		}
+	}
 	vendors := mapValue(doc, "vendors")
 	if vendors == nil || vendors.Kind != yaml.SequenceNode {
 		return
@@ -521,6 +531,7 @@ func (c *Config) validate() error {
 			bad(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}
 	}
+	errs.add(c.validateServices())
 	errs.add(c.validateAlerts())
 	return errs.err()
 }
@@ -617,12 +628,13 @@ func (c *Config) validateAlerts() error {
 	if len(c.AlertRules) < len(rules) {
 		return errs.err() // rule indexes no longer line up with the file
 	}
-	err := alert.ValidateRules(c.AlertRules, ids)
 	var list []error
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		list = joined.Unwrap()
-	} else if err != nil {
-		list = []error{err}
+	for _, err := range []error{alert.ValidateRules(c.AlertRules, ids), alert.ValidateServices(c.AlertRules, c.ServiceConfigs())} {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			list = append(list, joined.Unwrap()...)
+		} else if err != nil {
+			list = append(list, err)
+		}
 	}
 	for _, e := range list {
 		var re *alert.RuleError

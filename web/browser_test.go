@@ -127,15 +127,16 @@ func textOf(selector string) string {
 	return `(document.querySelector(` + js(selector) + `) || {innerText: ""}).innerText`
 }
 
-func TestBrowser(t *testing.T) {
-	ctx := browser(t)
-	store := demoStore(time.Now().UTC())
-	dash, err := New(Options{Reader: store, Events: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+// serveDashboard serves the dashboard over store on the real API server,
+// mounted as cmd does, with services when svcs is not nil and behind a
+// read token when token is set.
+func serveDashboard(t *testing.T, store *fakeStore, svcs upstat.ServiceReader, token string) *httptest.Server {
+	t.Helper()
+	dash, err := New(Options{Reader: store, Events: store, Services: svcs, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The real API server, with the dashboard mounted on it as cmd does.
-	srv := api.New(api.Options{Reader: store, Events: store})
+	srv := api.New(api.Options{Reader: store, Events: store, Services: svcs, ReadToken: token})
 	for pattern, h := range dash.Routes() {
 		srv.AddRoute(pattern, h)
 	}
@@ -145,6 +146,13 @@ func TestBrowser(t *testing.T) {
 		ts.CloseClientConnections()
 		ts.Close()
 	})
+	return ts
+}
+
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	store := demoStore(time.Now().UTC())
+	ts := serveDashboard(t, store, nil, "")
 	w := watch(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
@@ -315,12 +323,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("behind a read token", func(t *testing.T) {
-		guarded := api.New(api.Options{Reader: store, Events: store, ReadToken: "s3cret"})
-		for pattern, h := range dash.Routes() {
-			guarded.AddRoute(pattern, h)
-		}
-		ts := httptest.NewServer(guarded.Handler())
-		defer ts.Close()
+		ts := serveDashboard(t, store, nil, "s3cret")
 		open(t, ctx, ts.URL+"/?token=s3cret")
 		// Leave the page before the server goes, so that its stream ends
 		// cleanly.

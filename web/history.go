@@ -154,6 +154,9 @@ type Uptime struct {
 	// Degraded is the time outside maintenance and Down covered by a
 	// degraded incident.
 	Degraded time.Duration
+	// Unobserved is the time in gaps (see Observed): excluded from
+	// Measured, neither up nor down.
+	Unobserved time.Duration
 }
 
 // Ratio returns the uptime as a fraction in [0, 1]; 1 when nothing was
@@ -185,6 +188,12 @@ func (u Uptime) Percent() string {
 // ComputeUptime measures incs over [from, to). Incidents that are still
 // open count until to.
 func ComputeUptime(incs []upstat.Incident, from, to time.Time) Uptime {
+	return computeUptime(incs, from, to, nil)
+}
+
+// computeUptime is ComputeUptime with unseen time (gaps) taken out:
+// neither up nor down nor maintenance, counted as Unobserved.
+func computeUptime(incs []upstat.Incident, from, to time.Time, unseen []span) Uptime {
 	var maint, down, degraded []span
 	for i := range incs {
 		inc := &incs[i]
@@ -204,13 +213,43 @@ func ComputeUptime(incs []upstat.Incident, from, to time.Time) Uptime {
 	maint = clip(merge(maint), from, to)
 	down = clip(merge(down), from, to)
 	degraded = clip(merge(degraded), from, to)
+	unseen = clip(merge(slices.Clone(unseen)), from, to)
+	off := merge(append(slices.Clone(maint), unseen...)) // neither up nor down
 	either := merge(append(slices.Clone(down), degraded...))
-	u := Uptime{Window: to.Sub(from), Maintenance: total(maint)}
-	u.Measured = u.Window - u.Maintenance
-	u.Down = total(down) - overlap(down, maint)
+	u := Uptime{Window: to.Sub(from), Unobserved: total(unseen)}
+	u.Maintenance = total(maint) - overlap(maint, unseen)
+	u.Measured = u.Window - total(off)
+	u.Down = total(down) - overlap(down, off)
 	// Degraded time inside a down span is already down.
-	u.Degraded = total(either) - overlap(either, maint) - u.Down
+	u.Degraded = total(either) - overlap(either, off) - u.Down
+	u.NoData = u.Window-u.Unobserved <= 0
 	return u
+}
+
+// Gap is a stretch of time upstat did not see a vendor (its sources
+// failing past the staleness window): neither up nor down.
+type Gap struct {
+	From, To time.Time
+	// Reason says why, in a few words ("stale: sources failing").
+	Reason string
+}
+
+// Observed is what of time upstat saw of a vendor: from Since (its first
+// successful read; nil: never) on, except the Gaps.
+type Observed struct {
+	Since *time.Time
+	Gaps  []Gap
+}
+
+// unseen returns the gaps as spans.
+func (o Observed) unseen() []span {
+	out := make([]span, 0, len(o.Gaps))
+	for _, g := range o.Gaps {
+		if g.To.After(g.From) {
+			out = append(out, span{g.From, g.To})
+		}
+	}
+	return out
 }
 
 // ObservedUptime is ComputeUptime over the part of [from, to) upstat
@@ -218,13 +257,19 @@ func ComputeUptime(incs []upstat.Incident, from, to time.Time) Uptime {
 // since nil, or not before to, nothing was observed: NoData. Time before
 // since is neither up nor down.
 func ObservedUptime(incs []upstat.Incident, since *time.Time, from, to time.Time) Uptime {
-	if since == nil || !since.Before(to) {
-		return Uptime{NoData: true, Window: to.Sub(from)}
+	return Observed{Since: since}.Uptime(incs, from, to)
+}
+
+// Uptime is ObservedUptime with the gaps taken out as well: time in a gap
+// is Unobserved, neither up nor down; a window wholly unseen is NoData.
+func (o Observed) Uptime(incs []upstat.Incident, from, to time.Time) Uptime {
+	if o.Since == nil || !o.Since.Before(to) {
+		return Uptime{NoData: true, Window: to.Sub(from), Unobserved: to.Sub(from)}
 	}
-	if since.After(from) {
-		from = *since
+	if o.Since.After(from) {
+		from = *o.Since
 	}
-	return ComputeUptime(incs, from, to)
+	return computeUptime(incs, from, to, o.unseen())
 }
 
 // DayIncident is what a day's cell says about one incident.
@@ -257,11 +302,25 @@ type Day struct {
 // first read the vendor (nil: never): days before it have no data of
 // upstat's own (incidents the vendor reported for them still show).
 func DailyBar(incs []upstat.Incident, since *time.Time, now time.Time, days int) []Day {
+	return Observed{Since: since}.DailyBar(incs, now, days)
+}
+
+// DailyBar is the package's DailyBar with the gaps taken out of each
+// day's uptime; a day wholly in gaps (or before Since) has NoData.
+func (o Observed) DailyBar(incs []upstat.Incident, now time.Time, days int) []Day {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	return o.Days(incs, today.AddDate(0, 0, 1-days), days, now)
+}
+
+// Days returns days Day cells from the UTC day of first on, the time of
+// each capped at now: the cells of the bars and of the reports.
+func (o Observed) Days(incs []upstat.Incident, first time.Time, days int, now time.Time) []Day {
+	first = first.UTC()
+	first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
 	out := make([]Day, days)
 	for i := range out {
-		date := today.AddDate(0, 0, i-days+1)
+		date := first.AddDate(0, 0, i)
 		end := date.AddDate(0, 0, 1)
 		if end.After(now) {
 			end = now
@@ -278,7 +337,7 @@ func DailyBar(incs []upstat.Incident, since *time.Time, now time.Time, days int)
 			out[i].Worst = upstat.Worse(out[i].Worst, barSeverity(inc))
 			out[i].Incidents = append(out[i].Incidents, DayIncident{ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Kind: inc.Kind})
 		}
-		out[i].Uptime = ObservedUptime(touching, since, date, end)
+		out[i].Uptime = o.Uptime(touching, date, end)
 		out[i].NoData = out[i].Uptime.NoData
 	}
 	return out

@@ -28,6 +28,8 @@ type vendorRow struct {
 	// UnknownReason, for a vendor whose status is unknown and not already
 	// shown as stale, says why: its last error, or that it was never read.
 	UnknownReason string
+	// StatusPage is the vendor's own status page (see statusPage).
+	StatusPage string
 }
 
 // vendorGroup is a titled list of vendors on the overview.
@@ -58,6 +60,8 @@ type overviewData struct {
 	// any vendor is unknown (upstat cannot see it, so not all is well).
 	Unknown  int
 	Headline upstat.Severity
+	// Services are the team's services, shown first when configured.
+	Services []upstat.ServiceStatus
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +80,9 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	var rows []vendorRow
 	for _, v := range vendors {
 		row := vendorRow{VendorSummary: v.VendorSummary}
+		if len(v.Sources) > 0 {
+			row.StatusPage = statusPage(v.Sources[0].URL)
+		}
 		parts := []string{v.ID, v.Name, severityLabel(v.Status)}
 		for _, inc := range v.Incidents {
 			if inc.Active() {
@@ -122,6 +129,12 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 			cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
 	})
 	data.Groups = groupVendors(rows, data.GroupBy)
+	if d.opts.Services != nil {
+		if data.Services, err = d.opts.Services.Services(r.Context()); err != nil {
+			d.fail(w, r, fmt.Errorf("overview services: %w", err))
+			return
+		}
+	}
 	p := d.newPage(r, overviewTitle(data), "overview")
 	p.Data = data
 	d.render(w, r, http.StatusOK, "overview", p)
@@ -208,6 +221,8 @@ type vendorData struct {
 	Paged    bool
 	// Compact is set when quiet components are shown without their bar.
 	Compact bool
+	// Affects names the configured services that depend on the vendor.
+	Affects []string
 	// Reliability is how late the vendor acknowledged trouble (90 days).
 	Reliability *reliability.Report
 }
@@ -225,35 +240,27 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := d.opts.Now()
-	history, err := d.history(ctx, v, now)
+	ev, err := d.evidence(ctx, v, now.Add(-time.Duration(max(d.opts.HistoryDays, 90))*24*time.Hour), now)
 	if err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s history: %w", v.ID, err))
 		return
 	}
+	history := ev.reported
 	page, next, err := d.opts.Reader.Incidents(ctx, upstat.IncidentFilter{Vendor: v.ID, Limit: historyPageSize, After: before})
 	if err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s incidents: %w", v.ID, err))
 		return
 	}
-	changes, from, observed, err := d.statusChanges(ctx, v, now)
-	if err != nil {
-		d.fail(w, r, fmt.Errorf("vendor %s status changes: %w", v.ID, err))
+	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
+		Bar: d.bar(ev.vendor(), ev.obs, now), Compact: len(v.Components) > compactAbove}
+	if data.Affects, err = d.affects(r, v.ID); err != nil {
+		d.fail(w, r, fmt.Errorf("vendor %s services: %w", v.ID, err))
 		return
 	}
-	states := func(component string, current upstat.Severity) []upstat.Incident {
-		if !observed {
-			return nil
-		}
-		return ObservedStates(changes, component, current, from, now)
-	}
-	rel, err := reliability.Compute(ctx, d.opts.Reader, v.ID, now, reliability.DefaultWindow)
-	if err != nil {
+	if data.Reliability, err = reliability.Compute(ctx, d.opts.Reader, v.ID, now, reliability.DefaultWindow); err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s reliability: %w", v.ID, err))
 		return
 	}
-	vendorBar := append(slices.Clone(history), states("", v.Status)...)
-	data := vendorData{V: v, Days: d.opts.HistoryDays, History: page, Older: encodeCursor(next), Paged: before != nil,
-		Bar: d.bar(vendorBar, v.FirstSuccessAt, now), Compact: len(v.Components) > compactAbove, Reliability: rel}
 	for _, inc := range v.Incidents {
 		if inc.Active() {
 			data.Active = append(data.Active, inc)
@@ -276,7 +283,7 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &data.Groups[i]
 		g.Worst = upstat.Worse(g.Worst, c.Status)
-		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(append(ForComponent(history, c), states(c.Key(), c.Status)...), v.FirstSuccessAt, now)})
+		g.Components = append(g.Components, componentRow{Component: c, Bar: d.bar(ev.component(c), ev.obs, now)})
 	}
 	p := d.newPage(r, v.Name, "")
 	p.Vendor = v.ID
@@ -285,12 +292,12 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 }
 
 // bar computes a daily bar and the 30- and 90-day uptimes, counting
-// only what upstat observed: from since, the vendor's first read.
-func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time) bar {
+// only what upstat observed: from the vendor's first read, gaps excluded.
+func (d *Dashboard) bar(incs []upstat.Incident, obs Observed, now time.Time) bar {
 	b := bar{
-		Days:  DailyBar(incs, since, now, d.opts.HistoryDays),
-		Up30:  ObservedUptime(incs, since, now.Add(-30*24*time.Hour), now),
-		Up90:  ObservedUptime(incs, since, now.Add(-90*24*time.Hour), now),
+		Days:  obs.DailyBar(incs, now, d.opts.HistoryDays),
+		Up30:  obs.Uptime(incs, now.Add(-30*24*time.Hour), now),
+		Up90:  obs.Uptime(incs, now.Add(-90*24*time.Hour), now),
 		Quiet: true,
 	}
 	for _, day := range b.Days {
@@ -301,13 +308,11 @@ func (d *Dashboard) bar(incs []upstat.Incident, since *time.Time, now time.Time)
 	return b
 }
 
-// statusChanges reads the status changes upstat observed of v over the
-// bars' period, and from when they count: the period's start or the
-// vendor's first read, whichever is later. observed is false when there
-// is nothing to read (a Reader that keeps no changes, a vendor never
-// read).
-func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, now time.Time) (changes []upstat.Event, from time.Time, observed bool, err error) {
-	from = now.Add(-time.Duration(max(d.opts.HistoryDays, 90)) * 24 * time.Hour)
+// statusChanges reads the status changes upstat observed of v from from
+// on, and from when they count: from or the vendor's first read,
+// whichever is later. observed is false when there is nothing to read (a
+// Reader that keeps no changes, a vendor never read).
+func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, from time.Time) (changes []upstat.Event, _ time.Time, observed bool, err error) {
 	if v.FirstSuccessAt != nil && v.FirstSuccessAt.After(from) {
 		from = *v.FirstSuccessAt
 	}
@@ -322,11 +327,9 @@ func (d *Dashboard) statusChanges(ctx context.Context, v *upstat.Vendor, now tim
 // maxHistoryPages bounds how much history one vendor page reads.
 const maxHistoryPages = 20
 
-// history reads the vendor's incidents of the bar's period (and the active
-// ones, which may have started before it), paging with the cursor.
-func (d *Dashboard) history(ctx context.Context, v *upstat.Vendor, now time.Time) ([]upstat.Incident, error) {
-	days := max(d.opts.HistoryDays, 90)
-	since := now.Add(-time.Duration(days) * 24 * time.Hour)
+// history reads the vendor's incidents started from since on (and the
+// active ones, which may have started before it), paging with the cursor.
+func (d *Dashboard) history(ctx context.Context, v *upstat.Vendor, since time.Time) ([]upstat.Incident, error) {
 	f := upstat.IncidentFilter{Vendor: v.ID, Since: &since, Limit: 500}
 	seen := map[string]bool{}
 	var out []upstat.Incident

@@ -60,6 +60,9 @@ type Options struct {
 	// Alerts lists firing alerts for /alerts; nil shows that alerting is
 	// not configured.
 	Alerts AlertLister
+	// Services reads the team's services for /services and the vendor
+	// pages' "affects"; nil shows that none are configured.
+	Services upstat.ServiceReader
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Log receives one line per failed request; slog.Default when nil.
@@ -119,16 +122,17 @@ func New(opts Options) (*Dashboard, error) {
 		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ago":        func(t time.Time) string { return ago(t, d.opts.Now()) },
 		"duration":   Duration,
+		"safeURL":    safeURL,
 		// lagDuration renders a lag in seconds (reliability reports).
 		"lagDuration": func(s *float64) string { return Duration(time.Duration(*s * float64(time.Second))) },
-		"safeURL":     safeURL,
+		"statusPage":  statusPage,
 		"segments":    segments,
 		"day":         func(t time.Time) string { return t.Format("Mon Jan 02") },
 		"sevOf":       func(name string) (upstat.Severity, error) { return upstat.ParseSeverity(name) },
 		"row":         func(p *page, i upstat.Incident) incidentRow { return incidentRow{P: p, I: i} },
 		"barOf":       func(label string, b bar, days int) barView { return barView{Label: label, Bar: b, Days: days} },
 	}
-	for _, name := range []string{"overview", "vendor", "incident", "alerts", "error"} {
+	for _, name := range []string{"overview", "vendor", "incident", "alerts", "services", "wall", "error"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
@@ -181,6 +185,8 @@ func (d *Dashboard) Routes() map[string]http.Handler {
 		"GET /vendors/{id}":   d.secure(http.HandlerFunc(d.vendor)),
 		"GET /incidents/{id}": d.secure(http.HandlerFunc(d.incident)),
 		"GET /alerts":         d.secure(http.HandlerFunc(d.alerts)),
+		"GET /services":       d.secure(http.HandlerFunc(d.services)),
+		"GET /wall":           d.secure(http.HandlerFunc(d.wall)),
 		"GET /static/":        d.secure(http.HandlerFunc(d.serveStatic)),
 	}
 }

@@ -222,8 +222,12 @@ func TestVendorHistoryPaging(t *testing.T) {
 	if !strings.Contains(second, "Webhook delivery delays #24") || !strings.Contains(second, "Newest") {
 		t.Error("the second page lacks the oldest incident or the way back")
 	}
-	if strings.Contains(second, `class="i-title" href="/incidents/github:git-slow"`) {
-		t.Error("the second page repeats the first")
+	if !strings.Contains(first, `<a href="/incidents/github:git-slow">`) || strings.Contains(second, `<a href="/incidents/github:git-slow">`) {
+		t.Error("the first page lacks a recent incident, or the second page repeats the first")
+	}
+	// A dense table: one row per incident, a page of historyPageSize.
+	if n := strings.Count(first, `<tr class="incident-line`); n != historyPageSize || !strings.Contains(first, `<table class="history">`) {
+		t.Errorf("first page: %d history rows, want a table of %d", n, historyPageSize)
 	}
 }
 
@@ -247,7 +251,7 @@ func TestUptimeOnlyWhatWasObserved(t *testing.T) {
 		t.Errorf("never-read vendor: want no data and grey days, never 100%%")
 	}
 	_, page = get(t, h, "/vendors/stripe")
-	if n := strings.Count(page, `class="cell nodata"`); n == 0 || !strings.Contains(page, "no data (before upstat first read this vendor)") {
+	if n := strings.Count(page, `class="cell nodata"`); n == 0 || !strings.Contains(page, "no data (upstat did not see this vendor that day)") {
 		t.Errorf("vendor read two days ago: %d no-data days, want the days before marked", n)
 	}
 }

@@ -29,6 +29,7 @@ Usage:
   upstat alerts test --config FILE NOTIFIER        send a test notification
   upstat catalogue search WORD | show ID | list [--kind K] [--json]
   upstat init     [--vendors a,b] [--domains FILE] [--out FILE]  write a starting config
+  upstat report   --config FILE --vendor ID [--from D] [--to D] [--format json|csv]  SLA evidence of a vendor
   upstat version                                   module version, VCS revision, Go version (also --version)
 
 Without --config, serve watches a built-in set of popular vendors.
@@ -56,6 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 		"catalogue": cmdCatalogue,
 		"init":      cmdInit,
+		"report":    cmdReport,
 	}
 	name := args[0]
 	if name == "--version" || name == "-version" {

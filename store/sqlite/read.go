@@ -226,7 +226,7 @@ func (db *DB) Events(ctx context.Context, after int64, limit int) ([]upstat.Even
 	return out, nil
 }
 
-const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill`
+const eventColumns = `seq, at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill, service`
 
 // scanEvents reads rows of eventColumns, never returning nil.
 func scanEvents(rows *sql.Rows) ([]upstat.Event, error) {
@@ -236,7 +236,7 @@ func scanEvents(rows *sql.Rows) ([]upstat.Event, error) {
 		var e upstat.Event
 		var at int64
 		var typ string
-		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &typ, &e.Vendor, &e.IncidentID, &e.Component, &e.From, &e.To, &e.Backfill, &e.Service); err != nil {
 			return nil, err
 		}
 		e.At, e.Type, e.ID = fromMillis(at), upstat.EventType(typ), strconv.FormatInt(e.Seq, 10)

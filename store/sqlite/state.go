@@ -319,7 +319,7 @@ func (db *DB) appendEvents(ts *txStmts, events []upstat.Event) error {
 	for i := range events {
 		e := &events[i]
 		res, err := ts.exec(db.stmts.insertEvent, millis(e.At), string(e.Type), e.Vendor, e.IncidentID, e.Component,
-			int(e.From), int(e.To), e.Backfill)
+			int(e.From), int(e.To), e.Backfill, e.Service)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", e.Type, err)
 		}

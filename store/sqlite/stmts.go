@@ -48,8 +48,8 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 			ON CONFLICT (incident_id, update_key) DO UPDATE SET at = excluded.at, status = excluded.status,
 				body = excluded.body
 			WHERE at <> excluded.at OR status <> excluded.status OR body <> excluded.body`},
-		{&s.insertEvent, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.insertEvent, `INSERT INTO events (at, type, vendor_id, incident_id, component, from_sev, to_sev, backfill, service)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.touchVendor, `UPDATE vendors SET ` + latestTime("last_checked_at", "?1") + `, ` +
 			latestTime("last_success_at", "?2") + ` WHERE id = ?3`},
 		{&s.touchSource, `UPDATE sources SET ` + latestTime("last_checked_at", "?1") + `, ` +

@@ -29,7 +29,8 @@
   var changed = {};
 
   var TYPES = ["incident.opened", "incident.updated", "incident.resolved", "vendor.status_changed",
-    "component.status_changed", "vendor.stale", "vendor.recovered"];
+    "component.status_changed", "vendor.stale", "vendor.recovered",
+    "service.status_changed"];
   var LABELS = { operational: "operational", maintenance: "maintenance", degraded: "degraded",
     partial_outage: "partial outage", major_outage: "major outage", unknown: "unknown" };
 
@@ -121,6 +122,8 @@
         markChanged();
         applyFilter();
         tick();
+        localTimes();
+        barsToToday();
         if (focused) {
           var el = document.getElementById(focused);
           if (el) el.focus();
@@ -185,6 +188,33 @@
       schedule(400);
     });
   }
+  // "/" focuses the filter, as on most dashboards.
+  document.addEventListener("keydown", function (e) {
+    var box = document.getElementById("filter");
+    if (e.key !== "/" || !box || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+    e.preventDefault();
+    box.focus();
+  });
+  // Times marked data-local are shown in the viewer's zone (UTC stays in
+  // the title).
+  function localTimes() {
+    document.querySelectorAll("time[data-local]").forEach(function (el) {
+      var t = new Date(el.getAttribute("datetime"));
+      if (!isNaN(t)) el.textContent = t.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    });
+  }
+  localTimes();
+  // A bar that scrolls (a phone) shows today first.
+  function barsToToday() {
+    document.querySelectorAll(".bar-wrap").forEach(function (el) { el.scrollLeft = el.scrollWidth; });
+  }
+  barsToToday();
+  ["sort", "problems"].forEach(function (id) {
+    var el = document.getElementById(id);
+    if (el) el.addEventListener("change", function () { el.form.requestSubmit(); });
+  });
   var group = document.getElementById("group");
   if (group) {
     group.addEventListener("change", function () { group.form.requestSubmit(); });
