@@ -101,6 +101,9 @@ type VendorSummary struct {
 	// StatusChangedAt is when Status last changed (for "time since the last
 	// change" on the dashboard).
 	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+	// Observed is upstat's own view from the vendor's probes; absent for
+	// a vendor without probes. It never changes Status.
+	Observed *Observed `json:"observed,omitempty"`
 	// Warnings counts the warnings of the vendor's sources (see
 	// SourceStatus.Warnings), for the metric; the API lists them on the
 	// vendor's sources instead.

@@ -208,6 +208,9 @@ func (s *Service) Configure(ctx context.Context, vendors []VendorConfig) error {
 			}
 			events = append(events, r.ch.Events...)
 		}
+		if prev := s.vendors[v.ID]; prev != nil { // (writeMu held: no writer races)
+			r.next.observed = prev.observed
+		}
 		order[i], states[v.ID] = v.ID, r.next
 	}
 	s.mu.Lock()

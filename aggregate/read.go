@@ -101,9 +101,19 @@ func (v *vendorState) summary() upstat.VendorSummary {
 		ActiveIncidents: len(v.active),
 		Labels:          maps.Clone(v.row.Labels),
 		StatusChangedAt: copyTime(v.row.StatusChangedAt),
+		Observed:        copyObserved(v.observed),
 		Warnings:        v.warningCount(),
 		FirstSuccessAt:  copyTime(v.row.FirstSuccessAt),
 	}
+}
+
+func copyObserved(o *upstat.Observed) *upstat.Observed {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	c.Failing = slices.Clone(o.Failing)
+	return &c
 }
 
 func (v *vendorState) warningCount() int {

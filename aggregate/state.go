@@ -40,6 +40,10 @@ type vendorState struct {
 	// is not the configured one (Snapshot.Via); memory only, as warnings.
 	via []string
 
+	// observed is the vendor's probes' signal (SetObserved); nil without
+	// probes. Kept in memory only.
+	observed *upstat.Observed
+
 	// enc is the encoded summary, made on demand; every state has its own.
 	enc *vendorJSON
 }

@@ -45,6 +45,12 @@ type RuleConfig struct {
 	OnStale bool `yaml:"on_stale"`
 	// RepeatInterval re-sends a firing alert this often; 0 means never.
 	RepeatInterval time.Duration `yaml:"repeat_interval"`
+	// Signal chooses what the rule watches: "reported" (the default: the
+	// vendor's own status and components), "observed" (upstat's probes
+	// of the vendor failing), "any" (either) or "both" (both at once).
+	// Observed is about whole vendors: a rule with components, services
+	// or on_stale takes only reported.
+	Signal Signal `yaml:"signal"`
 }
 
 // NotifierSpec is one entry of alerts.notifiers.
@@ -140,6 +146,11 @@ func ValidateRules(rules []RuleConfig, notifierIDs []string) error {
 			if _, err := path.Match(p, ""); err != nil {
 				bad("vendors/components", "bad pattern %q", p)
 			}
+		}
+		if err := r.Signal.validate(); err != nil {
+			bad("signal", "%s", err)
+		} else if r.Signal.usesObserved() && (len(r.Components) > 0 || r.OnStale || len(r.Services) > 0) {
+			bad("signal", "%q is about whole vendors: a rule with components, services or on_stale takes only reported", r.Signal)
 		}
 		switch {
 		case len(r.Services) > 0 && (len(r.Vendors) > 0 || len(r.Components) > 0):

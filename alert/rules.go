@@ -39,7 +39,8 @@ func observe(r *RuleConfig, v *upstat.Vendor) []observation {
 		if len(maint) > 0 {
 			sev = withoutMaintenance(v, maint)
 		}
-		return []observation{{severity: sev, known: sev != upstat.Unknown, active: counts(sev), changedAt: v.StatusChangedAt}}
+		reported := observation{severity: sev, known: sev != upstat.Unknown, active: counts(sev), changedAt: v.StatusChangedAt}
+		return []observation{r.Signal.combine(reported, observedBy(v))}
 	}
 	var out []observation
 	for _, c := range v.Components {

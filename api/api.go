@@ -10,7 +10,10 @@
 // authenticated that way gets an HttpOnly cookie so that the dashboard's
 // following pages and its event stream work without the token in every URL.
 // Any method other than GET and HEAD requires the admin token; without an
-// admin token configured, such requests are always refused.
+// admin token configured, such requests are always refused. The exception
+// is POST /api/v1/hooks/{vendor}: inbound vendor webhooks carry their own
+// per-source secret (path or X-Upstat-Webhook-Secret header), which logs
+// never show.
 //
 // Limits: a query string over MaxQueryBytes is refused with 414, a body
 // over MaxBodyBytes with 413, and every request but the event stream and
@@ -121,6 +124,10 @@ type Options struct {
 	// configuration's fault (400 with its message); any other is a 500.
 	// Nil: the endpoint answers 503.
 	Reload func(ctx context.Context) error
+	// Hooks receives POST /api/v1/hooks/{vendor}: inbound vendor
+	// webhooks, authenticated by their own per-source secret instead of
+	// the API tokens. Nil: the endpoint answers 503.
+	Hooks HookReceiver
 	// NoComponentMetrics drops upstat_component_status from /metrics: one
 	// series per component is hundreds of thousands at 10,000 vendors.
 	// The vendor series stay. False (the default) exports them.
@@ -202,6 +209,7 @@ func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET /api/v1/summary", http.HandlerFunc(s.handleSummary)},
 		{"GET /api/v1/vendors/{id}", http.HandlerFunc(s.handleVendor)},
+		{"GET /api/v1/vendors/{id}/reliability", http.HandlerFunc(s.handleReliability)},
 		{"GET /api/v1/vendors/{id}/report", http.HandlerFunc(s.handleReport)},
 		{"GET /api/v1/incidents", http.HandlerFunc(s.handleIncidents)},
 		{"GET /api/v1/incidents/{id}", http.HandlerFunc(s.handleIncident)},
@@ -211,6 +219,9 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/services/{id}", http.HandlerFunc(s.handleService)},
 		{"GET /api/v1/cluster", http.HandlerFunc(s.handleCluster)},
 		{"GET /api/v1/catalogue", http.HandlerFunc(s.handleCatalogue)},
+		{"GET /api/v1/maintenance.ics", http.HandlerFunc(s.handleMaintenanceCalendar)},
+		{"POST /api/v1/hooks/{vendor}", http.HandlerFunc(s.handleHook)},
+		{"POST /api/v1/hooks/{vendor}/{secret}", http.HandlerFunc(s.handleHook)},
 		{"POST /api/v1/reload", s.RequireAdmin(http.HandlerFunc(s.handleReload))},
 		{"GET /api/v1/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
 		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},

@@ -228,6 +228,11 @@ func summaryUTC(v upstat.VendorSummary) upstat.VendorSummary {
 	v.LastSuccessAt = utcPtr(v.LastSuccessAt)
 	v.StatusChangedAt = utcPtr(v.StatusChangedAt)
 	v.FirstSuccessAt = utcPtr(v.FirstSuccessAt)
+	if v.Observed != nil {
+		o := *v.Observed // a copy: the Reader's may be shared
+		o.Since = o.Since.UTC()
+		v.Observed = &o
+	}
 	return v
 }
 

@@ -116,7 +116,7 @@ func (s *Server) timeoutRequests(next http.Handler) http.Handler {
 // Whichever notices first, the handler (its context's deadline) or
 // timeoutRequests, the client gets the same 503.
 func (s *Server) timedOut(r *http.Request) error {
-	s.log.Warn("api: request timed out", "method", r.Method, "path", r.URL.Path, "timeout", s.opt.RequestTimeout)
+	s.log.Warn("api: request timed out", "method", r.Method, "path", loggedPath(r.URL.Path), "timeout", s.opt.RequestTimeout)
 	return &apiError{kind: errTimeout, msg: "request took longer than " + s.opt.RequestTimeout.String()}
 }
 

@@ -23,6 +23,10 @@ func openPath(path string) bool { return path == "/healthz" || path == "/readyz"
 // time and never logged or echoed.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hookPath(r.URL.Path) && r.Method == http.MethodPost {
+			next.ServeHTTP(w, r) // authenticated by its own secret (handleHook)
+			return
+		}
 		if !isRead(r.Method) {
 			if !s.isAdmin(r) {
 				s.writeError(w, r, &apiError{kind: upstat.ErrUnauthorized, msg: "admin token required"})
@@ -127,7 +131,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
-			s.log.Debug("http request", "method", r.Method, "path", r.URL.Path,
+			s.log.Debug("http request", "method", r.Method, "path", loggedPath(r.URL.Path),
 				"status", rec.status, "duration", time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
@@ -154,7 +158,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			}
 			err := fmt.Errorf("api: handler panic: %v\n%s", v, stack)
 			if rec.status != 0 {
-				s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				s.log.Error("api: request failed", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
 				return
 			}
 			s.writeError(w, r, err) // a 500, logged there

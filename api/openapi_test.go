@@ -36,6 +36,7 @@ const (
 func init() {
 	// The event stream is text; validate it as a string.
 	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
 }
 
 // loadOpenAPI loads and validates docs/openapi.yaml and builds its router.
@@ -133,6 +134,7 @@ func openAPIServers(t *testing.T) map[string]http.Handler {
 			single := cluster.NewSingle("web-1", func() time.Time { return testNow })
 			single.SetKeys([]string{"github", "stripe", cluster.AlertEngineKey})
 			o.Cluster = single
+			o.Hooks = testHookReceiver()
 		}),
 		"failing": build(failing, func(o *Options) {
 			o.Alerts = fakeAlerts{err: errors.New("store gone")}
@@ -182,7 +184,7 @@ func explicitCalls() []apiCall {
 		return apiCall{server: "ok", method: http.MethodGet, target: target, header: read(), status: status}
 	}
 	rejected := func(c apiCall) apiCall { c.docRejects = true; return c }
-	return []apiCall{
+	return slices.Concat(append([]apiCall{
 		get("/api/v1/summary", 200),
 		get("/api/v1/vendors/github", 200),
 		get("/api/v1/vendors/newrelic", 200),
@@ -245,12 +247,19 @@ func explicitCalls() []apiCall {
 		{server: "invalid-config", method: http.MethodPost, target: "/api/v1/reload", header: admin(), status: 400},
 		{server: "failing", method: http.MethodPost, target: "/api/v1/reload", header: admin(), status: 500},
 		{server: "bare", method: http.MethodPost, target: "/api/v1/reload", header: admin(), status: 503},
+		get("/api/v1/maintenance.ics", 200),
+		get("/api/v1/vendors/github/reliability", 200),
+		get("/api/v1/vendors/nope/reliability", 404),
+		get("/api/v1/maintenance.ics?vendor=stripe", 200),
+		get("/api/v1/maintenance.ics?vendor=nope", 404),
+		rejected(get("/api/v1/maintenance.ics?vendor=NOPE", 400)),
+	}, hookCalls()...), []apiCall{
 		{server: "ok", method: http.MethodGet, target: "/healthz", status: 200},
 		{server: "ok", method: http.MethodGet, target: "/readyz", status: 200},
 		{server: "failing", method: http.MethodGet, target: "/readyz", status: 503},
 		get("/metrics", 200),
 		{server: "ok", method: http.MethodGet, target: "/metrics?token=" + openAPIReadToken, status: 200},
-	}
+	})
 }
 
 // merge returns h with the key, value pairs kv added.
@@ -268,7 +277,7 @@ func merge(h http.Header, kv ...string) http.Header {
 func genericCalls(doc *openapi3.T) []apiCall {
 	var calls []apiCall
 	for _, path := range doc.Paths.InMatchingOrder() {
-		target := strings.NewReplacer("{id}", "github:abc123").Replace(path)
+		target := strings.NewReplacer("{id}", "github:abc123", "{vendor}", "github", "{secret}", "wrong").Replace(path)
 		if strings.HasPrefix(path, "/api/v1/vendors/") {
 			target = strings.Replace(path, "{id}", "github", 1)
 		}
@@ -276,15 +285,16 @@ func genericCalls(doc *openapi3.T) []apiCall {
 			target = strings.Replace(path, "{id}", "checkout", 1)
 		}
 		for method, op := range doc.Paths.Value(path).Operations() {
-			hdr := read
+			hdr, body := read, ""
 			if method != http.MethodGet {
-				hdr = admin
+				hdr = func() http.Header { return merge(admin(), "Content-Type", "application/json") }
+				body = "{}"
 			}
 			for code, resp := range op.Responses.Map() {
-				c := apiCall{method: method, target: target, header: hdr()}
+				c := apiCall{method: method, target: target, header: hdr(), body: body}
 				switch {
 				case code == "401":
-					c.server, c.header, c.status = "ok", nil, 401
+					c.server, c.header, c.status = "ok", merge(http.Header{}, "Content-Type", "application/json"), 401
 				case code == "414":
 					c.server, c.status, c.target = "ok", 414, target+"?x="+strings.Repeat("a", MaxQueryBytes)
 				case code == "500" && resp.Ref == "#/components/responses/Internal" && method == http.MethodGet:

@@ -87,7 +87,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	switch {
 	case status == http.StatusInternalServerError:
-		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("api: request failed", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
 		body.Error.Message = "internal error"
 	case errors.As(err, &ae):
 		body.Error.Message = ae.msg
@@ -104,7 +104,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.log.Error("api: encode response", "path", r.URL.Path, "err", err)
+		s.log.Error("api: encode response", "path", loggedPath(r.URL.Path), "err", err)
 		status = http.StatusInternalServerError
 		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}

@@ -24,8 +24,10 @@ import (
 	"github.com/upstat/upstat/api"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/poll"
+	"github.com/upstat/upstat/probe"
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
 	_ "github.com/upstat/upstat/sources/all" // register the adapters
@@ -62,6 +64,9 @@ type App struct {
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
 	member  cluster.Membership
+	hooks   *hooks.Receiver
+	probes  *probe.Runner
+	lag     *prometheus.HistogramVec
 	alerts  *alertsRunner
 	evalReq chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
@@ -114,6 +119,23 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.db.Close()
 		return nil, err
 	}
+	a.lag = newLagHistogram()
+	a.reg.MustRegister(a.lag)
+	checker := probe.NewChecker(sources.NewNetPolicy(true, cfg.Poll.AllowPrivateNetworks), nil)
+	a.probes, err = probe.New(probe.Options{Check: checker.Check, Now: opts.Now, Registry: a.reg, Log: a.log,
+		OnChange: a.setObserved})
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.hooks = hooks.NewReceiver(hooks.ReceiverOptions{Pusher: a.agg, PollNow: a.sched.PollNow,
+		OnChange: a.requestEvaluation, Log: a.log})
+	eps, err := hookEndpoints(cfg)
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.hooks.Configure(eps)
 	engine, err := a.newEngine(cfg)
 	if err != nil {
 		a.db.Close()
@@ -133,6 +155,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	apiSrv := api.New(api.Options{
 		Reader: a.agg, Events: a.agg, Alerts: a.alerts, Services: a.agg, Reports: dash, Registry: a.reg, Log: a.log, Now: opts.Now, Reload: a.Reload,
+		Hooks:              a.hooks,
 		NoComponentMetrics: !cfg.Metrics.ComponentSeriesOn(), Cluster: a.member,
 		ReadToken: cfg.API.ReadToken, AdminToken: cfg.API.AdminToken,
 		Ready: func() error {
@@ -307,6 +330,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.alerts.start(alertCtx, a.alerts.cur.Load(), a)
 	leave := a.runMembership(ctx)
 	a.sched.Start(ctx, targets)
+	a.startProbes(ctx)
+	lagDone := make(chan struct{})
+	go func() { defer close(lagDone); a.trackLag(alertCtx) }()
 	vendors := len(a.cfg.Vendors)
 	a.reloadMu.Unlock()
 	// Requests derive from baseCtx, so long-lived event streams end when
@@ -328,10 +354,12 @@ func (a *App) Run(ctx context.Context) error {
 	a.stopping.Store(true)
 	cancelBase()
 	a.sched.Stop()
+	a.probes.Stop()
 	a.reloadMu.Lock() // no reload may start engines or loops from here on
 	defer a.reloadMu.Unlock()
 	stopAlerts()
 	<-evalDone
+	<-lagDone
 	<-pruneDone
 	<-followDone
 	a.alerts.shutdown()

@@ -109,6 +109,10 @@ func (a *App) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
 	}
+	eps, err := hookEndpoints(next)
+	if err != nil {
+		return fmt.Errorf("%w: %v", upstat.ErrInvalid, err)
+	}
 	var engine *alert.Engine
 	// Rules selecting services watch what the services depend on.
 	alertsChanged := next.AlertsFingerprint() != a.cfg.AlertsFingerprint() ||
@@ -151,6 +155,7 @@ func (a *App) Reload(ctx context.Context) error {
 	a.agg.SetServices(next.ServiceConfigs())
 	a.member.SetKeys(clusterKeys(next))
 	a.sched.Replace(targets)
+	a.hooks.Configure(eps)
 	if engine != nil {
 		a.alerts.start(a.runCtx, engine, a)
 	}
@@ -195,6 +200,9 @@ func restartOnly(old, next *config.Config) []string {
 	}
 	if old.Poll.Tick != next.Poll.Tick {
 		out = append(out, "poll.tick")
+	}
+	if !reflect.DeepEqual(probeSpecs(old), probeSpecs(next)) {
+		out = append(out, "vendors[].probes")
 	}
 	// The fetcher (and the validators it remembers) is built once.
 	if old.Poll.Timeout != next.Poll.Timeout {

@@ -135,6 +135,8 @@ type Vendor struct {
 	// Interval is the default interval of the vendor's sources (a
 	// catalogue vendor's one source, named by id alone).
 	Interval time.Duration `yaml:"interval"`
+	// Probes are upstat's own checks of the vendor's endpoints.
+	Probes []Probe `yaml:"probes"`
 
 	line int
 }
@@ -152,12 +154,18 @@ type Source struct {
 	URL      string        `yaml:"url"`
 	Interval time.Duration `yaml:"interval"`
 	Timeout  time.Duration `yaml:"timeout"`
+	// WebhookSecret, when set, lets the vendor push to
+	// POST /api/v1/hooks/{vendor} for this source (kinds with a webhook
+	// decoder only). A secret: never log it.
+	WebhookSecret string `yaml:"webhook_secret"`
 
 	options *yaml.Node
 	decoded *bool
-	path    string
-	line    int
-	file    string
+	// hasWebhookSecret is true when the key is present, even empty.
+	hasWebhookSecret bool
+	path             string
+	line             int
+	file             string
 }
 
 // UnmarshalYAML keeps the adapter's options aside for the adapter.
@@ -169,8 +177,9 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	opts := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch n.Content[i].Value {
-		case "kind", "url", "interval", "timeout":
+		case "kind", "url", "interval", "timeout", "webhook_secret":
 			common.Content = append(common.Content, n.Content[i], n.Content[i+1])
+			s.hasWebhookSecret = s.hasWebhookSecret || n.Content[i].Value == "webhook_secret"
 		default:
 			opts.Content = append(opts.Content, n.Content[i], n.Content[i+1])
 		}
@@ -180,8 +189,9 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	if err := common.Decode(&p); err != nil {
 		return err
 	}
+	has := s.hasWebhookSecret
 	*s = Source(p)
-	s.line = n.Line
+	s.line, s.hasWebhookSecret = n.Line, has
 	if len(opts.Content) > 0 {
 		s.options = opts
 	}
@@ -275,6 +285,9 @@ func (c *Config) setDefaults() {
 			if s.Timeout == 0 {
 				s.Timeout = c.Poll.Timeout
 			}
+		}
+		for j := range v.Probes {
+			v.Probes[j].setDefaults()
 		}
 	}
 }
@@ -401,6 +414,13 @@ func (c *Config) annotate(root *yaml.Node) {
 		}
 		v := &c.Vendors[i]
 		v.line = vn.Line
+		if probes := mapValue(vn, "probes"); probes != nil {
+			for j := range v.Probes {
+				if j < len(probes.Content) {
+					v.Probes[j].line = probes.Content[j].Line
+				}
+			}
+		}
 		srcs := mapValue(vn, "sources")
 		for j := range v.Sources {
 			s := &v.Sources[j]
@@ -544,6 +564,7 @@ func (c *Config) validate() error {
 		for j := range v.Sources {
 			errs.add(c.validateSource(v, fmt.Sprintf("%s.sources[%d]", key, j), &v.Sources[j]))
 		}
+		c.validateProbes(&errs, v, key)
 		if err := (normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}).Validate(); err != nil {
 			bad(v.line, key+".components", "%s", strings.TrimPrefix(err.Error(), "invalid: "))
 		}
@@ -595,6 +616,9 @@ func (c *Config) validateSource(v *Vendor, key string, s *Source) error {
 	if s.options != nil && (s.decoded == nil || !*s.decoded) {
 		k := s.options.Content[0]
 		errs.add(c.fieldErr(k.Line, key+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind))
+	}
+	if err := s.validateWebhookSecret(); err != nil {
+		errs.add(c.fieldErr(s.line, key+".webhook_secret", "%s", err))
 	}
 	if !urlOK {
 		errs.add(c.fieldErr(s.line, key+".url", "%q is not an http(s) URL", redact.URL(s.URL)))

@@ -1,47 +1,69 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/upstat/upstat"
 )
 
-// TestObservedStatesCountInUptime: an outage upstat observed lowers the
-// uptime even when the vendor reported no incident; the state before the
-// first change is that change's From; with no change the current state
-// held throughout.
-func TestObservedStatesCountInUptime(t *testing.T) {
-	from := at(-2, 0, 0)
-	change := func(at time.Time, comp string, a, b upstat.Severity) upstat.Event {
-		typ := upstat.EventVendorStatusChanged
-		if comp != "" {
-			typ = upstat.EventComponentStatusChanged
+// TestObservedBesideStatus: the probes' signal is shown beside the
+// vendor's reported status on the overview and the vendor page, the probe
+// names escaped; a vendor without probes shows none.
+func TestObservedBesideStatus(t *testing.T) {
+	f := demoStore(demoNow)
+	f.mu.Lock()
+	for i := range f.vendors {
+		if f.vendors[i].ID == "github" {
+			f.vendors[i].Observed = &upstat.Observed{Status: upstat.ObservedFailing, Since: demoNow.Add(-3 * time.Minute),
+				Failing: []string{"api", "<b>git</b>"}}
 		}
-		return upstat.Event{At: at, Type: typ, Component: comp, From: a, To: b}
 	}
-	changes := []upstat.Event{
-		change(at(-2, 0, 0), "", upstat.Unknown, upstat.Operational),
-		change(at(-1, 6, 0), "", upstat.Operational, upstat.MajorOutage),
-		change(at(-1, 12, 0), "", upstat.MajorOutage, upstat.Operational),
-		change(at(-1, 18, 0), "Europe/CDN", upstat.Degraded, upstat.Operational),
+	f.mu.Unlock()
+	h := newTestDashboard(t, f, nil).Handler()
+	for _, target := range []string{"/", "/vendors/github"} {
+		_, body := get(t, h, target)
+		if !strings.Contains(body, `class="observed observed-failing"`) || !strings.Contains(body, "Probes: failing (api, &lt;b&gt;git&lt;/b&gt;)") {
+			t.Errorf("%s: no failing probes beside the status", target)
+		}
+		if !strings.Contains(body, "Partial outage") && !strings.Contains(body, "partial") {
+			t.Errorf("%s: the reported status is gone", target)
+		}
 	}
-	vendor := ObservedStates(changes, "", upstat.Operational, from, testNow)
-	if len(vendor) != 1 || vendor[0].Severity != upstat.MajorOutage || !vendor[0].StartedAt.Equal(at(-1, 6, 0)) || !vendor[0].ResolvedAt.Equal(at(-1, 12, 0)) {
-		t.Fatalf("vendor observed %+v, want one major outage 06:00-12:00 yesterday", vendor)
+	if _, body := get(t, h, "/vendors/stripe"); strings.Contains(body, `class="observed`) {
+		t.Error("a vendor without probes shows a probes signal")
 	}
-	if u := ObservedUptime(vendor, &from, from, testNow); u.Down != 6*time.Hour || u.Percent() == "100%" {
-		t.Errorf("uptime from observed states: down %s (%s), want 6h", u.Down, u.Percent())
+}
+
+// TestReliabilitySection: the vendor page shows the acknowledgement
+// grade and lags from the event log, or says there is nothing to grade.
+func TestReliabilitySection(t *testing.T) {
+	f := demoStore(demoNow)
+	h := newTestDashboard(t, f, nil).Handler()
+	if _, body := get(t, h, "/vendors/stripe"); !strings.Contains(body, "No incident posted and no failure observed in the last 90 days.") {
+		t.Error("a quiet vendor's page lacks the no-data line")
 	}
-	cdn := ObservedStates(changes, "Europe/CDN", upstat.Operational, from, testNow)
-	if len(cdn) != 1 || cdn[0].Severity != upstat.Degraded || !cdn[0].StartedAt.Equal(from) || !cdn[0].ResolvedAt.Equal(at(-1, 18, 0)) {
-		t.Errorf("component observed %+v, want degraded from the start until 18:00 yesterday", cdn)
+	f.mu.Lock()
+	failed := demoNow.Add(-2 * time.Hour)
+	f.incidents["stripe:late"] = &upstat.Incident{ID: "stripe:late", Vendor: "stripe", Kind: upstat.KindIncident,
+		Title: "Late", Status: upstat.StateResolved, StartedAt: failed.Add(20 * time.Minute)}
+	for _, e := range []upstat.Event{
+		{At: failed, Type: upstat.EventVendorObservedFailing, Vendor: "stripe"},
+		{At: failed.Add(21 * time.Minute), Type: upstat.EventIncidentOpened, Vendor: "stripe", IncidentID: "stripe:late"},
+	} {
+		f.publishLocked(e)
 	}
-	still := ObservedStates(changes, "API", upstat.PartialOutage, from, testNow)
-	if len(still) != 1 || !still[0].StartedAt.Equal(from) || !still[0].ResolvedAt.Equal(testNow) {
-		t.Errorf("unchanged component observed %+v, want partial outage throughout", still)
+	f.mu.Unlock()
+	_, body := get(t, h, "/vendors/stripe")
+	if !strings.Contains(body, "Grade C") || !strings.Contains(body, "median lag 20m") {
+		t.Errorf("no grade C (p90 20 min) and 20m lag on the vendor page:\n%s", between(body, `id="h-reliability"`, "</section>"))
 	}
-	if none := ObservedStates(nil, "", upstat.Unknown, from, testNow); len(none) != 0 {
-		t.Errorf("unknown throughout: %+v, want nothing claimed", none)
-	}
+}
+
+// between returns the part of s from after start to end.
+func between(s, start, end string) string {
+	_, after, _ := strings.Cut(s, start)
+	part, _, _ := strings.Cut(after, end)
+	return part
 }

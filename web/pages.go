@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/reliability"
 )
 
 // historyPageSize is how many past incidents a vendor page lists at once.
@@ -222,6 +223,8 @@ type vendorData struct {
 	Compact bool
 	// Affects names the configured services that depend on the vendor.
 	Affects []string
+	// Reliability is how late the vendor acknowledged trouble (90 days).
+	Reliability *reliability.Report
 }
 
 func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +255,10 @@ func (d *Dashboard) vendor(w http.ResponseWriter, r *http.Request) {
 		Bar: d.bar(ev.vendor(), ev.obs, now), Compact: len(v.Components) > compactAbove}
 	if data.Affects, err = d.affects(r, v.ID); err != nil {
 		d.fail(w, r, fmt.Errorf("vendor %s services: %w", v.ID, err))
+		return
+	}
+	if data.Reliability, err = reliability.Compute(ctx, d.opts.Reader, v.ID, now, reliability.DefaultWindow); err != nil {
+		d.fail(w, r, fmt.Errorf("vendor %s reliability: %w", v.ID, err))
 		return
 	}
 	for _, inc := range v.Incidents {

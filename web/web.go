@@ -123,12 +123,14 @@ func New(opts Options) (*Dashboard, error) {
 		"ago":        func(t time.Time) string { return ago(t, d.opts.Now()) },
 		"duration":   Duration,
 		"safeURL":    safeURL,
-		"statusPage": statusPage,
-		"segments":   segments,
-		"day":        func(t time.Time) string { return t.Format("Mon Jan 02") },
-		"sevOf":      func(name string) (upstat.Severity, error) { return upstat.ParseSeverity(name) },
-		"row":        func(p *page, i upstat.Incident) incidentRow { return incidentRow{P: p, I: i} },
-		"barOf":      func(label string, b bar, days int) barView { return barView{Label: label, Bar: b, Days: days} },
+		// lagDuration renders a lag in seconds (reliability reports).
+		"lagDuration": func(s *float64) string { return Duration(time.Duration(*s * float64(time.Second))) },
+		"statusPage":  statusPage,
+		"segments":    segments,
+		"day":         func(t time.Time) string { return t.Format("Mon Jan 02") },
+		"sevOf":       func(name string) (upstat.Severity, error) { return upstat.ParseSeverity(name) },
+		"row":         func(p *page, i upstat.Incident) incidentRow { return incidentRow{P: p, I: i} },
+		"barOf":       func(label string, b bar, days int) barView { return barView{Label: label, Bar: b, Days: days} },
 	}
 	for _, name := range []string{"overview", "vendor", "incident", "alerts", "services", "wall", "error"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")

@@ -41,10 +41,15 @@ func (r *Reader) SetVendors(vs ...upstat.Vendor) {
 	r.vendors = slices.Clone(vs)
 }
 
-// AddIncident stores an incident (its Vendor must be set).
+// AddIncident stores an incident (its Vendor must be set), replacing the
+// one with the same ID, as a store upserts.
 func (r *Reader) AddIncident(in upstat.Incident) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if i := slices.IndexFunc(r.incidents, func(x upstat.Incident) bool { return x.ID == in.ID }); i >= 0 {
+		r.incidents[i] = in
+		return
+	}
 	r.incidents = append(r.incidents, in)
 }
 
@@ -156,7 +161,7 @@ func matches(in upstat.Incident, f upstat.IncidentFilter) bool {
 		f.State == "active" && !in.Active(),
 		f.State == "resolved" && !in.Status.Closed(),
 		f.HasMinSev && in.Severity < f.MinSeverity,
-		f.Since != nil && in.StartedAt.Before(*f.Since),
+		f.Since != nil && in.StartedAt.Before(*f.Since) && !scheduledSince(in, *f.Since),
 		f.Until != nil && !in.StartedAt.Before(*f.Until):
 		return false
 	}
@@ -166,6 +171,12 @@ func matches(in upstat.Incident, f upstat.IncidentFilter) bool {
 		return c > 0
 	}
 	return true
+}
+
+// scheduledSince reports whether in is a maintenance scheduled at or after
+// since (the Since filter keeps those, as the store does).
+func scheduledSince(in upstat.Incident, since time.Time) bool {
+	return in.Kind == upstat.KindMaintenance && in.ScheduledFor != nil && !in.ScheduledFor.Before(since)
 }
 
 // Incident implements upstat.Reader.

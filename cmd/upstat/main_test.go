@@ -119,7 +119,7 @@ func TestExampleConfigValidates(t *testing.T) {
 		t.Errorf("without its secrets: code %d stderr %q", code, stderr)
 	}
 	for _, k := range []string{"UPSTAT_ADMIN_TOKEN", "SLACK_WEBHOOK_URL", "TEAMS_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY",
-		"OPSGENIE_API_KEY", "ALERTMANAGER_TOKEN", "SMTP_PASSWORD"} {
+		"OPSGENIE_API_KEY", "ALERTMANAGER_TOKEN", "SMTP_PASSWORD", "GITHUB_WEBHOOK_SECRET"} {
 		t.Setenv(k, "https://hooks.example.test/"+strings.ToLower(k))
 	}
 	if code, stdout, stderr := runCLI(t, "validate", example); code != 0 || !strings.Contains(stdout, "ok (") {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/sources"
 	fetchdoc "github.com/upstat/upstat/sources/internal/document"
@@ -26,6 +27,7 @@ const Kind = "instatus"
 
 func init() {
 	normalize.RegisterDomain(Kind, vocabulary)
+	hooks.Register(Kind, decodePush)
 	sources.Register(sources.Kind{
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/hooks"
 	"github.com/upstat/upstat/normalize"
 	"github.com/upstat/upstat/redact"
 	"github.com/upstat/upstat/sources"
@@ -40,6 +41,7 @@ const (
 const maxResolveRetries = 3
 
 func init() {
+	hooks.Register(Kind, decodePush)
 	sources.Register(sources.Kind{
 		Name:    Kind,
 		New:     func(spec sources.Spec, env sources.Env) (sources.Source, error) { return New(spec, env) },
