@@ -70,6 +70,9 @@ type VendorStore interface {
 	// HealthChanges returns the vendor.stale and vendor.recovered events
 	// of vendor at or after since, oldest first.
 	HealthChanges(ctx context.Context, vendor string, since time.Time) ([]Event, error)
+	// VendorEvents returns vendor's events of the given types (all types
+	// when none are given) at or after since, oldest first.
+	VendorEvents(ctx context.Context, vendor string, since time.Time, types ...EventType) ([]Event, error)
 	// Prune deletes the closed incidents whose last time (resolved, else
 	// updated, else started) is before cutoff, with their updates, and
 	// the events before cutoff, at most batch rows per transaction. Open

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/upstat/upstat"
-	"github.com/upstat/upstat/store/sqlite"
 )
 
 // SetObserved records a vendor's observed signal (upstat's own probes),
@@ -43,11 +42,16 @@ func (s *Service) SetObserved(ctx context.Context, vendorID string, obs upstat.O
 	var events []upstat.Event
 	if typ != "" {
 		events = []upstat.Event{{At: s.clock(), Type: typ, Vendor: vendorID}}
-		if err := s.db.Apply(ctx, &sqlite.Change{VendorID: vendorID, Events: events}); err != nil {
+		// Events only: not computed from the vendor's state, so written
+		// whatever its version (and the version moves on).
+		if err := s.db.Apply(ctx, &upstat.VendorChange{VendorID: vendorID, Events: events}); err != nil {
 			return fmt.Errorf("aggregate: observed: %w", err)
 		}
 	}
 	next := *old
+	if typ != "" {
+		next.row.Version++
+	}
 	next.enc = &vendorJSON{}
 	next.observed = &obs
 	s.swap(vendorID, &next, true)

@@ -37,19 +37,26 @@ func (s *Service) Push(ctx context.Context, vendorID string, sourceIdx int, snap
 	if sourceIdx < 0 || sourceIdx >= len(old.sources) {
 		return false, fmt.Errorf("aggregate: push %s: %w: source %d of %d", vendorID, upstat.ErrInvalid, sourceIdx, len(old.sources))
 	}
-	r := newRecorder(old, s.clock())
-	if list, matched := old.mergePushed(sourceIdx, snap.Components); matched {
-		r.components(sourceIdx, list)
-	}
-	if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
+	var r *recorder
+	if _, err := s.withFreshState(ctx, old, func(old *vendorState) error {
+		r = newRecorder(old, s.clock())
+		if list, matched := old.mergePushed(sourceIdx, snap.Components); matched {
+			r.components(sourceIdx, list)
+		}
+		if err := r.incidents(ctx, s.db, snap.Incidents, s.log); err != nil {
+			return err
+		}
+		r.finish(s.staleAfter)
+		if len(r.ch.Events) == 0 && len(r.ch.Components) == 0 && len(r.ch.Incidents) == 0 {
+			r = nil
+			return nil
+		}
+		return s.apply(ctx, r)
+	}); err != nil {
 		return false, fmt.Errorf("aggregate: push: %w", err)
 	}
-	r.finish(s.staleAfter)
-	if len(r.ch.Events) == 0 && len(r.ch.Components) == 0 && len(r.ch.Incidents) == 0 {
+	if r == nil {
 		return false, nil
-	}
-	if err := s.db.Apply(ctx, &r.ch); err != nil {
-		return false, fmt.Errorf("aggregate: push: %w", err)
 	}
 	s.swap(vendorID, r.next, true)
 	s.publish(ctx, r.ch.Events)

@@ -195,15 +195,24 @@ func (db *DB) HealthChanges(ctx context.Context, vendor string, since time.Time)
 	return db.vendorEvents(ctx, "health changes", vendor, since, upstat.EventVendorStale, upstat.EventVendorRecovered)
 }
 
-// vendorEvents returns the events of the given types of vendor at or
-// after since, oldest first; what names the read in errors.
+// VendorEvents implements upstat.VendorStore.
+func (db *DB) VendorEvents(ctx context.Context, vendor string, since time.Time, types ...upstat.EventType) ([]upstat.Event, error) {
+	return db.vendorEvents(ctx, "vendor events", vendor, since, types...)
+}
+
+// vendorEvents returns the events of the given types (all when none are
+// given) of vendor at or after since, oldest first; what names the read
+// in errors.
 func (db *DB) vendorEvents(ctx context.Context, what, vendor string, since time.Time, types ...upstat.EventType) ([]upstat.Event, error) {
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = string(t)
+	q, args := `SELECT `+eventColumns+` FROM events WHERE vendor_id = $1 AND at >= $2`, []any{vendor, ms(since)}
+	if len(types) > 0 {
+		names := make([]string, len(types))
+		for i, t := range types {
+			names[i] = string(t)
+		}
+		q, args = q+` AND type = ANY($3)`, append(args, names)
 	}
-	out, err := db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE vendor_id = $1 AND at >= $2 AND type = ANY($3) ORDER BY seq`, vendor, ms(since), names)
+	out, err := db.queryEvents(ctx, q+` ORDER BY seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %s: %w", what, err)
 	}

@@ -552,6 +552,13 @@ func statusChanges(t *testing.T, open func(t *testing.T) (upstat.VendorStore, fu
 	apply(t, s, &upstat.VendorChange{VendorID: "b", Events: []upstat.Event{event("b", upstat.EventVendorStatusChanged, 3)}})
 	apply(t, s, &upstat.VendorChange{VendorID: "a", Events: []upstat.Event{event("a", upstat.EventVendorStale, 1),
 		event("a", upstat.EventVendorRecovered, 5), event("a", upstat.EventVendorStale, 6)}})
+	all, err := s.VendorEvents(context.Background(), "a", ts(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 { // incident.opened 2, component 3, status 4, recovered 5, stale 6
+		t.Errorf("vendor events of a since minute 2 = %d, want 5: %+v", len(all), all)
+	}
 	health, err := s.HealthChanges(context.Background(), "a", ts(2))
 	if err != nil {
 		t.Fatal(err)
