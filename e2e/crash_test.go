@@ -229,6 +229,7 @@ func crashSafety(t *testing.T, storage string, open func(t *testing.T) (*sql.DB,
 		cfg := fmt.Sprintf(`listen: %q
 storage: %q
 poll: {interval: 1s, timeout: 1s, stale_after: 1m, allow_private_networks: true}
+cluster: {replica_id: crash-test} # each life takes its predecessor's leases at once (PostgreSQL)
 vendors:
   - {id: acme, name: Acme, sources: [{kind: statuspage, url: %q}]}
   - {id: beta, name: Beta, sources: [{kind: statuspage, url: %q}]}
