@@ -93,7 +93,9 @@ func TestEndToEndCatalogueVendorNoProbe(t *testing.T) {
 		s := h.onlySource("appwrite")
 		return s.Kind == "auto→betterstack" && s.status == "operational"
 	})
-	probes := func() int { return h.sim.Hits("aw", "summary.json") + h.sim.Hits("aw", "summary") + h.sim.Hits("aw", "ping") }
+	probes := func() int {
+		return h.sim.Hits("aw", "summary.json") + h.sim.Hits("aw", "summary") + h.sim.Hits("aw", "ping")
+	}
 	if n := probes(); n != 0 {
 		t.Errorf("the first poll of a catalogue vendor probed: %d probe fetches", n)
 	}
