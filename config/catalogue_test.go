@@ -147,3 +147,20 @@ func containsHost(e CatalogueEntry, rawURL string) bool {
 	}
 	return false
 }
+
+// A catalogue vendor's source (auto with its hint) has the same
+// fingerprint on every load, so a reload keeps it running, with the kind
+// it detected if its page moved.
+func TestCatalogueFingerprintStable(t *testing.T) {
+	fingerprint := func() string {
+		c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: "dynatrace"}}}
+		c.resolveCatalogue()
+		return c.Vendors[0].Sources[0].Fingerprint()
+	}
+	a := fingerprint()
+	for i := 0; i < 20; i++ {
+		if b := fingerprint(); b != a || !strings.Contains(a, "statusio") {
+			t.Fatalf("fingerprints %q and %q", a, b)
+		}
+	}
+}
