@@ -3,6 +3,7 @@ package auto
 import (
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
@@ -48,7 +49,11 @@ func (s *Source) start(hint map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("hint: %w", err)
 	}
-	s.found = sources.Evidence{Kind: kind, URL: s.spec.URL, Options: opts, Why: hintWhy}
+	// The URL as a detection of this page would give it (sources.Detect
+	// trims a trailing slash), so that detecting the same kind at the same
+	// page is not taken for a move.
+	page := strings.TrimRight(strings.TrimSpace(s.spec.URL), "/")
+	s.found = sources.Evidence{Kind: kind, URL: page, Options: opts, Why: hintWhy}
 	s.inner = inner
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/upstat/upstat"
@@ -137,5 +138,48 @@ func TestHintOptions(t *testing.T) {
 	}
 	if h := auto.Hint("statusio", map[string]string{"page_id": "p"}); h["hint"].(map[string]any)["kind"] != "statusio" || h["hint"].(map[string]any)["page_id"] != "p" {
 		t.Errorf("Hint = %v", h)
+	}
+}
+
+// A hinted page that fails as its kind and is then detected as the same
+// kind at the same address (the hint's URL written with a trailing slash)
+// is not a platform change: nothing is logged as one.
+func TestHintedSameKindIsNotAChange(t *testing.T) {
+	sim := simulator(t)
+	sim.AddVendor("v", "V", fixtures.Component{ID: "api", Name: "API"})
+	var served atomic.Int32
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The 2nd to 4th answers of summary.json do not decode: three
+	// "not this format" polls; the probe that follows reads it again.
+	must(sim.SetFault("v", fixtures.Fault{Mutate: func(path string, body []byte) []byte {
+		if path != "api/v2/summary.json" {
+			return body
+		}
+		if n := served.Add(1); n >= 2 && n <= 4 {
+			return []byte("{")
+		}
+		return body
+	}}))
+	logs := new(logBuffer)
+	src, err := auto.New(sources.Spec{Kind: "auto", URL: sim.URL("v") + "/", Decode: yamlOptions("hint: {kind: statuspage}")},
+		sources.Env{Fetcher: fetcher(), Log: slog.New(slog.NewTextHandler(logs, nil))})
+	must(err)
+	_, err = src.Poll(context.Background())
+	must(err)
+	for i := 0; i < auto.DefaultRedetectAfter; i++ {
+		if _, err := src.Poll(context.Background()); err == nil || !strings.Contains(err.Error(), "decode") {
+			t.Fatalf("poll %d: %v, want a decode error", i+2, err)
+		}
+	}
+	if n := served.Load(); n != 5 {
+		t.Fatalf("summary.json served %d times, want 5 (4 polls, 1 probe)", n)
+	}
+	if strings.Contains(logs.String(), "platform changed") || src.Detected().Kind != "statuspage" {
+		t.Errorf("detected %q; logs:\n%s", src.Detected().Kind, logs.String())
 	}
 }
