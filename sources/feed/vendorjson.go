@@ -10,34 +10,60 @@ import (
 	"github.com/upstat/upstat/normalize"
 )
 
-// A Statuspage history feed carries no impact and no components: read
-// from its words, the severity matches the vendor's own only about half
-// the time. The page that publishes the feed also answers
-// /api/v2/incidents.json (its latest incidents, each with its impact and
-// affected components); when it does, the feed's incidents it lists take
-// the vendor's impact and components. When it does not (an error, not
-// JSON, an incident it no longer lists), the incident keeps the severity
-// read from words, marked text: the feed itself is never failed for it.
+// A history feed of Statuspage or Instatus carries no impact (and
+// Statuspage's no components): read from its words, the severity matches
+// the vendor's own only about half the time. The page that publishes the
+// feed also answers a JSON API listing incidents with their impact; when
+// it does, the feed's incidents it lists take the vendor's impact (and
+// components). When it does not (an error, not JSON, an incident it does
+// not list), the incident keeps the severity read from words, marked
+// text: the feed itself is never failed for it.
 
-// statuspageIncidentsPath is where a Statuspage page lists its incidents.
-const statuspageIncidentsPath = "/api/v2/incidents.json"
-
-// wireIncidents is the part of a Statuspage incidents.json the feed reads.
-type wireIncidents struct {
-	Incidents []struct {
-		ID         string `json:"id"`
-		Impact     string `json:"impact"`
-		Components []struct {
-			Name string `json:"name"`
-		} `json:"components"`
-	} `json:"incidents"`
+// vendorAPI is where a platform's page lists incidents with their impact,
+// and the severity domain of its impact words.
+type vendorAPI struct {
+	path   string
+	domain string
 }
 
-// vendorImpacts fetches the incidents.json of the page that publishes
-// the feed and gives the guessed incidents of incs it lists their
+// vendorAPIs by feed format. Statuspage lists its latest incidents;
+// Instatus only its active ones (resolved ones stay guessed). "instatus"
+// is the domain the instatus adapter registers (its impact words); the
+// feed names it without importing that adapter.
+var vendorAPIs = map[string]vendorAPI{
+	FormatStatuspage: {"/api/v2/incidents.json", normalize.DomainImpact},
+	FormatInstatus:   {"/summary.json", "instatus"},
+}
+
+// statuspageIncidentsPath is where a Statuspage page lists its incidents.
+var statuspageIncidentsPath = vendorAPIs[FormatStatuspage].path
+
+// wireIncident is what the feed reads of an incident in a platform's
+// JSON: Statuspage's incidents[] and Instatus' activeIncidents[] share
+// these names.
+type wireIncident struct {
+	ID         string `json:"id"`
+	Impact     string `json:"impact"`
+	Components []struct {
+		Name string `json:"name"`
+	} `json:"components"`
+}
+
+// wireIncidents is a Statuspage incidents.json or an Instatus summary.
+type wireIncidents struct {
+	Incidents       []wireIncident `json:"incidents"`
+	ActiveIncidents []wireIncident `json:"activeIncidents"`
+}
+
+// vendorImpacts fetches the JSON of the page that publishes a feed of
+// format (when its platform has one) and gives the guessed incidents of incs it lists their
 // vendor's impact (through the impact table and its overrides) and, when
 // the feed named none, their components. It returns why it could not.
-func (s *Source) vendorImpacts(ctx context.Context, incs []upstat.Incident) error {
+func (s *Source) vendorImpacts(ctx context.Context, format string, incs []upstat.Incident) error {
+	platform, ok := vendorAPIs[format]
+	if !ok {
+		return nil
+	}
 	guessed := false
 	for i := range incs {
 		guessed = guessed || (incs[i].Kind == upstat.KindIncident && incs[i].SeveritySource == upstat.SeverityFromText)
@@ -49,7 +75,7 @@ func (s *Source) vendorImpacts(ctx context.Context, incs []upstat.Incident) erro
 	if err != nil {
 		return err
 	}
-	api := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: statuspageIncidentsPath}).String()
+	api := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: platform.path}).String()
 	resp, err := s.env.Fetcher.Get(ctx, api, "application/json")
 	if err != nil {
 		return err
@@ -61,8 +87,9 @@ func (s *Source) vendorImpacts(ctx context.Context, incs []upstat.Incident) erro
 	if err := json.Unmarshal(resp.Body, &w); err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	byID := make(map[string]int, len(w.Incidents))
-	for i, wi := range w.Incidents {
+	listed := append(w.Incidents, w.ActiveIncidents...)
+	byID := make(map[string]int, len(listed))
+	for i, wi := range listed {
 		byID[wi.ID] = i
 	}
 	for i := range incs {
@@ -71,8 +98,8 @@ func (s *Source) vendorImpacts(ctx context.Context, incs []upstat.Incident) erro
 		if !ok || inc.Kind != upstat.KindIncident || inc.SeveritySource != upstat.SeverityFromText {
 			continue
 		}
-		wi := w.Incidents[j]
-		sev, ok := s.cfg.Mapper.Map(normalize.DomainImpact, wi.Impact)
+		wi := listed[j]
+		sev, ok := s.cfg.Mapper.Map(platform.domain, wi.Impact)
 		if !ok {
 			continue // an impact no table knows: the guess stands, marked
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/sources"
+	_ "github.com/upstat/upstat/sources/instatus" // registers the instatus impact words
 )
 
 // TestStatuspageFeedReadsVendorImpact: a Statuspage history feed whose
@@ -81,5 +82,42 @@ func TestStatuspageFeedReadsVendorImpact(t *testing.T) {
 				t.Errorf("maintenance: %v/%s, want maintenance/vendor", m.Severity, m.SeveritySource)
 			}
 		})
+	}
+}
+
+// TestInstatusFeedReadsVendorImpact: an Instatus history feed whose page
+// answers /summary.json takes the impact of the incidents it lists as
+// active through the instatus table (MAJOROUTAGE → major_outage), marked
+// vendor; the maintenance, not listed, keeps what the feed said.
+func TestInstatusFeedReadsVendorImpact(t *testing.T) {
+	summary, err := os.ReadFile("testdata/instatus-summary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/history.rss", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(readFixture(t, "instatus-history.rss"))
+	})
+	mux.HandleFunc(vendorAPIs[FormatInstatus].path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(summary)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	env := sources.Env{Fetcher: sources.NewFetcher(sources.FetchOptions{Retries: -1}), Now: func() time.Time { return mustTime(t, "2026-03-01T00:00:00Z") }}
+	src, err := sources.New(sources.Spec{Kind: "rss", URL: srv.URL + "/history.rss", Vendor: "hosting"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Poll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc := find(t, snap.Incidents, "cmx9k2l7p00a113qh2bd8rn4e"); inc.Severity != upstat.MajorOutage || inc.SeveritySource != upstat.SeverityFromVendor {
+		t.Errorf("incident: %v/%s, want major_outage/vendor", inc.Severity, inc.SeveritySource)
+	}
+	if m := find(t, snap.Incidents, "cmx8r1t4q00b217zk5fe3wy9u"); m.Severity != upstat.Maintenance || m.SeveritySource != upstat.SeverityFromVendor {
+		t.Errorf("maintenance: %v/%s, want maintenance/vendor", m.Severity, m.SeveritySource)
 	}
 }
