@@ -73,7 +73,19 @@ type Incident struct {
 	// vendor resolved it) or ClosedByUpstat (the vendor stopped listing
 	// it); empty while open.
 	ClosedBy string `json:"closed_by,omitempty"`
+	// SeveritySource says where Severity came from: SeverityFromVendor
+	// (the platform's own impact or status field) or SeverityFromText
+	// (upstat's guess from the words of title and updates, or its default
+	// when the vendor gave nothing to read). Empty only for incidents
+	// recorded before upstat kept it.
+	SeveritySource string `json:"severity_source,omitempty"`
 }
+
+// Values of Incident.SeveritySource.
+const (
+	SeverityFromVendor = "vendor"
+	SeverityFromText   = "text"
+)
 
 // Values of Incident.ClosedBy.
 const (

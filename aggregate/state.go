@@ -180,7 +180,7 @@ func incidentHashes(inc *upstat.Incident) (full, notice string) {
 	}
 	notice = sum(h)
 	put(string(inc.Kind), inc.URL, stamp(inc.StartedAt), stamp(inc.UpdatedAt),
-		stampPtr(inc.ResolvedAt), stampPtr(inc.ScheduledFor), stampPtr(inc.ScheduledUntil))
+		stampPtr(inc.ResolvedAt), stampPtr(inc.ScheduledFor), stampPtr(inc.ScheduledUntil), inc.SeveritySource)
 	return sum(h), notice
 }
 

@@ -51,7 +51,16 @@ type RuleConfig struct {
 	// Observed is about whole vendors: a rule with components, services
 	// or on_stale takes only reported.
 	Signal Signal `yaml:"signal"`
+	// SeveritySource selects the incidents whose severity counts for a
+	// vendor rule by Incident.SeveritySource: "vendor" (only what the
+	// vendor stated), "text" (only upstat's guesses from words) or "any"
+	// (absent: every one). Component statuses are the vendor's own and
+	// count under "vendor"; a rule on components takes no severity_source.
+	SeveritySource string `yaml:"severity_source"`
 }
+
+// Values of RuleConfig.SeveritySource besides the severity sources.
+const SeveritySourceAny = "any"
 
 // NotifierSpec is one entry of alerts.notifiers.
 type NotifierSpec struct {
@@ -164,6 +173,12 @@ func ValidateRules(rules []RuleConfig, notifierIDs []string) error {
 		case r.MinSeverity == upstat.Maintenance && r.ignoreMaintenance():
 			bad("min_severity", "maintenance never fires with ignore_maintenance (the default): set it to false")
 		}
+		switch {
+		case !slices.Contains([]string{"", SeveritySourceAny, upstat.SeverityFromVendor, upstat.SeverityFromText}, r.SeveritySource):
+			bad("severity_source", "%q is not one of vendor, text, any", r.SeveritySource)
+		case r.filtersSource() && (r.OnStale || len(r.Components) > 0):
+			bad("severity_source", "only a rule on whole vendors selects incidents by severity_source (component statuses are the vendor's own)")
+		}
 		if r.For < 0 {
 			bad("for", "negative duration")
 		}
@@ -189,6 +204,18 @@ func ValidateRules(rules []RuleConfig, notifierIDs []string) error {
 
 func (r RuleConfig) ignoreMaintenance() bool {
 	return r.IgnoreMaintenance == nil || *r.IgnoreMaintenance
+}
+
+// filtersSource reports whether r counts only some incidents by their
+// severity_source.
+func (r RuleConfig) filtersSource() bool {
+	return r.SeveritySource != "" && r.SeveritySource != SeveritySourceAny
+}
+
+// countsIncident reports whether r counts inc's severity by its
+// severity_source.
+func (r RuleConfig) countsIncident(inc *upstat.Incident) bool {
+	return !r.filtersSource() || inc.SeveritySource == r.SeveritySource
 }
 
 func (r RuleConfig) minSeverity() upstat.Severity {

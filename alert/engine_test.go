@@ -529,6 +529,11 @@ func TestValidateRules(t *testing.T) {
 		{"negative for", RuleConfig{Name: "a", For: -time.Second, Notify: []string{"ops"}}, "(a): for: negative duration"},
 		{"negative repeat", RuleConfig{Name: "a", RepeatInterval: -time.Second, Notify: []string{"ops"}}, "(a): repeat_interval: negative duration"},
 		{"bad label", RuleConfig{Name: "a", Labels: map[string]string{"team-name": "x"}, Notify: []string{"ops"}}, `(a): labels: label name "team-name"`},
+		{"severity source vendor", RuleConfig{Name: "a", SeveritySource: "vendor", Notify: []string{"ops"}}, ""},
+		{"severity source any on components", RuleConfig{Name: "a", Components: []string{"API"}, SeveritySource: "any", Notify: []string{"ops"}}, ""},
+		{"bad severity source", RuleConfig{Name: "a", SeveritySource: "guess", Notify: []string{"ops"}}, `(a): severity_source: "guess" is not one of vendor, text, any`},
+		{"severity source on components", RuleConfig{Name: "a", Components: []string{"API"}, SeveritySource: "vendor", Notify: []string{"ops"}}, "(a): severity_source: only a rule on whole vendors"},
+		{"severity source on stale", RuleConfig{Name: "a", OnStale: true, SeveritySource: "text", Notify: []string{"ops"}}, "(a): severity_source: only a rule on whole vendors"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

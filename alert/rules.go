@@ -36,8 +36,8 @@ func observe(r *RuleConfig, v *upstat.Vendor) []observation {
 	}
 	if len(r.Components) == 0 {
 		sev := v.Status
-		if len(maint) > 0 {
-			sev = withoutMaintenance(v, maint)
+		if (len(maint) > 0 || r.filtersSource()) && sev != upstat.Unknown {
+			sev = selectedStatus(r, v, maint)
 		}
 		reported := observation{severity: sev, known: sev != upstat.Unknown, active: counts(sev), changedAt: v.StatusChangedAt}
 		return []observation{r.Signal.combine(reported, observedBy(v))}
@@ -90,20 +90,31 @@ func underMaintenance(v *upstat.Vendor) map[string]bool {
 	return m
 }
 
-// withoutMaintenance is the vendor's status recomputed without the
-// components under maintenance and without maintenance incidents.
-func withoutMaintenance(v *upstat.Vendor, maint map[string]bool) upstat.Severity {
+// selectedStatus is the vendor's status recomputed from what rule r
+// counts: without the components under maintenance and without
+// maintenance incidents when maint is set; only the incidents whose
+// severity_source r selects, and the components (the vendor's own
+// statuses) unless r selects upstat's guesses only. Page indicators are
+// not part of a vendor's data here: a vendor with nothing counted is
+// operational.
+func selectedStatus(r *RuleConfig, v *upstat.Vendor, maint map[string]bool) upstat.Severity {
 	sev := upstat.Operational
-	for _, c := range v.Components {
-		if c.Status != upstat.Maintenance && !maint[c.Name] && !maint[c.Key()] {
-			sev = upstat.Worse(sev, c.Status)
+	if r.SeveritySource != upstat.SeverityFromText {
+		for _, c := range v.Components {
+			if !maint[c.Name] && !maint[c.Key()] && !(len(maint) > 0 && c.Status == upstat.Maintenance) {
+				sev = upstat.Worse(sev, c.Status)
+			}
 		}
 	}
 	for i := range v.Incidents {
 		inc := &v.Incidents[i]
-		if inc.Active() && inc.Kind != upstat.KindMaintenance && inc.Severity != upstat.Maintenance {
-			sev = upstat.Worse(sev, inc.Severity)
+		if !inc.Active() || !r.countsIncident(inc) {
+			continue
 		}
+		if len(maint) > 0 && (inc.Kind == upstat.KindMaintenance || inc.Severity == upstat.Maintenance) {
+			continue
+		}
+		sev = upstat.Worse(sev, inc.Severity)
 	}
 	return sev
 }

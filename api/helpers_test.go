@@ -55,7 +55,7 @@ func fixtureReader() *apitest.Reader {
 	r.AddIncident(upstat.Incident{
 		ID: "github:abc123", Vendor: "github", Kind: upstat.KindIncident, Title: "Actions delayed",
 		URL: "https://www.githubstatus.com/incidents/abc123", Severity: upstat.PartialOutage,
-		Status: upstat.StateIdentified, Components: []string{"Actions"},
+		Status: upstat.StateIdentified, Components: []string{"Actions"}, SeveritySource: upstat.SeverityFromText,
 		StartedAt: apitest.Time("2024-05-02T10:00:00Z").In(paris), UpdatedAt: apitest.Time("2024-05-02T10:30:00Z").In(paris),
 		Updates: []upstat.Update{
 			{At: apitest.Time("2024-05-02T10:00:00Z").In(paris), Status: upstat.StateInvestigating, Body: "Looking."},
@@ -65,7 +65,7 @@ func fixtureReader() *apitest.Reader {
 	resolved := apitest.Time("2024-04-20T09:00:00Z")
 	r.AddIncident(upstat.Incident{
 		ID: "github:old1", Vendor: "github", Kind: upstat.KindIncident, Title: "Pages down",
-		Severity: upstat.MajorOutage, Status: upstat.StateResolved,
+		Severity: upstat.MajorOutage, Status: upstat.StateResolved, SeveritySource: upstat.SeverityFromVendor,
 		StartedAt: apitest.Time("2024-04-20T08:00:00Z"), UpdatedAt: resolved, ResolvedAt: &resolved,
 	})
 	done := apitest.Time("2024-04-25T02:00:00Z")

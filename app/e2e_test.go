@@ -21,6 +21,8 @@ type harness struct {
 	t *testing.T
 	// cfg, when set, builds the configuration instead of config().
 	cfg func() *config.Config
+	// now, when set, is the app's clock instead of time.Now.
+	now func() time.Time
 	sim *fixtures.Server
 	db  string
 	// storage, when set, replaces the SQLite file db (a PostgreSQL URL).
@@ -76,7 +78,7 @@ func (h *harness) start() {
 	if h.cfg != nil {
 		cfg = h.cfg
 	}
-	a, err := New(ctx, cfg(), Options{StaleCheck: 50 * time.Millisecond})
+	a, err := New(ctx, cfg(), Options{StaleCheck: 50 * time.Millisecond, Now: h.now})
 	if err != nil {
 		cancel()
 		h.t.Fatal(err)

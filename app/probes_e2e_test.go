@@ -12,43 +12,25 @@ import (
 
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/fixtures"
+	"github.com/upstat/upstat/reliability"
 )
 
 // TestProbesMetrics: a configured probe runs in the app and its state is
 // on /metrics: up while the endpoint answers, down after it fails
 // fail_after times in a row.
 func TestProbesMetrics(t *testing.T) {
-	var down atomic.Bool
-	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if down.Load() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-	}))
-	defer endpoint.Close()
+	endpoint, down := flakyEndpoint(t)
 	h := newHarness(t)
 	h.cfg = func() *config.Config {
 		cfg := h.config()
 		// Shorter than a config may ask for (10s), to keep the test short.
-		cfg.Vendors[0].Probes = []config.Probe{{Name: "api", Kind: "http", URL: endpoint.URL, Method: http.MethodGet,
+		cfg.Vendors[0].Probes = []config.Probe{{Name: "api", Kind: "http", URL: endpoint, Method: http.MethodGet,
 			Interval: 50 * time.Millisecond, Timeout: time.Second, FailAfter: 2, RecoverAfter: 1}}
 		return cfg
 	}
 	h.start()
 	defer h.stop()
-	metric := func() string {
-		resp, err := http.Get(h.base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, `upstat_probe_up{probe="api",vendor="acme"}`) {
-				return strings.Fields(l)[1]
-			}
-		}
-		return ""
-	}
+	metric := func() string { return h.metric(`upstat_probe_up{probe="api",vendor="acme"}`) }
 	observed := func() string {
 		var v struct {
 			Status   string `json:"status"`
@@ -87,48 +69,82 @@ func TestProbesMetrics(t *testing.T) {
 	}
 }
 
-// TestObservedAlertBeforeReported is the acceptance run: the vendor's
-// endpoint starts failing at T; observed turns failing within
-// interval × K + 1 s and a signal: observed rule fires; the vendor's page
-// posts an incident later, and only then the signal: reported rule fires.
-func TestObservedAlertBeforeReported(t *testing.T) {
-	var down atomic.Bool
-	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+// metric is the value of a series on /metrics, as written there ("" when
+// the series is absent).
+func (h *harness) metric(series string) string {
+	h.t.Helper()
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// flakyEndpoint is an endpoint a probe checks: 200 until down is set,
+// 502 after. It closes when the test ends.
+func flakyEndpoint(t *testing.T) (url string, down *atomic.Bool) {
+	down = &atomic.Bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if down.Load() {
 			w.WriteHeader(http.StatusBadGateway)
 		}
 	}))
-	defer endpoint.Close()
-	recv := &receiver{}
-	hookSrv := httptest.NewServer(recv)
-	defer hookSrv.Close()
-	h := newHarness(t)
-	const interval, k = 200 * time.Millisecond, 2
-	h.cfg = func() *config.Config {
+	t.Cleanup(srv.Close)
+	return srv.URL, down
+}
+
+// probedConfig is acme on its fixture page with one http probe, api, on
+// url, checked every interval (below the 10s a config may ask for, to
+// keep the test short) and failing after k failures; staleAfter is the
+// poll's stale_after, extra YAML is appended (alerts).
+func (h *harness) probedConfig(url string, interval time.Duration, k int, staleAfter, extra string) func() *config.Config {
+	return func() *config.Config {
 		yaml := fmt.Sprintf(`
 listen: 127.0.0.1:0
 storage: sqlite:%s
-poll: {interval: 1s, timeout: 1s, stale_after: 30s, allow_private_networks: true}
+poll: {interval: 1s, timeout: 1s, stale_after: %s, allow_private_networks: true}
 vendors:
   - id: acme
     name: Acme Cloud
     sources: [{kind: statuspage, url: %q}]
     probes:
       - {name: api, kind: http, url: %q, interval: 10s, timeout: 1s, fail_after: %d, recover_after: 1}
+`, h.db, staleAfter, h.sim.URL("acme"), url, k) + extra
+		cfg, err := config.Parse("probed-e2e.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		cfg.Vendors[0].Probes[0].Interval = interval
+		return cfg
+	}
+}
+
+// TestObservedAlertBeforeReported is the acceptance run: the vendor's
+// endpoint starts failing at T; observed turns failing within
+// interval × K + 1 s and a signal: observed rule fires; the vendor's page
+// posts an incident later, and only then the signal: reported rule fires.
+func TestObservedAlertBeforeReported(t *testing.T) {
+	endpoint, down := flakyEndpoint(t)
+	recv := &receiver{}
+	hookSrv := httptest.NewServer(recv)
+	defer hookSrv.Close()
+	h := newHarness(t)
+	const interval, k = 200 * time.Millisecond, 2
+	h.cfg = h.probedConfig(endpoint, interval, k, "30s", fmt.Sprintf(`
 alerts:
   rules:
     - {name: acme-observed, vendors: [acme], signal: observed, notify: [hook]}
     - {name: acme-reported, vendors: [acme], notify: [hook]}
   notifiers:
     - {id: hook, kind: webhook, url: %q}
-`, h.db, h.sim.URL("acme"), endpoint.URL, k, hookSrv.URL)
-		cfg, err := config.Parse("observed-e2e.yaml", []byte(yaml), func(string) (string, bool) { return "", false })
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Vendors[0].Probes[0].Interval = interval // below the 10s a config may ask for
-		return cfg
-	}
+`, hookSrv.URL))
 	h.start()
 	defer h.stop()
 	h.waitFor("acme operational", func() bool { return h.vendor("acme").Status == "operational" })
@@ -165,15 +181,7 @@ alerts:
 
 	// The lag is recorded: detected when the probes failed, acknowledged
 	// at the incident's start as posted.
-	var rep struct {
-		Incidents []struct {
-			IncidentID     string     `json:"incident_id"`
-			DetectedAt     *time.Time `json:"detected_at"`
-			AcknowledgedAt time.Time  `json:"acknowledged_at"`
-			LagSeconds     float64    `json:"lag_seconds"`
-		} `json:"incidents"`
-		Grade string `json:"grade"`
-	}
+	var rep reliability.Report
 	h.get("/api/v1/vendors/acme/reliability", &rep)
 	if len(rep.Incidents) != 1 || rep.Incidents[0].IncidentID != "acme:late1" || rep.Incidents[0].DetectedAt == nil {
 		t.Fatalf("reliability = %+v, want acme:late1 detected", rep)
@@ -183,13 +191,5 @@ alerts:
 		l.LagSeconds != l.AcknowledgedAt.Sub(*l.DetectedAt).Seconds() {
 		t.Fatalf("lag = %+v; want detected between T (%v) and the observed alert (%v), acknowledged a second or more later", l, failedAt, first.at)
 	}
-	h.waitFor("the lag histogram", func() bool {
-		resp, err := http.Get(h.base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return strings.Contains(string(b), `upstat_vendor_ack_lag_seconds_count{vendor="acme"} 1`)
-	})
+	h.waitFor("the lag histogram", func() bool { return h.metric(`upstat_vendor_ack_lag_seconds_count{vendor="acme"}`) == "1" })
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/upstat/upstat/catalogue"
 	"github.com/upstat/upstat/sources"
+	"github.com/upstat/upstat/sources/auto"
 )
 
 // DefaultVendors are the catalogue ids `upstat serve` watches without a
@@ -53,6 +54,13 @@ func (c *Config) resolveCatalogue() {
 	}
 }
 
+// fromCatalogue fills v from the catalogue entry e. The source is read
+// through kind auto with the entry's kind and options as its hint: the
+// first poll reads the page as catalogued, without probing, and a page
+// that has since moved to another platform (it keeps answering "not this
+// format") is detected again and read with its new kind, as kind auto
+// does, rather than staying broken. A vendor that lists its sources is
+// not resolved from the catalogue and not read through auto.
 func (c *Config) fromCatalogue(v *Vendor, e CatalogueEntry) {
 	if !vendorID.MatchString(v.ID) {
 		v.ID = e.ID
@@ -68,11 +76,7 @@ func (c *Config) fromCatalogue(v *Vendor, e CatalogueEntry) {
 			v.Labels["category"] = e.Category
 		}
 	}
-	opts := make(map[string]any, len(e.Options))
-	for k, o := range e.Options {
-		opts[k] = o
-	}
-	s, err := SourceWithOptions(e.Kind, e.URL, opts)
+	s, err := SourceWithOptions(auto.Kind, e.URL, auto.Hint(e.Kind, e.Options))
 	if err != nil {
 		// Options are strings from the embedded file: only a broken build
 		// gets here; validation then reports the vendor as unresolved.

@@ -32,7 +32,7 @@ vendors:
 		t.Fatalf("Parse: %v", err)
 	}
 	stripe, twilio, nr, own := c.Vendors[0], c.Vendors[1], c.Vendors[2], c.Vendors[3]
-	if s := stripe.Sources[0]; s.Kind != "feed" || s.URL != "https://www.stripestatus.com/history.atom" || s.Interval != 2*time.Minute {
+	if s := stripe.Sources[0]; hinted(t, s) != "feed" || s.URL != "https://www.stripestatus.com/history.atom" || s.Interval != 2*time.Minute {
 		t.Errorf("stripe source = %+v", s)
 	}
 	if stripe.Name != "Stripe" || stripe.Labels["team"] != "payments" || stripe.Labels["category"] == "" || len(stripe.Components.Ignore) != 1 {
@@ -44,23 +44,47 @@ vendors:
 	if nr.ID != "newrelic" || nr.Name != "NR" || nr.Labels["category"] != "apm" || nr.Sources[0].URL != "https://status.newrelic.com" {
 		t.Errorf("an alias keeps the id written and the config's name and labels: %+v", nr)
 	}
+	if own.Sources[0].Kind != "feed" || own.Sources[1].Kind != "feed" {
+		t.Errorf("a vendor that lists its sources is read as written: %+v", own.Sources)
+	}
 	if own.Sources[0].Interval != 5*time.Minute || own.Sources[1].Interval != 10*time.Second {
 		t.Errorf("vendor interval is the default of its sources: %v, %v", own.Sources[0].Interval, own.Sources[1].Interval)
 	}
 }
 
-// A catalogue entry's kind options reach the adapter as source options.
+// hinted returns the kind a catalogue vendor's source starts reading
+// with: the source is kind auto, its hint names the catalogued kind.
+func hinted(t *testing.T, s Source) string {
+	t.Helper()
+	if s.Kind != "auto" {
+		t.Errorf("catalogue source of kind %q, want auto (so that a moved page is detected again)", s.Kind)
+		return ""
+	}
+	var opts struct {
+		Hint map[string]any `yaml:"hint"`
+	}
+	if err := s.Spec("v").Decode(&opts); err != nil {
+		t.Fatalf("auto options: %v", err)
+	}
+	k, _ := opts.Hint["kind"].(string)
+	return k
+}
+
+// A catalogue entry's kind and kind options reach kind auto as its hint.
 // (Resolved without validation: this package's tests register stand-ins
 // for statuspage, feed and html only.)
 func TestCatalogueKindOptions(t *testing.T) {
 	c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: "dynatrace"}}}
 	c.resolveCatalogue()
 	var opts struct {
-		PageID string `yaml:"page_id"`
+		Hint struct {
+			Kind   string `yaml:"kind"`
+			PageID string `yaml:"page_id"`
+		} `yaml:"hint"`
 	}
 	s := c.Vendors[0].Sources[0]
-	if err := s.Spec("dynatrace").Decode(&opts); s.Kind != "statusio" || err != nil || opts.PageID != "546d8cb6af8407b6730000cb" {
-		t.Errorf("dynatrace: kind %q, page_id %q, %v", s.Kind, opts.PageID, err)
+	if err := s.Spec("dynatrace").Decode(&opts); s.Kind != "auto" || err != nil || opts.Hint.Kind != "statusio" || opts.Hint.PageID != "546d8cb6af8407b6730000cb" {
+		t.Errorf("dynatrace: kind %q, hint %+v, %v", s.Kind, opts.Hint, err)
 	}
 }
 
@@ -103,7 +127,7 @@ func TestFormerBuiltinIDs(t *testing.T) {
 		c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: id}}}
 		c.resolveCatalogue()
 		v := c.Vendors[0]
-		if v.ID != id || len(v.Sources) != 1 || v.Sources[0].Kind != "statuspage" {
+		if v.ID != id || len(v.Sources) != 1 || hinted(t, v.Sources[0]) != "statuspage" {
 			t.Errorf("%s: resolved to %+v", id, v)
 			continue
 		}
@@ -122,4 +146,21 @@ func containsHost(e CatalogueEntry, rawURL string) bool {
 		}
 	}
 	return false
+}
+
+// A catalogue vendor's source (auto with its hint) has the same
+// fingerprint on every load, so a reload keeps it running, with the kind
+// it detected if its page moved.
+func TestCatalogueFingerprintStable(t *testing.T) {
+	fingerprint := func() string {
+		c := &Config{File: "c.yaml", Vendors: []Vendor{{ID: "dynatrace"}}}
+		c.resolveCatalogue()
+		return c.Vendors[0].Sources[0].Fingerprint()
+	}
+	a := fingerprint()
+	for i := 0; i < 20; i++ {
+		if b := fingerprint(); b != a || !strings.Contains(a, "statusio") {
+			t.Fatalf("fingerprints %q and %q", a, b)
+		}
+	}
 }

@@ -13,7 +13,7 @@ import (
 // This file holds the timeline rules every adapter shares: deriving an
 // incident's fields from its updates (Finish), the fallback key of an
 // update without an id (KeyUpdates), reading a severity from free text
-// (TextSeverity) and tidying text (Tidy). Chaining entries of sources
+// (TextSeverity, GuessSeverity) and tidying text (Tidy). Chaining entries of sources
 // without a lifecycle is in chain.go, the vendor's status in status.go.
 
 // KeyUpdates gives every update without an id its fallback key: its
@@ -91,6 +91,29 @@ func TextSeverity(def upstat.Severity, texts ...string) upstat.Severity {
 		return def
 	}
 	return sev
+}
+
+// GuessSeverity sets inc's severity from free text with TextSeverity and
+// marks it a guess (SeverityFromText). Every adapter that reads a severity
+// from words sets it through here, so a guess is never shown as the
+// vendor's; the rest are marked by MarkVendorSeverity.
+func GuessSeverity(inc *upstat.Incident, def upstat.Severity, texts ...string) {
+	inc.Severity, inc.SeveritySource = TextSeverity(def, texts...), upstat.SeverityFromText
+}
+
+// MarkVendorSeverity marks every incident of snap whose severity an
+// adapter did not mark as a guess as the vendor's own. The source
+// registry applies it to every poll's snapshot, so an adapter only marks
+// its guesses.
+func MarkVendorSeverity(snap *upstat.Snapshot) {
+	if snap == nil {
+		return
+	}
+	for i := range snap.Incidents {
+		if snap.Incidents[i].SeveritySource == "" {
+			snap.Incidents[i].SeveritySource = upstat.SeverityFromVendor
+		}
+	}
 }
 
 var (

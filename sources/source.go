@@ -110,5 +110,29 @@ func New(spec Spec, env Env) (Source, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown source kind %q (known: %v)", upstat.ErrInvalid, spec.Kind, Kinds())
 	}
-	return k.New(spec, env)
+	src, err := k.New(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	return marked{src}, nil
+}
+
+// marked is every source New builds: it marks the severities its adapter
+// did not mark as guessed from text as the vendor's own
+// (normalize.MarkVendorSeverity), in one place for every kind.
+type marked struct{ Source }
+
+// Adapter returns the adapter's own Source under what New adds.
+func Adapter(src Source) Source {
+	if m, ok := src.(marked); ok {
+		return m.Source
+	}
+	return src
+}
+
+// Poll polls the adapter and marks its snapshot's severities.
+func (m marked) Poll(ctx context.Context) (*upstat.Snapshot, error) {
+	snap, err := m.Source.Poll(ctx)
+	normalize.MarkVendorSeverity(snap)
+	return snap, err
 }

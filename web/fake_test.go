@@ -280,7 +280,7 @@ func demoStore(now time.Time) *fakeStore {
 				{At: e, Status: upstat.StateResolved, Body: "This incident has been resolved."}}}
 	}
 	add(upstat.Incident{ID: "github:actions", Vendor: "github", Kind: upstat.KindIncident, Title: "Actions workflows are delayed",
-		Severity: upstat.PartialOutage, Status: upstat.StateIdentified, Components: []string{"Actions", "Pages"},
+		Severity: upstat.PartialOutage, SeveritySource: upstat.SeverityFromVendor, Status: upstat.StateIdentified, Components: []string{"Actions", "Pages"},
 		StartedAt: *h(47 * time.Minute), UpdatedAt: *h(12 * time.Minute), URL: "https://www.githubstatus.com/incidents/actions",
 		Updates: []upstat.Update{
 			{At: *h(47 * time.Minute), Status: upstat.StateInvestigating, Body: "We are investigating delays in Actions workflow runs.\nSome jobs queue for up to 20 minutes."},
@@ -288,7 +288,9 @@ func demoStore(now time.Time) *fakeStore {
 		}})
 	add(resolved("github:git-slow", "github", "Git pushes slow", upstat.Degraded, 3*day+2*time.Hour, 5*time.Hour, "Git Operations"))
 	add(resolved("github:api-down", "github", "API unavailable", upstat.MajorOutage, 12*day, 90*time.Minute, "API Requests"))
-	add(resolved("github:pages", "github", "Pages builds failing", upstat.PartialOutage, 40*day, 26*time.Hour, "Pages"))
+	pages := resolved("github:pages", "github", "Pages builds failing", upstat.PartialOutage, 40*day, 26*time.Hour, "Pages")
+	pages.SeveritySource = upstat.SeverityFromText // read from a feed's words
+	add(pages)
 	for i := range 25 { // enough past incidents to page through
 		add(resolved(fmt.Sprintf("github:old-%02d", i), "github", fmt.Sprintf("Webhook delivery delays #%d", i),
 			upstat.Degraded, time.Duration(50+i*3)*day, 2*time.Hour))
@@ -302,7 +304,7 @@ func demoStore(now time.Time) *fakeStore {
 		Severity: upstat.Maintenance, Status: upstat.StateScheduled, Components: []string{"Europe/London (LHR)"},
 		ScheduledFor: h(-2 * day), ScheduledUntil: h(-2*day - 4*time.Hour)})
 	add(upstat.Incident{ID: "newrelic:alerts", Vendor: "newrelic", Kind: upstat.KindIncident, Title: "Alert notifications delayed",
-		Severity: upstat.Degraded, Status: upstat.StateMonitoring, Components: []string{"Alerts"},
+		Severity: upstat.Degraded, SeveritySource: upstat.SeverityFromText, Status: upstat.StateMonitoring, Components: []string{"Alerts"},
 		StartedAt: *h(3 * time.Hour), UpdatedAt: *h(40 * time.Minute)})
 	add(upstat.Incident{ID: "evilcorp:1", Vendor: "evilcorp", Kind: upstat.KindIncident, Title: hostileTitle, URL: hostileURL,
 		Severity: upstat.MajorOutage, Status: upstat.StateInvestigating, Components: []string{hostileComp},

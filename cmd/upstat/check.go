@@ -188,9 +188,9 @@ func printResults(w io.Writer, results []checkResult) {
 			fmt.Fprintln(tw)
 		}
 		if len(s.Incidents) > 0 {
-			fmt.Fprintln(tw, "INCIDENT\tKIND\tSEVERITY\tSTATUS\tSTARTED\tUPDATES\tTITLE")
+			fmt.Fprintln(tw, "INCIDENT\tKIND\tSEVERITY\tFROM\tSTATUS\tSTARTED\tUPDATES\tTITLE")
 			for _, in := range s.Incidents {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", in.ID, in.Kind, in.Severity, in.Status,
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", in.ID, in.Kind, in.Severity, in.SeveritySource, in.Status,
 					in.StartedAt.UTC().Format(time.RFC3339), len(in.Updates), in.Title)
 			}
 		}

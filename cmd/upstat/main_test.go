@@ -74,7 +74,7 @@ func TestCheckAgainstFixtureServer(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check: code %d stderr %q", code, stderr)
 	}
-	for _, want := range []string{"status: degraded", "VMs us-east", "Compute", "acme0", "Elevated error rates"} {
+	for _, want := range []string{"status: degraded", "VMs us-east", "Compute", "acme0", "Elevated error rates", "SEVERITY  FROM", "degraded  vendor"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}

@@ -6,6 +6,10 @@
 // format any more" (404, an answer that is not the expected JSON, decode
 // errors) redetect_after times in a row does it detect again, and a new
 // platform is logged ("platform changed from statuspage to instatus").
+//
+// With a hint (the kind a catalogue says the page is, and that kind's
+// options) the first poll reads the page with that kind at once, without
+// probing; re-detection then works as after a detection.
 package auto
 
 import (
@@ -39,7 +43,8 @@ func init() {
 
 // options are the kind's keys in a source entry.
 type options struct {
-	RedetectAfter int `yaml:"redetect_after"`
+	RedetectAfter int            `yaml:"redetect_after"`
+	Hint          map[string]any `yaml:"hint"` // kind, then that kind's options
 }
 
 var _ sources.Source = (*Source)(nil)
@@ -83,11 +88,18 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	return &Source{spec: spec, env: env, after: o.RedetectAfter}, nil
+	s := &Source{spec: spec, env: env, after: o.RedetectAfter}
+	if o.Hint != nil {
+		if err := s.start(o.Hint); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
-// Detected returns the kind and URL the page is read with ("" before the
-// first successful detection).
+// Detected returns the kind and URL the page is read with: the hint's
+// until a detection replaces it, else "" before the first successful
+// detection.
 func (s *Source) Detected() sources.Evidence { return s.found }
 
 // Poll detects the page's kind on the first poll, then polls it with that
@@ -118,7 +130,7 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if s.found.Kind == prev.Kind && s.found.URL == prev.URL {
 		return nil, s.wrap(err)
 	}
-	s.env.Log.Warn(fmt.Sprintf("platform changed from %s to %s", prev.Kind, s.found.Kind),
+	s.env.Log.Warn(fmt.Sprintf("platform changed from %s to %s", prev.Kind, s.found.Kind), "hinted", prev.Why == hintWhy,
 		"url", redact.URL(s.spec.URL), "from", prev.Kind, "to", s.found.Kind, "reads", redact.URL(s.found.URL), "evidence", s.found.Why)
 	snap, err = s.inner.Poll(ctx)
 	if err != nil {

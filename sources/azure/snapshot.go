@@ -81,7 +81,8 @@ func build(m *normalize.Mapper, now time.Time, ch *wireChannel) *upstat.Snapshot
 		}
 		inc := upstat.Incident{
 			ID: idOf(it), Kind: upstat.KindIncident, Title: strings.TrimSpace(it.Title), URL: strings.TrimSpace(it.Link),
-			Severity: sev, Status: upstat.StateInvestigating, Components: []string{c.Key()}, StartedAt: at, UpdatedAt: at,
+			// Azure states no severity: sev is upstat's assumption, a guess
+			Severity: sev, SeveritySource: upstat.SeverityFromText, Status: upstat.StateInvestigating, Components: []string{c.Key()}, StartedAt: at, UpdatedAt: at,
 		}
 		if body != "" {
 			// The description is rewritten as the incident goes on: each

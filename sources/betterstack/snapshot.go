@@ -129,7 +129,9 @@ func (n *normaliser) report(r *included) upstat.Incident {
 	case maint:
 		inc.Severity = upstat.Maintenance
 	case sev == upstat.Unknown:
-		inc.Severity = upstat.Degraded // something is reported; never operational by default
+		// something is reported; never operational by default, and
+		// upstat's default is not the vendor's word
+		inc.Severity, inc.SeveritySource = upstat.Degraded, upstat.SeverityFromText
 	default:
 		inc.Severity = sev
 	}

@@ -112,6 +112,9 @@ func (s *Source) Poll(ctx context.Context) (*upstat.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.vendorImpacts(ctx, res.Format, res.Incidents); err != nil {
+		s.env.Log.Debug("feed: the page's JSON did not answer; severities stay guessed from text", "err", err)
+	}
 	snap := &upstat.Snapshot{Incidents: res.Incidents, Warnings: res.Warnings}
 	s.cache.Store(snap, f, res.Expiry)
 	return snap, nil

@@ -312,8 +312,13 @@ func TestOptions(t *testing.T) {
 func TestPollEndToEnd(t *testing.T) {
 	var file atomic.Value
 	file.Store("statuspage-history.atom")
-	var hits atomic.Int32
+	var hits, apiHits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == statuspageIncidentsPath { // a page whose API is off
+			apiHits.Add(1)
+			http.NotFound(w, r)
+			return
+		}
 		hits.Add(1)
 		name := file.Load().(string)
 		etag := `"` + name + `"`
@@ -359,6 +364,16 @@ func TestPollEndToEnd(t *testing.T) {
 	}
 	if hits.Load() != 4 {
 		t.Errorf("%d requests, want 4", hits.Load())
+	}
+	// Each full read asked the page's API once; it did not answer, so the
+	// open incident's severity stays guessed from its words.
+	if apiHits.Load() != 3 {
+		t.Errorf("%d incidents.json requests, want 3 (one per full read)", apiHits.Load())
+	}
+	for _, inc := range snap.Incidents {
+		if inc.Kind == upstat.KindIncident && inc.SeveritySource != upstat.SeverityFromText {
+			t.Errorf("%s: severity_source %q without the API, want text", inc.ID, inc.SeveritySource)
+		}
 	}
 }
 

@@ -46,10 +46,11 @@ func (e entry) genericEntry(c Config) (normalize.Entry, bool) {
 	}
 	inc := upstat.Incident{ID: id, Kind: upstat.KindIncident, Title: title, URL: e.url()}
 	if tv := normalize.Classify(title); tv.Maintenance && tv.Severity <= upstat.Maintenance {
+		// a maintenance only by the words of its title: a guess too
 		inc.Kind = upstat.KindMaintenance
-		inc.Severity = upstat.Maintenance
+		inc.Severity, inc.SeveritySource = upstat.Maintenance, upstat.SeverityFromText
 	} else {
-		inc.Severity = normalize.TextSeverity(upstat.Degraded, title, text)
+		normalize.GuessSeverity(&inc, upstat.Degraded, title, text)
 	}
 	st := upstat.StateInvestigating
 	if inc.Kind == upstat.KindMaintenance {

@@ -102,7 +102,7 @@ func (e entry) incidentIOIncident(mapper *normalize.Mapper) (*upstat.Incident, [
 		if !state.Closed() {
 			bodies = append(bodies, body)
 		}
-		inc.Severity = normalize.TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+		normalize.GuessSeverity(inc, upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
 	return inc, warnings
 }

@@ -178,7 +178,7 @@ func (e entry) timelineIncident(format string) *upstat.Incident {
 	if inc.Kind == upstat.KindMaintenance {
 		inc.Severity = upstat.Maintenance
 	} else {
-		inc.Severity = normalize.TextSeverity(upstat.Degraded, append([]string{inc.Title}, bodies...)...)
+		normalize.GuessSeverity(inc, upstat.Degraded, append([]string{inc.Title}, bodies...)...)
 	}
 	if e.edited.After(inc.UpdatedAt) {
 		inc.UpdatedAt = e.edited

@@ -203,7 +203,7 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (normalize.Entry
 			st = upstat.StateResolved
 		}
 	}
-	inc.Severity = p.customSeverity(c, item, title, body)
+	p.customSeverity(&inc, c, item, title, body)
 	switch {
 	case st == upstat.StateScheduled || st == upstat.StateInProgress || st == upstat.StateVerifying || st == upstat.StateCompleted:
 		inc.Kind, inc.Severity = upstat.KindMaintenance, upstat.Maintenance
@@ -224,12 +224,14 @@ func (p *page) customItem(c *Compiled, item *goquery.Selection) (normalize.Entry
 	return normalize.Entry{Incident: inc, Own: own}, true
 }
 
-// customSeverity: the severity selector, else the class map, else the
-// keyword table on title and body, else degraded.
-func (p *page) customSeverity(c *Compiled, item *goquery.Selection, title, body string) upstat.Severity {
+// customSeverity sets inc's severity: the severity selector, else the
+// class map (both the page's own marking), else the keyword table on
+// title and body, else degraded (both marked a guess).
+func (p *page) customSeverity(inc *upstat.Incident, c *Compiled, item *goquery.Selection, title, body string) {
 	if c.severity.set() {
 		if sev, ok := p.severityWord(collapse(c.severity.read(item))); ok {
-			return sev
+			inc.Severity = sev
+			return
 		}
 	}
 	if len(c.sevMap) > 0 {
@@ -243,10 +245,11 @@ func (p *page) customSeverity(c *Compiled, item *goquery.Selection, title, body 
 			}
 		})
 		if worst != upstat.Unknown {
-			return worst
+			inc.Severity = worst
+			return
 		}
 	}
-	return normalize.TextSeverity(upstat.Degraded, title, body)
+	normalize.GuessSeverity(inc, upstat.Degraded, title, body)
 }
 
 // components reads component names: each match, or one match's text split

@@ -95,22 +95,24 @@ func (p *page) statuspageIncidentPage() *upstat.Incident {
 		inc.Status, inc.ResolvedAt = upstat.StateResolved, &postmortem
 	}
 	class, _ := name.Attr("class")
-	inc.Severity = p.impact(class, inc.Kind, append([]string{title}, bodies...))
+	p.impact(inc, class, append([]string{title}, bodies...))
 	return inc
 }
 
-// impact reads the severity from an impact-* class; without one, from the
-// words of title and bodies.
-func (p *page) impact(class string, kind upstat.Kind, texts []string) upstat.Severity {
-	if kind == upstat.KindMaintenance {
-		return upstat.Maintenance
+// impact sets inc's severity from its impact-* class (the vendor's own);
+// without one, from the words of title and bodies (marked a guess).
+func (p *page) impact(inc *upstat.Incident, class string, texts []string) {
+	if inc.Kind == upstat.KindMaintenance {
+		inc.Severity = upstat.Maintenance
+		return
 	}
 	if m := impactClass.FindStringSubmatch(class); m != nil {
 		if sev, ok := p.cfg.Mapper.Map(normalize.DomainImpact, m[1]); ok {
-			return sev
+			inc.Severity = sev
+			return
 		}
 	}
-	return normalize.TextSeverity(upstat.Degraded, texts...)
+	normalize.GuessSeverity(inc, upstat.Degraded, texts...)
 }
 
 // rowTime reads an update's time: the stamp in its text ("Posted 2 days
@@ -220,7 +222,7 @@ func (p *page) homeIncident(u *goquery.Selection) *upstat.Incident {
 	inc.Updates, bodies = p.homeUpdates(u.Find(".updates .update"), upstat.StateInvestigating)
 	normalize.Finish(inc, p.cfg.Now)
 	class, _ := u.Attr("class")
-	inc.Severity = p.impact(class, inc.Kind, append([]string{inc.Title}, bodies...))
+	p.impact(inc, class, append([]string{inc.Title}, bodies...))
 	return inc
 }
 

@@ -55,7 +55,7 @@ func parseTimeline(p *page) (*upstat.Snapshot, error) {
 	}
 	inc.Components = p.headedList("affected components")
 	normalize.Finish(inc, p.cfg.Now)
-	inc.Severity = p.timelineSeverity(inc, lists, bodies)
+	p.timelineSeverity(inc, lists, bodies)
 	return &upstat.Snapshot{Incidents: []upstat.Incident{*inc}}, nil
 }
 
@@ -119,12 +119,14 @@ func (p *page) headedList(heading string) []string {
 	return out
 }
 
-// timelineSeverity: an element classed severity/impact, else the words of
-// the page outside the timeline (title, summary, badges), else those of
-// the open updates, else degraded.
-func (p *page) timelineSeverity(inc *upstat.Incident, lists *goquery.Selection, bodies []string) upstat.Severity {
+// timelineSeverity sets inc's severity: an element classed
+// severity/impact (the page's own marking), else the words of the page
+// outside the timeline (title, summary, badges), else those of the open
+// updates, else degraded (these three marked a guess).
+func (p *page) timelineSeverity(inc *upstat.Incident, lists *goquery.Selection, bodies []string) {
 	if inc.Kind == upstat.KindMaintenance {
-		return upstat.Maintenance
+		inc.Severity = upstat.Maintenance
+		return
 	}
 	worst := upstat.Unknown
 	p.doc.Find("[class]").Each(func(_ int, s *goquery.Selection) {
@@ -143,16 +145,16 @@ func (p *page) timelineSeverity(inc *upstat.Incident, lists *goquery.Selection, 
 		}
 	})
 	if worst != upstat.Unknown {
-		return worst
+		inc.Severity = worst
+		return
 	}
 	body := p.doc.Find("body").Clone()
 	if lists != nil {
 		body.Find("ol, ul").Remove()
 	}
-	if sev := normalize.TextSeverity(upstat.Unknown, collapse(body.Text())); sev != upstat.Unknown {
-		return sev
+	if normalize.GuessSeverity(inc, upstat.Unknown, collapse(body.Text())); inc.Severity == upstat.Unknown {
+		normalize.GuessSeverity(inc, upstat.Degraded, bodies...)
 	}
-	return normalize.TextSeverity(upstat.Degraded, bodies...)
 }
 
 // slug turns a title into an id: lowercase words joined by dashes.

@@ -446,8 +446,8 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := src.(*Source); !ok {
-		t.Errorf("registry built %T, want *statuspage.Source", src)
+	if _, ok := sources.Adapter(src).(*Source); !ok {
+		t.Errorf("registry built %T, want *statuspage.Source", sources.Adapter(src))
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 const incidentColumns = `id, vendor_id, kind, title, url, severity, status, components, started_at, updated_at,
-	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by`
+	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by, severity_source`
 
 // queryIncidents runs a query selecting incidentColumns.
 func (db *DB) queryIncidents(ctx context.Context, query string, args ...any) ([]upstat.IncidentRecord, error) {
@@ -26,7 +26,7 @@ func (db *DB) queryIncidents(ctx context.Context, query string, args ...any) ([]
 		var kind, status string
 		var updated, resolved, schedFor, schedUntil *time.Time
 		if err := rows.Scan(&inc.ID, &inc.Vendor, &kind, &inc.Title, &inc.URL, &inc.Severity, &status, &inc.Components,
-			&inc.StartedAt, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash, &inc.SourceRef, &inc.ClosedBy); err != nil {
+			&inc.StartedAt, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash, &inc.SourceRef, &inc.ClosedBy, &inc.SeveritySource); err != nil {
 			return nil, err
 		}
 		inc.Kind, inc.Status = upstat.Kind(kind), upstat.IncidentState(status)

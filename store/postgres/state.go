@@ -233,17 +233,18 @@ func upsertIncident(ctx context.Context, tx pgx.Tx, inc *upstat.IncidentRecord) 
 		comps = []string{}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO incidents (id, vendor_id, kind, title, url, severity, status, components,
-			started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by,
+			severity_source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, url = excluded.url,
 			severity = excluded.severity, status = excluded.status, components = excluded.components,
 			started_at = excluded.started_at, updated_at = excluded.updated_at,
 			resolved_at = excluded.resolved_at, scheduled_for = excluded.scheduled_for,
 			scheduled_until = excluded.scheduled_until, hash = excluded.hash, notice_hash = excluded.notice_hash,
-			source_ref = excluded.source_ref, closed_by = excluded.closed_by`,
+			source_ref = excluded.source_ref, closed_by = excluded.closed_by, severity_source = excluded.severity_source`,
 		inc.ID, inc.Vendor, string(inc.Kind), inc.Title, inc.URL, int(inc.Severity), string(inc.Status), comps,
 		ms(inc.StartedAt), msPtr(orNull(inc.UpdatedAt)), msPtr(inc.ResolvedAt), msPtr(inc.ScheduledFor),
-		msPtr(inc.ScheduledUntil), inc.Hash, inc.NoticeHash, inc.SourceRef, inc.ClosedBy); err != nil {
+		msPtr(inc.ScheduledUntil), inc.Hash, inc.NoticeHash, inc.SourceRef, inc.ClosedBy, inc.SeveritySource); err != nil {
 		return err
 	}
 	for _, u := range inc.Updates {

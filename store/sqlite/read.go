@@ -21,7 +21,7 @@ const (
 )
 
 const incidentColumns = `id, vendor_id, kind, title, url, severity, status, components, started_at, updated_at,
-	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by`
+	resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by, severity_source`
 
 func scanIncidents(rows *sql.Rows) ([]Incident, error) {
 	defer rows.Close()
@@ -32,7 +32,7 @@ func scanIncidents(rows *sql.Rows) ([]Incident, error) {
 		var started int64
 		var updated, resolved, schedFor, schedUntil sql.NullInt64
 		if err := rows.Scan(&inc.ID, &inc.Vendor, &kind, &inc.Title, &inc.URL, &inc.Severity, &status, &comps,
-			&started, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash, &inc.SourceRef, &inc.ClosedBy); err != nil {
+			&started, &updated, &resolved, &schedFor, &schedUntil, &inc.Hash, &inc.NoticeHash, &inc.SourceRef, &inc.ClosedBy, &inc.SeveritySource); err != nil {
 			return nil, err
 		}
 		inc.Kind, inc.Status = upstat.Kind(kind), upstat.IncidentState(status)

@@ -267,7 +267,7 @@ func (db *DB) upsertIncident(ts *txStmts, inc *Incident) error {
 	if _, err := ts.exec(db.stmts.upsertIncident, inc.ID, inc.Vendor, string(inc.Kind), inc.Title, inc.URL,
 		int(inc.Severity), string(inc.Status), string(cj), millis(inc.StartedAt), nullMillis(zeroNil(inc.UpdatedAt)),
 		nullMillis(inc.ResolvedAt), nullMillis(inc.ScheduledFor), nullMillis(inc.ScheduledUntil),
-		inc.Hash, inc.NoticeHash, inc.SourceRef, inc.ClosedBy); err != nil {
+		inc.Hash, inc.NoticeHash, inc.SourceRef, inc.ClosedBy, inc.SeveritySource); err != nil {
 		return err
 	}
 	for _, u := range inc.Updates {

@@ -36,14 +36,16 @@ func (s *writeStmts) prepare(ctx context.Context, db *sql.DB) error {
 				updated_at = excluded.updated_at, source_idx = excluded.source_idx, pos = excluded.pos`},
 		{&s.deleteComponent, `DELETE FROM components WHERE vendor_id = ? AND grp = ? AND name = ?`},
 		{&s.upsertIncident, `INSERT INTO incidents (id, vendor_id, kind, title, url, severity, status, components,
-				started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				started_at, updated_at, resolved_at, scheduled_for, scheduled_until, hash, notice_hash, source_ref, closed_by,
+				severity_source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, url = excluded.url,
 				severity = excluded.severity, status = excluded.status, components = excluded.components,
 				started_at = excluded.started_at, updated_at = excluded.updated_at,
 				resolved_at = excluded.resolved_at, scheduled_for = excluded.scheduled_for,
 				scheduled_until = excluded.scheduled_until, hash = excluded.hash, notice_hash = excluded.notice_hash,
-				source_ref = excluded.source_ref, closed_by = excluded.closed_by`},
+				source_ref = excluded.source_ref, closed_by = excluded.closed_by,
+				severity_source = excluded.severity_source`},
 		{&s.upsertUpdate, `INSERT INTO updates (incident_id, update_key, at, status, body) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (incident_id, update_key) DO UPDATE SET at = excluded.at, status = excluded.status,
 				body = excluded.body

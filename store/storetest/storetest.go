@@ -178,7 +178,7 @@ func applyRoundTrip(t *testing.T, open func(t *testing.T) (upstat.VendorStore, f
 	closed := incident("gh", "old", 0)
 	closed.Status, closed.ResolvedAt, closed.ClosedBy = upstat.StateResolved, tp(1), "vendor"
 	open1 := incident("gh", "i1", 3, upstat.Update{ID: "u1", At: ts(3), Status: upstat.StateInvestigating, Body: "looking"})
-	open1.SourceRef = "https://gh/feed?id=1"
+	open1.SourceRef, open1.SeveritySource = "https://gh/feed?id=1", upstat.SeverityFromText
 	ch := &upstat.VendorChange{
 		VendorID: "gh",
 		Vendor: &upstat.VendorRecord{ID: "gh", Status: upstat.Degraded, LastCheckedAt: tp(4), LastSuccessAt: tp(4),

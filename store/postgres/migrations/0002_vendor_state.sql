@@ -62,7 +62,8 @@ CREATE TABLE incidents (
 	hash            TEXT NOT NULL DEFAULT '', -- of everything stored
 	notice_hash     TEXT NOT NULL DEFAULT '', -- of what an incident.updated event reports
 	source_ref      TEXT NOT NULL DEFAULT '', -- the source's id when not path-safe
-	closed_by       TEXT NOT NULL DEFAULT ''  -- 'vendor' or 'upstat' once closed
+	closed_by       TEXT NOT NULL DEFAULT '', -- 'vendor' or 'upstat' once closed
+	severity_source TEXT NOT NULL DEFAULT ''  -- 'vendor' or 'text' (guessed)
 );
 
 CREATE INDEX incidents_vendor_started ON incidents (vendor_id, started_at DESC, id DESC);
