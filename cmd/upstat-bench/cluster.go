@@ -49,6 +49,9 @@ type ClusterReport struct {
 	// vendor the killed replica held was polled again by a survivor.
 	Takeover     Percentiles `json:"takeover"`
 	TakeoverLost int         `json:"takeover_vendors_not_repolled"`
+	// KillError is why the kill rounds stopped early (the window's
+	// figures and the takeovers measured until then still stand).
+	KillError string `json:"kill_error,omitempty"`
 }
 
 // ReplicaFigures is one replica's share of the window.
@@ -328,7 +331,9 @@ func clusterRun(ctx context.Context, f runFlags, dsn, work string, log io.Writer
 			i := k % len(reps)
 			d, lost, err := killAndTakeover(ctx, client, reps, i, hits, f, log)
 			if err != nil {
-				return nil, err
+				rep.KillError = err.Error()
+				logf(log, "kills stopped: %v", err)
+				break
 			}
 			rep.TakeoverLost += lost
 			if lost == 0 {
@@ -342,7 +347,9 @@ func clusterRun(ctx context.Context, f runFlags, dsn, work string, log io.Writer
 			}
 			// The next kill is made on a full cluster again.
 			if _, _, err := waitHolding(ctx, client, reps[i], 2*f.interval+time.Minute); err != nil {
-				return nil, err
+				rep.KillError = err.Error()
+				logf(log, "kills stopped: %v", err)
+				break
 			}
 		}
 		rep.Takeover = tk.percentiles()
@@ -636,6 +643,9 @@ func printClusterTable(w io.Writer, r *ClusterReport) {
 	if r.Takeover.Count+r.Takeover.Errors > 0 {
 		row("takeover after kill -9", pct(r.Takeover, 1000, "s"))
 		row("vendors not polled again (all kills)", fmt.Sprintf("%d", r.TakeoverLost))
+	}
+	if r.KillError != "" {
+		row("kills stopped early", r.KillError)
 	}
 	fmt.Fprintln(w)
 }
