@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 LOADTEST_ARGS ?=
 
-.PHONY: all build dist verify-service run demo test lint bench fuzz loadtest bench-load bench-peers catalogue clean
+.PHONY: all build dist verify-service run demo test lint bench fuzz loadtest bench-load bench-cluster bench-peers catalogue clean
 
 all: lint test
 
@@ -96,6 +96,20 @@ bench-load:
 	$(GO) build -buildvcs=auto -o bin/upstat ./cmd/upstat
 	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
 	bin/upstat-bench run -upstat bin/upstat -n $(BENCH_N) -interval $(BENCH_INTERVAL) -duration $(BENCH_DURATION) -out bench-load.json $(BENCH_ARGS)
+
+# The same load on PostgreSQL: CLUSTER_REPLICAS `upstat serve` replicas
+# sharing a fresh schema in CLUSTER_DSN (dropped afterwards), API load
+# spread over them, then CLUSTER_KILLS kill -9 of a replica (restarted
+# each time) with the takeover time (not part of `make test`).
+CLUSTER_DSN      ?= postgres://root@127.0.0.1:5432/test?sslmode=disable
+CLUSTER_REPLICAS ?= 3
+CLUSTER_KILLS    ?= 10
+CLUSTER_LEASE    ?= 5s
+bench-cluster:
+	$(GO) build -buildvcs=auto -o bin/upstat ./cmd/upstat
+	$(GO) build -o bin/upstat-bench ./cmd/upstat-bench
+	bin/upstat-bench run -upstat bin/upstat -storage '$(CLUSTER_DSN)' -replicas $(CLUSTER_REPLICAS) -kills $(CLUSTER_KILLS) \
+	  -lease-ttl $(CLUSTER_LEASE) -n $(BENCH_N) -interval $(BENCH_INTERVAL) -duration $(BENCH_DURATION) -out bench-cluster.json $(BENCH_ARGS)
 
 # Rebuild catalogue/vendors.yaml and ids.txt from the public lists in
 # CATALOGUE_SOURCES and catalogue/overlay.yaml; prints the count and the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -45,4 +46,20 @@ func spreadHosts(sim *fixtures.Load, targets []fixtures.LoadTarget, n int) (out 
 		out[i] = t
 	}
 	return out, stop, nil
+}
+
+// startSim starts the simulated vendors of f, spread over f.hosts
+// loopback addresses; stop stops them.
+func startSim(f runFlags, log io.Writer) (sim *fixtures.Load, targets []fixtures.LoadTarget, stop func(), err error) {
+	logf(log, "starting %d simulated vendors", f.n)
+	sim, err = fixtures.StartLoad("127.0.0.1:0", fixtures.LoadOptions{Vendors: f.n, Seed: f.seed})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	targets, closeHosts, err := spreadHosts(sim, sim.Targets(), f.hosts)
+	if err != nil {
+		_ = sim.Close()
+		return nil, nil, nil, err
+	}
+	return sim, targets, func() { closeHosts(); _ = sim.Close() }, nil
 }

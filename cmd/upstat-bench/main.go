@@ -10,6 +10,9 @@
 // its own process, execs `upstat serve` on a generated config and a bare
 // client (`upstat-bench floor`) as separate processes, so each one's CPU
 // (/proc/PID/stat) and memory (/proc/PID/status) are measured apart.
+// With -storage postgres://... it runs -replicas such processes on a fresh
+// schema of that database and, with -kills, times the takeover after
+// killing one (cluster.go).
 package main
 
 import (
@@ -26,6 +29,7 @@ const usage = `upstat-bench: load harness for upstat
 
 Usage:
   upstat-bench run     [-n 1000] [-interval 30s] [-duration 60s] [-change 0.02] [-out bench-load.json]
+  upstat-bench run     -storage postgres://... [-replicas 3] [-kills 10] [-lease-ttl 5s] [flags as above]
   upstat-bench peers   [-n 500,2000] [-interval 10s] [-duration 30s] [-gatus PATH] [-exporter PATH [-exporter-args ARGS]]
   upstat-bench history [-db FILE] [-vendors 10000] [-days 90] [-queries 300]
   upstat-bench floor   -urls FILE -duration 60s     (started by run)

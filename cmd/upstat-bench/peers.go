@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -93,14 +92,7 @@ func cmdPeers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		results = append(results, rs...)
 	}
 	printPeers(stdout, results)
-	if f.out != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		if err := os.WriteFile(f.out, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "JSON report:", f.out)
-	}
-	return nil
+	return writeReport(stdout, f.out, results)
 }
 
 // peer is one poller: how to configure and start it.
@@ -273,7 +265,7 @@ func firstPollsFor(n int) time.Duration { return time.Duration(n/200+2) * time.S
 
 // sleepOrExit waits d, sampling memory, and fails if the process exits
 // (exited may be nil).
-func sleepOrExit(ctx context.Context, d time.Duration, mem *memSampler, exited <-chan error) error {
+func sleepOrExit(ctx context.Context, d time.Duration, mem sampler, exited <-chan error) error {
 	end := time.Now().Add(d)
 	for time.Now().Before(end) {
 		mem.sample()

@@ -69,6 +69,18 @@ func procMem(pid int) (rss, hwm int64, err error) {
 	return rss, hwm, sc.Err()
 }
 
+// sampler takes one memory sample (of one process or several).
+type sampler interface{ sample() }
+
+// samplers samples several processes at once.
+type samplers []*memSampler
+
+func (s samplers) sample() {
+	for _, m := range s {
+		m.sample()
+	}
+}
+
 // memSampler samples a process's RSS once a second.
 type memSampler struct {
 	pid     int

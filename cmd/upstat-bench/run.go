@@ -45,6 +45,12 @@ type runFlags struct {
 	seed           uint64
 	skipFloor      bool
 	upstatLogLevel string
+	// storage, replicas, kills and leaseTTL select the cluster run
+	// (cluster.go): N replicas on a fresh PostgreSQL schema.
+	storage  string
+	replicas int
+	kills    int
+	leaseTTL time.Duration
 }
 
 // Report is the JSON output of a run (and the source of its table).
@@ -137,31 +143,55 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Uint64Var(&f.seed, "seed", 1, "simulation seed")
 	fs.BoolVar(&f.skipFloor, "no-floor", false, "skip the bare-client floor")
 	fs.StringVar(&f.upstatLogLevel, "upstat-log-level", "warn", "upstat's --log-level")
+	fs.StringVar(&f.storage, "storage", "", "PostgreSQL DSN: run -replicas upstat serve processes on a fresh schema in it (cluster run)")
+	fs.IntVar(&f.replicas, "replicas", 1, "upstat serve replicas sharing the work (needs -storage)")
+	fs.IntVar(&f.kills, "kills", 0, "cluster run: kill -9 a replica this many times after the window, restarting it, and time the takeover")
+	fs.DurationVar(&f.leaseTTL, "lease-ttl", 0, "cluster run: cluster.lease_ttl (0: upstat's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	work, err := os.MkdirTemp("", "upstat-bench-")
+	if f.storage != "" || f.replicas > 1 || f.kills > 0 {
+		return cmdCluster(ctx, f, stdout, stderr)
+	}
+	work, cleanup, err := workDir(f.keep, stderr)
 	if err != nil {
 		return err
 	}
-	if f.keep {
-		fmt.Fprintln(stderr, "work dir:", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
+	defer cleanup()
 	rep, err := loadRun(ctx, f, work, stderr)
 	if err != nil {
 		return err
 	}
 	printTable(stdout, rep)
-	if f.out != "" {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(f.out, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "JSON report:", f.out)
+	return writeReport(stdout, f.out, rep)
+}
+
+// writeReport writes v as indented JSON to path (nothing when path is
+// empty) and says where.
+func writeReport(stdout io.Writer, path string, v any) error {
+	if path == "" {
+		return nil
 	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "JSON report:", path)
 	return nil
+}
+
+// workDir makes a run's work dir; cleanup removes it unless keep (then
+// its path is printed on stderr).
+func workDir(keep bool, stderr io.Writer) (dir string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", "upstat-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	if keep {
+		fmt.Fprintln(stderr, "work dir:", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
 }
 
 func logf(w io.Writer, format string, a ...any) {
@@ -173,17 +203,11 @@ func logf(w io.Writer, format string, a ...any) {
 func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Report, error) {
 	rep := &Report{Started: time.Now().UTC(), Vendors: f.n, Interval: f.interval.String(), ChangeFrac: f.change,
 		Concurrency: f.concurrency, Cores: numCPU()}
-	logf(log, "starting %d simulated vendors", f.n)
-	sim, err := fixtures.StartLoad("127.0.0.1:0", fixtures.LoadOptions{Vendors: f.n, Seed: f.seed})
+	sim, targets, closeSim, err := startSim(f, log)
 	if err != nil {
 		return nil, err
 	}
-	defer sim.Close()
-	targets, closeHosts, err := spreadHosts(sim, sim.Targets(), f.hosts)
-	if err != nil {
-		return nil, err
-	}
-	defer closeHosts()
+	defer closeSim()
 	rep.Sources, rep.Hosts = len(targets), f.hosts
 
 	bin, err := upstatBinary(ctx, f.upstatBin, work, log)
@@ -290,19 +314,7 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 	}
 	wg.Add(2)
 	go func() { defer wg.Done(); det.drive(winCtx, f, ids, log) }()
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-winCtx.Done():
-				return
-			case <-tick.C:
-				mem.sample()
-			}
-		}
-	}()
+	go func() { defer wg.Done(); sampleEverySecond(winCtx, mem) }()
 	if f.cpuProfile != "" {
 		go saveProfile(client, pprofBase+fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(min(f.duration, 120*time.Second).Seconds())),
 			f.cpuProfile, min(f.duration, 120*time.Second), log)
@@ -463,6 +475,11 @@ func freeAddr() (string, error) {
 
 // writeConfig writes upstat's YAML config for the simulated vendors.
 func writeConfig(path, db, listen string, f runFlags, targets []fixtures.LoadTarget) error {
+	return writeYAML(path, benchConfig(listen, "sqlite:"+db, f, targets))
+}
+
+// benchConfig is upstat's config for the simulated vendors on storage.
+func benchConfig(listen, storage string, f runFlags, targets []fixtures.LoadTarget) map[string]any {
 	type source map[string]any
 	type vendor struct {
 		ID      string   `yaml:"id"`
@@ -487,8 +504,7 @@ func writeConfig(path, db, listen string, f runFlags, targets []fixtures.LoadTar
 	if f.tick > 0 {
 		poll["tick"] = f.tick.String()
 	}
-	cfg := map[string]any{"listen": listen, "storage": "sqlite:" + db, "poll": poll, "vendors": vs}
-	return writeYAML(path, cfg)
+	return map[string]any{"listen": listen, "storage": storage, "poll": poll, "vendors": vs}
 }
 
 // floorURLs are the GETs upstat makes: every source's URL at the
@@ -509,7 +525,7 @@ func floorURLs(targets []fixtures.LoadTarget, f runFlags) []floorURL {
 }
 
 // waitReady waits until /readyz answers and every vendor has been checked.
-func waitReady(ctx context.Context, client *http.Client, base string, n int, limit time.Duration, mem *memSampler) error {
+func waitReady(ctx context.Context, client *http.Client, base string, n int, limit time.Duration, mem sampler) error {
 	deadline := time.Now().Add(limit)
 	last := -1
 	for time.Now().Before(deadline) {
@@ -556,7 +572,7 @@ func checkedVendors(client *http.Client, base string) (int, error) {
 	return n, nil
 }
 
-func sleepSampling(ctx context.Context, d time.Duration, mem *memSampler) error {
+func sleepSampling(ctx context.Context, d time.Duration, mem sampler) error {
 	return sleepOrExit(ctx, d, mem, nil)
 }
 
@@ -578,6 +594,12 @@ func upstatBinary(ctx context.Context, bin, work string, log io.Writer) (string,
 // rate sends GETs at a fixed rate (open loop: a slow answer does not slow
 // the schedule), recording each latency; at most 256 are in flight.
 func rate(ctx context.Context, perSec float64, client *http.Client, lat *latencies, next func(i int) string) {
+	rateBy(ctx, perSec, client, func(i int) (string, *latencies) { return next(i), lat })
+}
+
+// rateBy is rate with the latencies each request counts in chosen with
+// its URL (one set per replica in a cluster run).
+func rateBy(ctx context.Context, perSec float64, client *http.Client, next func(i int) (string, *latencies)) {
 	if perSec <= 0 {
 		return
 	}
@@ -593,6 +615,7 @@ func rate(ctx context.Context, perSec float64, client *http.Client, lat *latenci
 			return
 		case <-time.After(time.Until(at)):
 		}
+		u, lat := next(i)
 		select {
 		case sem <- struct{}{}:
 		default:
@@ -600,7 +623,7 @@ func rate(ctx context.Context, perSec float64, client *http.Client, lat *latenci
 			continue
 		}
 		wg.Add(1)
-		go func(u string) {
+		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			start := time.Now()
@@ -616,7 +639,7 @@ func rate(ctx context.Context, perSec float64, client *http.Client, lat *latenci
 				return
 			}
 			lat.add(time.Since(start))
-		}(next(i))
+		}()
 	}
 }
 
