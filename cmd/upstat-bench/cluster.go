@@ -137,6 +137,9 @@ func freshSchema(ctx context.Context, dsn string) (string, func(), error) {
 func clusterRun(ctx context.Context, f runFlags, dsn, work string, log io.Writer) (*ClusterReport, error) {
 	rep := &ClusterReport{Started: time.Now().UTC(), Vendors: f.n, Replicas: f.replicas, Interval: f.interval.String(),
 		LeaseTTL: f.leaseTTL.String(), Cores: numCPU()}
+	if f.leaseTTL == 0 {
+		rep.LeaseTTL = "upstat's default"
+	}
 	sim, targets, closeSim, err := startSim(f, log)
 	if err != nil {
 		return nil, err
