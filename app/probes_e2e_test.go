@@ -52,6 +52,11 @@ func TestProbesMetrics(t *testing.T) {
 	}
 	h.waitFor("upstat_probe_up 1", func() bool { return metric() == "1" })
 	h.waitFor("observed ok", func() bool { return observed() == "ok " })
+	// The vendor's page must have been read before the probe fails: a
+	// probe that fails before the first poll lands would otherwise meet
+	// a reported status that is still unknown (not yet read), not one
+	// the probe rewrote.
+	h.waitFor("the vendor's page read", func() bool { return h.vendor("acme").Status == "operational" })
 	down.Store(true)
 	h.waitFor("upstat_probe_up 0", func() bool { return metric() == "0" })
 	h.waitFor("observed failing", func() bool { return observed() == "failing api" })
