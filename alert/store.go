@@ -47,6 +47,10 @@ type State struct {
 	Notify []string
 }
 
+// SentRetention is how long a store keeps sent notifications in the
+// outbox (failed ones are kept for inspection). Every store prunes by it.
+const SentRetention = 7 * 24 * time.Hour
+
 // DeliveryState is where a notification stands in the outbox.
 type DeliveryState string
 

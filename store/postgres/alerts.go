@@ -14,9 +14,6 @@ import (
 	"github.com/upstat/upstat/alert"
 )
 
-// SentRetention is how long sent notifications stay in the outbox.
-const SentRetention = 7 * 24 * time.Hour
-
 // Alerts is the alert engine's Store (alert states and the notification
 // outbox) in this database.
 type Alerts struct {
@@ -110,7 +107,7 @@ func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 			}
 		}
 		if len(c.Enqueue) > 0 {
-			cutoff := c.Enqueue[0].CreatedAt.Add(-SentRetention)
+			cutoff := c.Enqueue[0].CreatedAt.Add(-alert.SentRetention)
 			if _, err := tx.Exec(ctx, `DELETE FROM alert_outbox WHERE state = 'sent' AND updated_at < $1`, cutoff); err != nil {
 				return fmt.Errorf("prune outbox: %w", err)
 			}

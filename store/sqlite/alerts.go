@@ -11,9 +11,6 @@ import (
 	"github.com/upstat/upstat/alert"
 )
 
-// SentRetention is how long sent notifications stay in the outbox.
-const SentRetention = 7 * 24 * time.Hour
-
 // Alerts is the alert engine's Store (alert states and the notification
 // outbox) in this database. Its writes share the database's single writer.
 type Alerts struct{ db *DB }
@@ -105,7 +102,7 @@ func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 			}
 		}
 		if len(c.Enqueue) > 0 {
-			cutoff := c.Enqueue[0].CreatedAt.Add(-SentRetention)
+			cutoff := c.Enqueue[0].CreatedAt.Add(-alert.SentRetention)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM alert_outbox WHERE state = 'sent' AND updated_at < ?`, millis(cutoff)); err != nil {
 				return fmt.Errorf("prune outbox: %w", err)
 			}
