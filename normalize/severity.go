@@ -80,20 +80,25 @@ func Domains() []string {
 }
 
 // Mapper maps vendor-native values to severities: the default tables with
-// one vendor's overrides on top. The zero value is not usable; a nil
-// *Mapper maps with the defaults.
+// one vendor's overrides on top. A nil or zero *Mapper maps with the
+// defaults.
 type Mapper struct {
-	tables map[string]map[string]upstat.Severity
+	// overridden holds only the domains a vendor overrides (each the
+	// default table with the overrides applied); every other domain is
+	// read from DefaultTables. A vendor without severity_map costs nothing:
+	// at 10,000 sources a full copy of the tables per source held ~1 KB
+	// each.
+	overridden map[string]map[string]upstat.Severity
 }
 
 // NewMapper returns a Mapper with overrides (domain → native value →
 // severity) applied over DefaultTables. An unknown domain is an error
 // wrapping upstat.ErrInvalid.
 func NewMapper(overrides map[string]map[string]upstat.Severity) (*Mapper, error) {
-	m := &Mapper{tables: map[string]map[string]upstat.Severity{}}
-	for d, t := range DefaultTables {
-		m.tables[d] = t
+	if len(overrides) == 0 {
+		return &Mapper{}, nil
 	}
+	m := &Mapper{overridden: make(map[string]map[string]upstat.Severity, len(overrides))}
 	domains := make([]string, 0, len(overrides))
 	for d := range overrides {
 		domains = append(domains, d)
@@ -111,20 +116,31 @@ func NewMapper(overrides map[string]map[string]upstat.Severity) (*Mapper, error)
 		for k, v := range overrides[d] {
 			t[k] = v
 		}
-		m.tables[d] = t
+		m.overridden[d] = t
 	}
 	return m, nil
+}
+
+// table returns the table of domain: the vendor's overridden one, else
+// the default.
+func (m *Mapper) table(domain string) (map[string]upstat.Severity, bool) {
+	if m != nil {
+		if t, ok := m.overridden[domain]; ok {
+			return t, true
+		}
+	}
+	t, ok := DefaultTables[domain]
+	return t, ok
 }
 
 // Map returns the severity of a native value in a domain. Values are
 // matched case-insensitively after trimming; ok is false when the table
 // has no entry (the caller decides; usually the value is ignored).
 func (m *Mapper) Map(domain, native string) (sev upstat.Severity, ok bool) {
-	tables := DefaultTables
-	if m != nil {
-		tables = m.tables
+	t, ok := m.table(domain)
+	if !ok {
+		return 0, false
 	}
-	t := tables[domain]
 	if s, ok := t[native]; ok {
 		return s, true
 	}
