@@ -42,7 +42,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/cluster"
@@ -88,8 +87,8 @@ type Options struct {
 	Services upstat.ServiceReader
 	// Reports builds GET /api/v1/vendors/{id}/report; nil answers 503.
 	Reports upstat.ReportReader
-	// Registry is served at /metrics; the vendor collector is registered
-	// on it. Nil: a new registry holding only that collector.
+	// Registry is served at /metrics, followed by the vendor series
+	// (written by the API itself, streamed). Nil: a new registry.
 	Registry *prometheus.Registry
 	// ReadToken, when set, is required on every request except the health
 	// probes. AdminToken is required on every non-GET request (and also
@@ -149,11 +148,13 @@ type Server struct {
 	sseMessages messageCache
 	// openAPI is docs/openapi.yaml as JSON, converted once by New.
 	openAPI []byte
+	// vendors writes the vendor series of /metrics.
+	vendors *vendorMetrics
 }
 
-// New builds a Server from o, applying defaults, and registers the vendor
-// metrics collector and upstat_build_info on o.Registry. It panics if o.Reader is nil or the
-// collector is already registered on that registry, or if the embedded
+// New builds a Server from o, applying defaults, and registers
+// upstat_build_info on o.Registry. It panics if o.Reader is nil or
+// upstat_build_info is already registered on that registry, or if the embedded
 // OpenAPI document does not convert to JSON (programming errors).
 func New(o Options) *Server {
 	if o.Reader == nil {
@@ -185,7 +186,8 @@ func New(o Options) *Server {
 		panic(err)
 	}
 	s := &Server{opt: o, log: o.Log, mux: http.NewServeMux(), openAPI: spec}
-	o.Registry.MustRegister(newCollector(o.Reader, o.Log, !o.NoComponentMetrics), buildInfo(version.Read()))
+	s.vendors = &vendorMetrics{reader: o.Reader, components: !o.NoComponentMetrics}
+	o.Registry.MustRegister(buildInfo(version.Read()))
 	if o.Services != nil {
 		o.Registry.MustRegister(newServiceCollector(o.Services, o.Log))
 	}
@@ -226,10 +228,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
 		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},
 		{"GET /readyz", http.HandlerFunc(s.handleReadyz)},
-		{"GET /metrics", promhttp.HandlerFor(s.opt.Registry, promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
-			ErrorHandling: promhttp.ContinueOnError,
-		})},
+		{"GET /metrics", http.HandlerFunc(s.handleMetrics)},
 	}
 }
 

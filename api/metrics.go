@@ -1,11 +1,18 @@
 package api
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
-	"log/slog"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/version"
@@ -14,123 +21,151 @@ import (
 // collectTimeout bounds the Reader call of one scrape.
 const collectTimeout = 10 * time.Second
 
-// collector exports every vendor's state at scrape time, read fresh from
-// the Reader, so the metrics never lag behind the API.
-type collector struct {
+// vendorMetrics writes every vendor's series at scrape time, read fresh
+// from the Reader, so the metrics never lag behind the API. They are
+// written straight to the response in the text format rather than through
+// a prometheus.Collector: at 10,000 vendors the component series are
+// ~400,000, and as client_golang metrics one scrape allocated ~200 MB and
+// took seconds; streamed, a scrape holds one vendor at a time.
+type vendorMetrics struct {
 	reader     upstat.Reader
-	log        *slog.Logger
 	components bool // export upstat_component_status
-
-	vendorStatus    *prometheus.Desc
-	componentStatus *prometheus.Desc
-	vendorStale     *prometheus.Desc
-	activeIncidents *prometheus.Desc
-	vendorInfo      *prometheus.Desc
-	sourceWarnings  *prometheus.Desc
 }
 
-var _ prometheus.Collector = (*collector)(nil)
-
-// newCollector builds the vendor collector over r, with a series per
-// component when components is set.
-func newCollector(r upstat.Reader, log *slog.Logger, components bool) *collector {
-	return &collector{
-		reader:     r,
-		log:        log,
-		components: components,
-		vendorStatus: prometheus.NewDesc("upstat_vendor_status",
-			"Vendor status: 0 operational, 1 maintenance, 2 degraded, 3 partial_outage, 4 major_outage, -1 unknown.",
-			[]string{"vendor"}, nil),
-		componentStatus: prometheus.NewDesc("upstat_component_status",
-			"Component status on the upstat_vendor_status scale; component is \"Group/Name\" for grouped components.",
-			[]string{"vendor", "component"}, nil),
-		vendorStale: prometheus.NewDesc("upstat_vendor_stale",
-			"1 when the vendor's sources have failed longer than the staleness window, else 0.",
-			[]string{"vendor"}, nil),
-		activeIncidents: prometheus.NewDesc("upstat_active_incidents",
-			"Number of the vendor's active (unresolved) incidents.",
-			[]string{"vendor"}, nil),
-		vendorInfo: prometheus.NewDesc("upstat_vendor_info",
-			"Always 1; carries the vendor's display name.",
-			[]string{"vendor", "name"}, nil),
-		sourceWarnings: prometheus.NewDesc("upstat_source_warnings",
-			"Number of warnings of the vendor's sources: what their last snapshots could not read (an unrecognised status word).",
-			[]string{"vendor"}, nil),
-	}
+// metricFamily is one vendor family: its name, help, and how to write a
+// vendor's series of it.
+type metricFamily struct {
+	name, help string
+	write      func(m *metricWriter, v *upstat.Vendor)
 }
 
-// Describe implements prometheus.Collector.
-func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.vendorStatus, c.vendorStale, c.activeIncidents, c.vendorInfo, c.sourceWarnings} {
-		ch <- d
-	}
-	if c.components {
-		ch <- c.componentStatus
-	}
+// vendorFamilies are the per-vendor families, in the order written.
+var vendorFamilies = []metricFamily{
+	{"upstat_vendor_status", "Vendor status: 0 operational, 1 maintenance, 2 degraded, 3 partial_outage, 4 major_outage, -1 unknown.",
+		func(m *metricWriter, v *upstat.Vendor) {
+			m.series("upstat_vendor_status", float64(v.Status), "vendor", v.ID)
+		}},
+	{"upstat_vendor_stale", "1 when the vendor's sources have failed longer than the staleness window, else 0.",
+		func(m *metricWriter, v *upstat.Vendor) {
+			m.series("upstat_vendor_stale", boolFloat(v.Stale), "vendor", v.ID)
+		}},
+	{"upstat_active_incidents", "Number of the vendor's active (unresolved) incidents.",
+		func(m *metricWriter, v *upstat.Vendor) {
+			m.series("upstat_active_incidents", float64(v.ActiveIncidents), "vendor", v.ID)
+		}},
+	{"upstat_vendor_info", "Always 1; carries the vendor's display name.",
+		func(m *metricWriter, v *upstat.Vendor) {
+			m.series("upstat_vendor_info", 1, "name", v.Name, "vendor", v.ID)
+		}},
+	{"upstat_source_warnings", "Number of warnings of the vendor's sources: what their last snapshots could not read (an unrecognised status word).",
+		func(m *metricWriter, v *upstat.Vendor) {
+			m.series("upstat_source_warnings", float64(v.Warnings), "vendor", v.ID)
+		}},
 }
 
-// Collect implements prometheus.Collector. A Reader failure is reported as
-// an invalid metric (the scrape shows the error; other collectors' metrics
-// are still served).
-func (c *collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
-	defer cancel()
-	if !c.components {
-		// The summary is all the vendor series need, and far cheaper
-		// than whole vendors.
-		vs, err := c.reader.Summary(ctx)
-		if err != nil {
-			c.fail(ch, err)
-			return
-		}
-		for i := range vs {
-			c.vendor(ch, &vs[i])
-		}
-		return
-	}
-	vs, err := c.reader.Vendors(ctx)
-	if err != nil {
-		c.fail(ch, err)
-		return
-	}
-	// Two components with the same key would make the scrape fail:
-	// export the worse of them once. The map is reused across vendors.
-	worst := map[string]upstat.Severity{}
-	var order []string
-	for i := range vs {
-		v := &vs[i]
-		c.vendor(ch, &v.VendorSummary)
-		clear(worst)
-		order = order[:0]
+// componentFamily is upstat_component_status. Two components with the
+// same key would make the scrape fail: the worse of them is written once.
+var componentFamily = metricFamily{"upstat_component_status",
+	"Component status on the upstat_vendor_status scale; component is \"Group/Name\" for grouped components.",
+	func(m *metricWriter, v *upstat.Vendor) {
+		clear(m.worst)
+		m.order = m.order[:0]
 		for _, comp := range v.Components {
 			k := comp.Key()
-			prev, seen := worst[k]
+			prev, seen := m.worst[k]
 			if !seen {
-				order = append(order, k)
+				m.order = append(m.order, k)
 				prev = upstat.Unknown
 			}
-			worst[k] = upstat.Worse(prev, comp.Status)
+			m.worst[k] = upstat.Worse(prev, comp.Status)
 		}
-		for _, k := range order {
-			gauge(ch, c.componentStatus, float64(worst[k]), v.ID, k)
+		for _, k := range m.order {
+			m.series("upstat_component_status", float64(m.worst[k]), "component", k, "vendor", v.ID)
+		}
+	}}
+
+// write writes the vendor families in the text exposition format. A
+// Reader failure writes nothing and is returned (the other metrics are
+// still served).
+func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, collectTimeout)
+	defer cancel()
+	var vs []upstat.Vendor
+	if c.components {
+		var err error
+		if vs, err = c.reader.Vendors(ctx); err != nil {
+			return err
+		}
+	} else {
+		// The summary is all the vendor series need, and far cheaper
+		// than whole vendors.
+		sums, err := c.reader.Summary(ctx)
+		if err != nil {
+			return err
+		}
+		vs = make([]upstat.Vendor, len(sums))
+		for i := range sums {
+			vs[i].VendorSummary = sums[i]
 		}
 	}
+	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}}
+	families := vendorFamilies
+	if c.components {
+		families = append(slices.Clip(families), componentFamily)
+	}
+	for _, f := range families {
+		m.header(f.name, f.help)
+		for i := range vs {
+			f.write(m, &vs[i])
+		}
+	}
+	return nil
 }
 
-// vendor sends the vendor series of v.
-func (c *collector) vendor(ch chan<- prometheus.Metric, v *upstat.VendorSummary) {
-	gauge(ch, c.vendorStatus, float64(v.Status), v.ID)
-	gauge(ch, c.vendorStale, boolFloat(v.Stale), v.ID)
-	gauge(ch, c.activeIncidents, float64(v.ActiveIncidents), v.ID)
-	gauge(ch, c.vendorInfo, 1, v.ID, v.Name)
-	gauge(ch, c.sourceWarnings, float64(v.Warnings), v.ID)
+// metricWriter writes gauge series in the text exposition format
+// (version 0.0.4), labels given in name order as client_golang sorts them.
+type metricWriter struct {
+	w     *bufio.Writer
+	num   []byte
+	worst map[string]upstat.Severity // componentFamily's scratch
+	order []string
 }
 
-// fail reports a Reader failure as an invalid metric.
-func (c *collector) fail(ch chan<- prometheus.Metric, err error) {
-	c.log.Error("api: collect vendor metrics", "err", err)
-	ch <- prometheus.NewInvalidMetric(c.vendorStatus, err)
+func (m *metricWriter) header(name, help string) {
+	m.w.WriteString("# HELP " + name + " ")
+	helpEscaper.WriteString(m.w, help)
+	m.w.WriteString("\n# TYPE " + name + " gauge\n")
 }
+
+// series writes one line: name{k="v",...} value.
+func (m *metricWriter) series(name string, value float64, labels ...string) {
+	m.w.WriteString(name)
+	for i := 0; i+1 < len(labels); i += 2 {
+		if i == 0 {
+			m.w.WriteByte('{')
+		} else {
+			m.w.WriteByte(',')
+		}
+		m.w.WriteString(labels[i])
+		m.w.WriteString(`="`)
+		labelEscaper.WriteString(m.w, labels[i+1])
+		m.w.WriteByte('"')
+	}
+	if len(labels) > 0 {
+		m.w.WriteByte('}')
+	}
+	m.w.WriteByte(' ')
+	m.num = strconv.AppendFloat(m.num[:0], value, 'g', -1, 64)
+	m.w.Write(m.num)
+	m.w.WriteByte('\n')
+}
+
+// The text format escapes backslash and newline in help, and also the
+// double quote in label values.
+var (
+	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+)
 
 func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
 	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
@@ -142,6 +177,50 @@ func boolFloat(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// handleMetrics serves /metrics in the text format: the registry's
+// metrics, then the vendor families streamed (gzipped when the scraper
+// accepts it). A failing registry collector or Reader is logged and the
+// rest is still served, as promhttp's ContinueOnError does.
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	mfs, err := s.opt.Registry.Gather()
+	if err != nil {
+		s.log.Error("api: gather metrics", "err", err)
+	}
+	format := expfmt.NewFormat(expfmt.TypeTextPlain)
+	w.Header().Set("Content-Type", string(format))
+	var out io.Writer = w
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Add("Vary", "Accept-Encoding")
+		gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		defer gz.Close()
+		out = gz
+	}
+	bw := bufio.NewWriterSize(out, 32<<10)
+	defer bw.Flush()
+	enc := expfmt.NewEncoder(bw, format)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			s.log.Error("api: encode metrics", "err", err)
+			return
+		}
+	}
+	if err := s.vendors.write(r.Context(), bw); err != nil {
+		s.log.Error("api: collect vendor metrics", "err", err)
+	}
+}
+
+// acceptsGzip reports whether r's Accept-Encoding admits gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // buildInfo is the gauge upstat_build_info: always 1, labelled with what
