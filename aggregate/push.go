@@ -67,9 +67,9 @@ func (s *Service) Push(ctx context.Context, vendorID string, sourceIdx int, snap
 // pushed ones' status and time applied, and whether any pushed component
 // matched one of them.
 func (v *vendorState) mergePushed(idx int, pushed []upstat.Component) (list []upstat.Component, matched bool) {
-	for i, c := range v.components {
-		if int(v.places[i].sourceIdx) == idx {
-			list = append(list, c)
+	for i := range v.components {
+		if int(v.components[i].sourceIdx) == idx {
+			list = append(list, v.components[i].view())
 		}
 	}
 	for _, p := range pushed {

@@ -58,7 +58,7 @@ func (s *Service) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
 	states := s.states()
 	out := make([]upstat.Vendor, len(states))
 	for i, v := range states {
-		out[i] = v.viewShared()
+		out[i] = v.view()
 	}
 	return out, nil
 }
@@ -124,22 +124,13 @@ func (v *vendorState) warningCount() int {
 	return n
 }
 
+// view is the vendor as the domain type, a copy readers may keep.
 func (v *vendorState) view() upstat.Vendor {
-	out := v.viewShared()
-	out.Components = slices.Clone(out.Components)
-	return out
-}
-
-// viewShared is view with the components slice shared, not copied.
-func (v *vendorState) viewShared() upstat.Vendor {
 	out := upstat.Vendor{
 		VendorSummary: v.summary(),
-		Components:    slices.Clip(v.components),
+		Components:    v.componentViews(),
 		Incidents:     make([]upstat.Incident, len(v.active)),
 		Sources:       make([]upstat.SourceStatus, len(v.sources)),
-	}
-	if out.Components == nil {
-		out.Components = []upstat.Component{}
 	}
 	for i, inc := range v.active {
 		inc.Components = slices.Clone(inc.Components)

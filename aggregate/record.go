@@ -279,8 +279,8 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 		}
 		r.ch.Components = append(r.ch.Components, nc)
 	}
-	for i, c := range old.components {
-		if k := componentKey(c); int(old.places[i].sourceIdx) == idx && !seen[k] {
+	for i := range old.components {
+		if k := old.components[i].key(); int(old.components[i].sourceIdx) == idx && !seen[k] {
 			r.ch.RemovedComponents = append(r.ch.RemovedComponents, k)
 		}
 	}
@@ -297,8 +297,8 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 		drop[componentKey(c.Component)] = true
 	}
 	all := make([]upstat.ComponentRecord, 0, len(old.components)+len(r.ch.Components))
-	for i, c := range old.components {
-		if !drop[componentKey(c)] {
+	for i := range old.components {
+		if !drop[old.components[i].key()] {
 			all = append(all, old.component(i))
 		}
 	}

@@ -79,13 +79,13 @@ func (s *Service) serviceEvents(id string, next *vendorState, now time.Time) []u
 			if err != nil || before[d.Vendor] != nil {
 				continue
 			}
-			v := st.viewShared()
+			v := st.view()
 			before[d.Vendor], after[d.Vendor] = &v, &v
 		}
 		if before[id] == nil {
 			continue // the vendor is being configured: no "before" to compare with
 		}
-		v := next.viewShared()
+		v := next.view()
 		after[id] = &v
 		from, to := services.Evaluate(svc, before).Status, services.Evaluate(svc, after).Status
 		if from != to {

@@ -1,0 +1,53 @@
+package aggregate
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/upstat/upstat"
+)
+
+// What the state keeps per component between polls (at 10,000 vendors
+// there are ~420,000), strings included: a compact record, the names
+// shared by value.
+func TestStateComponentMemory(t *testing.T) {
+	const vendors, perVendor = 200, 100
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	states := make([]*upstat.VendorState, vendors)
+	for i := range states {
+		st := &upstat.VendorState{VendorRecord: upstat.VendorRecord{ID: fmt.Sprintf("v%d", i)}, Sources: []upstat.SourceRecord{{}}}
+		for c := range perVendor {
+			// Freshly allocated strings, as a decoded page gives them.
+			name, group := fmt.Sprintf("Component %d of %d", c, i), fmt.Sprintf("Region %d", c/20)
+			st.Components = append(st.Components, upstat.ComponentRecord{
+				Component: upstat.Component{Name: name, Group: group, Status: upstat.Operational, UpdatedAt: at}, Pos: c})
+		}
+		states[i] = st
+	}
+	kept := make([]*vendorState, vendors)
+	for i, st := range states {
+		kept[i] = newVendorState(st)
+	}
+	states = nil
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(kept)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / (vendors * perVendor)
+	// 56 bytes of record, plus the name (each unique here); a group kept
+	// once (126 bytes with a Component and a place each).
+	if per > 100 {
+		t.Errorf("the state holds %d bytes per component, want <= 100", per)
+	}
+	t.Logf("%d bytes per component", per)
+
+	// And the components read back as they were given.
+	got := kept[3].component(42)
+	if got.Name != "Component 42 of 3" || got.Group != "Region 2" || !got.UpdatedAt.Equal(at) || got.Pos != 42 {
+		t.Errorf("component(42) = %+v", got)
+	}
+}
