@@ -10,8 +10,8 @@ import (
 )
 
 // What the state keeps per component between polls (at 10,000 vendors
-// there are ~420,000), strings included: a compact record, the names
-// shared by value.
+// there are ~420,000), strings included: a compact record, the names in
+// one string per vendor.
 func TestStateComponentMemory(t *testing.T) {
 	const vendors, perVendor = 200, 100
 	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
@@ -38,10 +38,10 @@ func TestStateComponentMemory(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(kept)
 	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / (vendors * perVendor)
-	// 56 bytes of record, plus the name (each unique here); a group kept
-	// once (126 bytes with a Component and a place each).
-	if per > 100 {
-		t.Errorf("the state holds %d bytes per component, want <= 100", per)
+	// 40 bytes of record, plus the name's bytes (each unique here); a
+	// group kept once (126 bytes with a Component and a place each).
+	if per > 80 {
+		t.Errorf("the state holds %d bytes per component, want <= 80", per)
 	}
 	t.Logf("%d bytes per component", per)
 

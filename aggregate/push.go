@@ -69,7 +69,7 @@ func (s *Service) Push(ctx context.Context, vendorID string, sourceIdx int, snap
 func (v *vendorState) mergePushed(idx int, pushed []upstat.Component) (list []upstat.Component, matched bool) {
 	for i := range v.components {
 		if int(v.components[i].sourceIdx) == idx {
-			list = append(list, v.components[i].view())
+			list = append(list, v.componentView(i))
 		}
 	}
 	for _, p := range pushed {

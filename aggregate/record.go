@@ -280,7 +280,7 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 		r.ch.Components = append(r.ch.Components, nc)
 	}
 	for i := range old.components {
-		if k := old.components[i].key(); int(old.components[i].sourceIdx) == idx && !seen[k] {
+		if k := old.key(i); int(old.components[i].sourceIdx) == idx && !seen[k] {
 			r.ch.RemovedComponents = append(r.ch.RemovedComponents, k)
 		}
 	}
@@ -298,7 +298,7 @@ func (r *recorder) components(idx int, list []upstat.Component) {
 	}
 	all := make([]upstat.ComponentRecord, 0, len(old.components)+len(r.ch.Components))
 	for i := range old.components {
-		if !drop[old.components[i].key()] {
+		if !drop[old.key(i)] {
 			all = append(all, old.component(i))
 		}
 	}
