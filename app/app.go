@@ -243,7 +243,7 @@ func Targets(cfg *config.Config, f *sources.Fetcher, log *slog.Logger, now func(
 		rules := normalize.ComponentRules{Ignore: v.Components.Ignore, Rename: v.Components.Rename}
 		for i := range v.Sources {
 			s := &v.Sources[i]
-			src, err := sources.New(s.Spec(v.ID), sources.Env{Fetcher: f, Mapper: mapper, Now: now, Log: log.With("vendor", v.ID, "kind", s.Kind)})
+			src, err := sources.New(s.Spec(v.ID), sources.Env{Fetcher: f, Mapper: mapper, Now: now, Log: sourceLogger(log, v.ID, s.Kind)})
 			if err != nil {
 				return nil, fmt.Errorf("vendor %s source %d: %w", v.ID, i, err)
 			}

@@ -129,7 +129,6 @@ func New(spec sources.Spec, env sources.Env) (*Source, error) {
 		decode:       decode,
 		listed:       map[string]int{},
 	}
-	s.log = s.log.With("vendor", spec.Vendor, "kind", Kind)
 	return s, nil
 }
 
