@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/upstat/upstat"
@@ -155,6 +156,10 @@ type indexedKeyword struct {
 	words []string
 }
 
+// keywordIdx is Keywords indexed, built once (Classify runs for every
+// title and update of every page read in full).
+var keywordIdx = sync.OnceValue(func() keywordIndex { return buildIndex(Keywords) })
+
 func buildIndex(table []Keyword) keywordIndex {
 	idx := keywordIndex{}
 	for _, k := range table {
@@ -298,7 +303,7 @@ func hasAny(words, set map[string]bool) bool {
 // ("no outage") are out of scope: the table only shadows a few fixed
 // phrases ("no errors").
 func Classify(text string) Verdict {
-	matches, clauses := findMatches(tokenize(text), buildIndex(Keywords))
+	matches, clauses := findMatches(tokenize(text), keywordIdx())
 	v := Verdict{Severity: upstat.Operational}
 	retro := false
 	for _, m := range matches {

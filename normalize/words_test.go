@@ -215,3 +215,12 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// Classify runs for every incident title and update of every full page:
+// it must not rebuild the keyword index each time.
+func BenchmarkClassify(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Classify("We are investigating elevated error rates on the API. Some customers may see degraded performance.")
+	}
+}
