@@ -160,7 +160,7 @@ type Source struct {
 	// decoder only). A secret: never log it.
 	WebhookSecret string `yaml:"webhook_secret"`
 
-	options *yaml.Node
+	options *options
 	decoded *bool
 	// hasWebhookSecret is true when the key is present, even empty.
 	hasWebhookSecret bool
@@ -194,7 +194,7 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	*s = Source(p)
 	s.line, s.hasWebhookSecret = n.Line, has
 	if len(opts.Content) > 0 {
-		s.options = opts
+		s.options = newOptions(opts)
 	}
 	return nil
 }
@@ -210,7 +210,7 @@ func (s *Source) Spec(vendor string) sources.Spec {
 		s.decoded = decoded
 		spec.Decode = func(v any) error {
 			*decoded = true
-			return d.decode(opts, path, v)
+			return d.decode(opts.node(), path, v)
 		}
 	}
 	return spec
@@ -619,8 +619,8 @@ func (c *Config) validateSource(v *Vendor, key string, s *Source) error {
 		errs.add(fe)
 	}
 	if s.options != nil && (s.decoded == nil || !*s.decoded) {
-		k := s.options.Content[0]
-		errs.add(c.fieldErr(k.Line, key+"."+k.Value, "unknown key %q (source kind %q takes no options)", k.Value, s.Kind))
+		k, line := s.options.firstKey()
+		errs.add(c.fieldErr(line, key+"."+k, "unknown key %q (source kind %q takes no options)", k, s.Kind))
 	}
 	if err := s.validateWebhookSecret(); err != nil {
 		errs.add(c.fieldErr(s.line, key+".webhook_secret", "%s", err))
@@ -805,7 +805,7 @@ func AdHocSource(kind, rawURL string, options []string) (*Source, error) {
 func (s *Source) Fingerprint() string {
 	opts := ""
 	if s.options != nil {
-		if b, err := yaml.Marshal(s.options); err == nil {
+		if b, err := yaml.Marshal(s.options.node()); err == nil {
 			opts = string(b)
 		}
 	}
