@@ -69,3 +69,16 @@ func (a *App) runMembership(ctx context.Context) (leave func()) {
 		}
 	}
 }
+
+// alertTerm says whether this replica leads the alert engine (holds the
+// alert-engine lease) and in which term (the lease's generation); a
+// membership without leases (one process) leads in term 0.
+func (a *App) alertTerm() (int64, bool) {
+	if l, ok := a.member.(interface {
+		Lease(key string) (cluster.Lease, bool)
+	}); ok {
+		ls, held := l.Lease(cluster.AlertEngineKey)
+		return ls.Generation, held
+	}
+	return 0, a.member.Owns(cluster.AlertEngineKey)
+}

@@ -18,8 +18,14 @@ import (
 // outbox) in this database.
 type Alerts struct {
 	db    *DB
-	fence func(ctx context.Context, tx pgx.Tx) error
+	fence Fence
 }
+
+// Fence checks, inside a writer's transaction, that the writer may still
+// write: term is the leadership term the change was computed in (see
+// alert.Change.Term). An error (wrapping cluster.ErrFenced when the
+// lease was lost) rolls the transaction back.
+type Fence func(ctx context.Context, tx pgx.Tx, term int64) error
 
 var _ alert.Store = (*Alerts)(nil)
 
@@ -27,10 +33,12 @@ var _ alert.Store = (*Alerts)(nil)
 func (db *DB) Alerts() *Alerts { return &Alerts{db: db} }
 
 // FencedBy returns this store with every Apply fenced: fence runs first
-// inside Apply's transaction, and when it fails nothing is written and
-// Apply returns its error. With Cluster.LeaseFence on the alert-engine
-// lease, a replica that lost the leadership cannot write alert states.
-func (a *Alerts) FencedBy(fence func(ctx context.Context, tx pgx.Tx) error) *Alerts {
+// inside Apply's transaction, with the change's term, and when it fails
+// nothing is written and Apply returns its error. With Cluster.LeaseFence
+// on the alert-engine lease, a replica that lost the leadership cannot
+// write alert states, nor write in a later term what it computed in an
+// earlier one.
+func (a *Alerts) FencedBy(fence Fence) *Alerts {
 	return &Alerts{db: a.db, fence: fence}
 }
 
@@ -66,7 +74,7 @@ func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
 func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 	err := pgx.BeginFunc(ctx, a.db.pool, func(tx pgx.Tx) error {
 		if a.fence != nil {
-			if err := a.fence(ctx, tx); err != nil {
+			if err := a.fence(ctx, tx, c.Term); err != nil {
 				return err
 			}
 		}
