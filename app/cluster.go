@@ -6,8 +6,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/store/postgres"
 )
 
 // newMembership builds this replica's cluster membership: leases in
@@ -68,6 +70,23 @@ func (a *App) runMembership(ctx context.Context) (leave func()) {
 			a.log.Warn("cluster: leave", "err", err)
 		}
 	}
+}
+
+// fenceAlerts fences the alert store's writes by the alert-engine lease
+// when the replicas share a PostgreSQL database (its cluster store holds
+// the leases): every write checks, in its own transaction, that this
+// replica still holds the lease in the term the write was computed in, so
+// a former leader (paused, cut off) cannot write alert states once another
+// replica took over. Any other store is returned as it is (SQLite: one
+// process).
+func fenceAlerts(s alert.Store, cs cluster.Store, m cluster.Membership, now func() time.Time) alert.Store {
+	pa, okA := s.(*postgres.Alerts)
+	pc, okC := cs.(*postgres.Cluster)
+	lm, okM := m.(*cluster.Leased)
+	if !okA || !okC || !okM {
+		return s
+	}
+	return pa.FencedBy(pc.LeaseFence(lm, cluster.AlertEngineKey, now))
 }
 
 // alertTerm says whether this replica leads the alert engine (holds the

@@ -72,7 +72,7 @@ func (a *App) newEngine(cfg *config.Config) (*alert.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notifiers: %w", err)
 	}
-	e, err := alert.New(alert.Options{Store: a.db.Alerts, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
+	e, err := alert.New(alert.Options{Store: a.alertStore, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
 		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg, Leader: a.alertTerm})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
