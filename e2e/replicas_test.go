@@ -127,10 +127,17 @@ alerts:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	logDir := t.TempDir()
 	start := func() *replicaProc {
 		t.Helper()
 		listen := freePort(t)
 		cmd := exec.Command(bin, "serve", "--config", cfgPath, "--listen", listen)
+		logFile, err := os.Create(filepath.Join(logDir, fmt.Sprintf("replica-%s.log", strings.ReplaceAll(listen, ":", "-"))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logFile.Close() // the child keeps its own descriptor
+		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -165,6 +172,12 @@ alerts:
 		}
 	}
 
+	// On failure, what the replicas said about alerts and leases.
+	t.Cleanup(func() {
+		if t.Failed() {
+			logAlertLines(t, logDir)
+		}
+	})
 	reps := []*replicaProc{start(), start(), start()}
 	// Both vendors read once before the scenario starts, so each has
 	// exactly three status changes: unknown → operational → outage →
@@ -322,6 +335,25 @@ alerts:
 		b, _ := incident(reps[3], id)
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("incident %s differs between survivors:\n%+v\n%+v", id, a, b)
+		}
+	}
+}
+
+// logAlertLines logs what each replica's log (in dir) says about alerts,
+// leases and failures: the story of a missed or repeated notification.
+func logAlertLines(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Errorf("replica log: %v", err)
+			continue
+		}
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.Contains(line, "alert") || strings.Contains(line, "cluster") || strings.Contains(line, "level=ERROR") {
+				t.Logf("%s: %s", filepath.Base(f), line)
+			}
 		}
 	}
 }
