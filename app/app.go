@@ -66,7 +66,8 @@ type App struct {
 	sched   *poll.Scheduler
 	member  cluster.Membership
 	// alertStore is the alert engines' store: the database's, fenced by
-	// the alert-engine lease when replicas share it.
+	// the alert-engine lease and claiming in this replica's name when
+	// replicas share it.
 	alertStore alert.Store
 	hooks      *hooks.Receiver
 	probes     *probe.Runner
@@ -118,7 +119,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.member.SetKeys(clusterKeys(cfg))
 	a.alertStore = a.db.Alerts
 	if opts.Cluster == a.db.Cluster {
-		a.alertStore = fenceAlerts(a.db.Alerts, a.db.Cluster, a.member, opts.Now)
+		a.alertStore = clusterAlerts(a.db.Alerts, a.db.Cluster, a.member, opts.Now)
 	}
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation,

@@ -72,21 +72,23 @@ func (a *App) runMembership(ctx context.Context) (leave func()) {
 	}
 }
 
-// fenceAlerts fences the alert store's writes by the alert-engine lease
-// when the replicas share a PostgreSQL database (its cluster store holds
-// the leases): every write checks, in its own transaction, that this
-// replica still holds the lease in the term the write was computed in, so
-// a former leader (paused, cut off) cannot write alert states once another
-// replica took over. Any other store is returned as it is (SQLite: one
-// process).
-func fenceAlerts(s alert.Store, cs cluster.Store, m cluster.Membership, now func() time.Time) alert.Store {
+// clusterAlerts is the alert store of a replica sharing a PostgreSQL
+// database with others (its cluster store holds the leases): every write
+// of alert states is fenced by the alert-engine lease (it checks, in its
+// own transaction, that this replica still holds the lease in the term
+// the write was computed in), so a former leader (paused, cut off) cannot
+// write once another replica took over; and its delivery claims are made
+// in this replica's name, so another replica takes them as soon as this
+// one is no longer live. Any other store is returned as it is (SQLite:
+// one process).
+func clusterAlerts(s alert.Store, cs cluster.Store, m cluster.Membership, now func() time.Time) alert.Store {
 	pa, okA := s.(*postgres.Alerts)
 	pc, okC := cs.(*postgres.Cluster)
 	lm, okM := m.(*cluster.Leased)
 	if !okA || !okC || !okM {
 		return s
 	}
-	return pa.FencedBy(pc.LeaseFence(lm, cluster.AlertEngineKey, now))
+	return pa.FencedBy(pc.LeaseFence(lm, cluster.AlertEngineKey, now)).ClaimingAs(lm.Self())
 }
 
 // alertTerm says whether this replica leads the alert engine (holds the

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
@@ -166,8 +167,10 @@ func countOf(m map[string]string, v string) int {
 
 // serve on PostgreSQL writes alert states through the alert-engine lease
 // fence: a replica that does not hold the lease has its writes refused
-// and nothing stored; on SQLite the store is used as it is.
-func TestAlertStoreFencedOnPostgres(t *testing.T) {
+// and nothing stored. It claims deliveries in its own name: once it is no
+// longer live, another replica takes its claims. On SQLite the store is
+// used as it is.
+func TestAlertStoreOnPostgresReplicas(t *testing.T) {
 	ctx := context.Background()
 	cfg := &config.Config{Listen: "127.0.0.1:0", Storage: pgtest.Schema(t),
 		Cluster: config.Cluster{LeaseTTL: 3 * time.Second, ReplicaID: "r1"},
@@ -202,6 +205,29 @@ func TestAlertStoreFencedOnPostgres(t *testing.T) {
 	put.Term = term + 1
 	if err := a.alertStore.Apply(ctx, put); !errors.Is(err, cluster.ErrFenced) {
 		t.Fatalf("write of another term: %v, want ErrFenced", err)
+	}
+
+	// r1 claims the firing it enqueued, then stops heartbeating.
+	at := time.Now().UTC()
+	n := alert.Notification{Status: alert.StatusFiring, Key: "k", Alert: upstat.Alert{Rule: "r", Vendor: "v"}}
+	if err := a.alertStore.Apply(ctx, alert.Change{Term: term, Enqueue: []alert.Delivery{{Notifier: "ops", AlertKey: "k",
+		Notification: n, State: alert.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.alertStore.(alert.Claimer).ClaimDeliveries(ctx, at, at.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("r1's claim: %d, %v", len(got), err)
+	}
+	other, err := postgres.Open(ctx, cfg.Storage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	later := at.Add(time.Minute) // r1's registration (lease_ttl 3s) has expired
+	if err := other.Cluster().Heartbeat(ctx, "r2", later, later.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.Alerts().ClaimingAs("r2").ClaimDeliveries(ctx, later, later.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("r2 taking the claim of r1, no longer live: %d, %v", len(got), err)
 	}
 
 	cfg.Storage = "sqlite:" + filepath.Join(t.TempDir(), "one.db")
