@@ -28,6 +28,9 @@ type follower struct {
 	// all is set when the feed may have missed some.
 	dirty map[string]bool
 	all   bool
+	// touchCursor is where the poll times written by the others were read
+	// up to (TouchFeed).
+	touchCursor int64
 	// wake is signalled when there is something to catch up.
 	wake chan struct{}
 }
@@ -75,7 +78,10 @@ func (f *follower) changed(vendor string) {
 // (this replica's own with the others'), so every replica's stream is
 // the same. It also reads the log every `every` (default
 // DefaultFollowEvery) in case a notification is lost, and reloads every
-// vendor when the feed breaks. It runs until ctx ends.
+// vendor when the feed breaks. Every `every` it also reads the poll times
+// the others wrote since it last did (when the store is a TouchFeed): a
+// poll that changed nothing else sends no notification. It runs until ctx
+// ends.
 func (s *Service) Follow(ctx context.Context, feed upstat.ChangeFeed, every time.Duration) {
 	if every <= 0 {
 		every = DefaultFollowEvery
@@ -103,15 +109,23 @@ func (s *Service) Follow(ctx context.Context, feed upstat.ChangeFeed, every time
 	defer wg.Wait()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	touches, _ := s.db.(TouchFeed)
 	for {
+		sweep := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-f.wake:
 		case <-tick.C:
+			sweep = true
 		}
 		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("catch up with the shared store", "err", err)
+		}
+		if sweep && touches != nil {
+			if err := s.followTouches(ctx, touches); err != nil && ctx.Err() == nil {
+				s.log.Warn("read the poll times of the shared store", "err", err)
+			}
 		}
 	}
 }
@@ -221,13 +235,21 @@ func (s *Service) withFreshState(ctx context.Context, old *vendorState, attempt 
 }
 
 // reloadVendor replaces the in-memory state of a configured vendor with
-// what the store holds. s.writeMu must be held.
+// what the store holds, except poll times, which only move forward: the
+// store may not have this replica's yet (queued in a touch batch), or
+// hold older ones another replica wrote with its change. s.writeMu must
+// be held.
 func (s *Service) reloadVendor(ctx context.Context, id string) (*vendorState, error) {
 	st, err := s.db.LoadVendor(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: reload %s: %w", id, err)
 	}
 	v := newVendorState(st)
+	if old, err := s.state(id); err == nil {
+		if merged := v.withPollTimes(old.pollTimes()); merged != nil {
+			v = merged
+		}
+	}
 	s.swap(id, v, true)
 	return v, nil
 }

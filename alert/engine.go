@@ -34,11 +34,16 @@ type Options struct {
 	EvalInterval time.Duration
 	Retry        RetryPolicy
 	// Leader, if set, says whether this replica evaluates the rules (the
-	// holder of the cluster's alert-engine lease): alert state transitions
-	// are made by one replica at a time. A replica that is not the leader
-	// skips evaluation and reloads the stored states before it next
-	// evaluates, as it does to list firing alerts.
-	Leader func() bool
+	// holder of the cluster's alert-engine lease) and in which term (the
+	// lease's generation, which changes whenever the lease changes hands):
+	// alert state transitions are made by one replica at a time. A replica
+	// that is not the leader skips evaluation. The states in memory are
+	// trusted only within the term they were loaded in: a leader reads
+	// them afresh at the start of each term (another leader may have
+	// written them since) and after a failed save. Each Change carries its
+	// term, so a store fenced by the lease can refuse a change computed in
+	// a term that has ended.
+	Leader func() (term int64, leader bool)
 }
 
 // RetryPolicy says how the outbox retries a delivery that failed with a
@@ -64,13 +69,16 @@ type Engine struct {
 	every     time.Duration
 	retry     RetryPolicy
 	wake      chan struct{}
-	leader    func() bool
+	leader    func() (int64, bool)
 
 	firing        *prometheus.GaugeVec
 	notifications *prometheus.CounterVec
 
-	mu        sync.Mutex // guards the fields below; held by Evaluate
-	loaded    bool
+	mu     sync.Mutex // guards the fields below; held by Evaluate
+	loaded bool
+	// term is the leadership term the states were loaded in (0: not
+	// loaded as the leader, or no leadership).
+	term      int64
 	states    map[string]State
 	lastTrue  map[string]time.Time            // alert key → last time its condition held (this process)
 	refreshed map[string]map[string]time.Time // alert key → Refresher id → last refresh
@@ -241,13 +249,22 @@ func (p *pass) del(key string) {
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.leader != nil && !e.leader() {
-		e.loaded = false // another replica moves the states on: read them afresh
-		return nil
+	var term int64
+	if e.leader != nil {
+		t, ok := e.leader()
+		if !ok {
+			e.loaded, e.term = false, 0 // another replica moves the states on: read them afresh
+			return nil
+		}
+		if t != e.term {
+			e.loaded = false // a new term: another leader may have written since the last read
+		}
+		term = t
 	}
 	if err := e.loadLocked(ctx); err != nil {
 		return err
 	}
+	e.term = term
 	if len(e.rules) == 0 && len(e.states) == 0 {
 		// Nothing to evaluate and nothing to resolve: reading every
 		// vendor would be wasted (it is the costliest read there is).
@@ -258,6 +275,7 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 		return fmt.Errorf("alert: read vendors: %w", err)
 	}
 	p := &pass{now: e.now().UTC(), states: maps.Clone(e.states), vendors: map[string]*upstat.Vendor{}}
+	p.change.Term = term
 	for i := range vendors {
 		p.vendors[vendors[i].ID] = &vendors[i]
 	}
@@ -303,6 +321,10 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	refreshed := e.refresh(p)
 	if !p.change.empty() {
 		if err := e.store.Apply(ctx, p.change); err != nil {
+			// What is stored is the truth (refused by the fence: another
+			// replica leads now; or a commit whose outcome is unknown):
+			// read it afresh before the next pass.
+			e.loaded = false
 			return fmt.Errorf("alert: save: %w", err)
 		}
 	}
@@ -313,6 +335,11 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	for k := range e.refreshed {
 		if _, ok := e.states[k]; !ok {
 			delete(e.refreshed, k)
+		}
+	}
+	for k := range e.lastTrue {
+		if _, ok := e.states[k]; !ok {
+			delete(e.lastTrue, k) // resolved or dropped, and saved
 		}
 	}
 	e.updateGauge()
@@ -406,7 +433,6 @@ func (e *Engine) resolve(p *pass, s State, v *upstat.Vendor) {
 	e.log.Info("alert resolved", "rule", s.Rule, "vendor", s.Vendor, "component", s.Component)
 	e.enqueue(p, s, v, StatusResolved, false, "")
 	p.del(s.Key)
-	delete(e.lastTrue, s.Key)
 }
 
 // enqueue adds a notification of s for each of its notifiers (or only the

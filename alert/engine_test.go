@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -638,13 +637,7 @@ func TestShutdownRightAfterASendDoesNotResendAfterRestart(t *testing.T) {
 // alert fires once, and the replica that takes over the leadership picks
 // up the stored state instead of firing again.
 func TestOnlyTheLeaderEvaluates(t *testing.T) {
-	rule := RuleConfig{Name: "r", MinSeverity: upstat.PartialOutage}
-	store := NewMemStore()
-	a, b := newHarness(t, store, rule), newHarness(t, store, rule)
-	var leader atomic.Value
-	leader.Store("a")
-	a.eng.leader = func() bool { return leader.Load() == "a" }
-	b.eng.leader = func() bool { return leader.Load() == "b" }
+	a, b, leader := twoReplicas(t)
 	if f, err := b.eng.Firing(context.Background()); err != nil || len(f) != 0 {
 		t.Fatalf("b firing before anything: %v, %v", f, err) // b has loaded the empty states
 	}
@@ -656,7 +649,7 @@ func TestOnlyTheLeaderEvaluates(t *testing.T) {
 		t.Fatalf("leader enqueued %q, want [firing]", got)
 	}
 	b.seen = a.seen
-	leader.Store("b")
+	leader.handTo("b")
 	if got := b.evaluate(2*time.Second, vendor(upstat.MajorOutage)); got != nil {
 		t.Fatalf("new leader enqueued %q, want nothing (already firing)", got)
 	}
@@ -666,5 +659,98 @@ func TestOnlyTheLeaderEvaluates(t *testing.T) {
 	a.seen = b.seen
 	if got := a.evaluate(4*time.Second, vendor(upstat.MajorOutage)); got != nil {
 		t.Fatalf("former leader enqueued %q", got)
+	}
+}
+
+// twoReplicas are the engines of replicas "a" and "b" on one store, a
+// leading, with one rule (partial outage or worse).
+func twoReplicas(t *testing.T) (a, b *harness, leader *leadership) {
+	rule := RuleConfig{Name: "r", MinSeverity: upstat.PartialOutage}
+	store := NewMemStore()
+	a, b, leader = newHarness(t, store, rule), newHarness(t, store, rule), &leadership{}
+	leader.handTo("a")
+	a.eng.leader, b.eng.leader = leader.of("a"), leader.of("b")
+	return a, b, leader
+}
+
+// leadership is who leads the alert engines of a test and in which term
+// (a new term each time it changes hands, as the lease's generation).
+type leadership struct {
+	mu   sync.Mutex
+	who  string
+	term int64
+}
+
+func (l *leadership) handTo(who string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.who, l.term = who, l.term+1
+}
+
+// of is the Options.Leader of replica id.
+func (l *leadership) of(id string) func() (int64, bool) {
+	return func() (int64, bool) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.term, l.who == id
+	}
+}
+
+// A leader that loses the leadership and gets it back before it next
+// evaluates (paused meanwhile) reads the states afresh: what the leader
+// of the term between wrote is not lost. Otherwise its memory would lack
+// the alert the other fired, and the recovery would resolve nothing.
+func TestLeadershipRegainedReadsStatesAfresh(t *testing.T) {
+	a, b, leader := twoReplicas(t)
+	if got := a.evaluate(0, vendor(upstat.Operational)); got != nil {
+		t.Fatalf("a enqueued %q while all is well", got)
+	}
+	leader.handTo("b") // a is paused: it does not evaluate in b's term
+	b.seen = a.seen
+	if got := b.evaluate(time.Second, vendor(upstat.MajorOutage)); !slices.Equal(got, []string{"firing"}) {
+		t.Fatalf("b enqueued %q, want [firing]", got)
+	}
+	leader.handTo("a")
+	a.seen = b.seen
+	if got := a.evaluate(2*time.Second, vendor(upstat.MajorOutage)); got != nil {
+		t.Fatalf("a, leading again, enqueued %q, want nothing (b fired it)", got)
+	}
+	if got := a.evaluate(3*time.Second, vendor(upstat.Operational)); !slices.Equal(got, []string{"resolved"}) {
+		t.Fatalf("a enqueued %q on recovery, want [resolved]", got)
+	}
+}
+
+// lostReply is a store whose Apply commits but reports an error, as a
+// commit whose reply was lost does.
+type lostReply struct{ *MemStore }
+
+func (s lostReply) Apply(ctx context.Context, c Change) error {
+	if err := s.MemStore.Apply(ctx, c); err != nil {
+		return err
+	}
+	return errors.New("connection reset")
+}
+
+// After a failed save the stored states are the truth, whatever the
+// engine computed: it reads them afresh before its next pass, so a
+// change that was committed after all is not made (and notified) twice.
+func TestFailedSaveReadsStatesAfresh(t *testing.T) {
+	rule := RuleConfig{Name: "r", MinSeverity: upstat.PartialOutage}
+	store := NewMemStore()
+	h := newHarness(t, store, rule)
+	h.eng.store = lostReply{store}
+	h.rd.set(vendor(upstat.MajorOutage))
+	if err := h.eng.Evaluate(context.Background()); err == nil {
+		t.Fatal("Evaluate whose save failed: no error")
+	}
+	h.eng.store = store
+	if got := h.evaluate(0, vendor(upstat.MajorOutage)); !slices.Equal(got, []string{"firing"}) {
+		t.Fatalf("enqueued by the failed save and the pass after it: %q, want [firing] (once)", got)
+	}
+	if got := h.evaluate(time.Second, vendor(upstat.MajorOutage)); got != nil {
+		t.Fatalf("the pass after the failed save enqueued %q, want nothing (the firing was stored)", got)
+	}
+	if got := h.evaluate(2*time.Second, vendor(upstat.Operational)); !slices.Equal(got, []string{"resolved"}) {
+		t.Fatalf("recovery enqueued %q, want [resolved]", got)
 	}
 }

@@ -85,6 +85,10 @@ type Change struct {
 	Put     []State
 	Delete  []string
 	Enqueue []Delivery
+	// Term is the leadership term the change was computed in (see
+	// Options.Leader; 0 without leadership). A store fenced by the leader
+	// lease refuses a change whose term this replica no longer holds.
+	Term int64
 }
 
 func (c Change) empty() bool { return len(c.Put)+len(c.Delete)+len(c.Enqueue) == 0 }

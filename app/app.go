@@ -20,6 +20,7 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/aggregate"
+	"github.com/upstat/upstat/alert"
 	_ "github.com/upstat/upstat/alert/all" // register the notifiers
 	"github.com/upstat/upstat/api"
 	"github.com/upstat/upstat/cluster"
@@ -64,11 +65,15 @@ type App struct {
 	fetcher *sources.Fetcher
 	sched   *poll.Scheduler
 	member  cluster.Membership
-	hooks   *hooks.Receiver
-	probes  *probe.Runner
-	lag     *prometheus.HistogramVec
-	alerts  *alertsRunner
-	evalReq chan struct{}
+	// alertStore is the alert engines' store: the database's, fenced by
+	// the alert-engine lease and claiming in this replica's name when
+	// replicas share it.
+	alertStore alert.Store
+	hooks      *hooks.Receiver
+	probes     *probe.Runner
+	lag        *prometheus.HistogramVec
+	alerts     *alertsRunner
+	evalReq    chan struct{}
 	// targets is the running poll set; runCtx the context Run runs under.
 	targets  []poll.Target
 	runCtx   context.Context
@@ -112,6 +117,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.member.SetKeys(clusterKeys(cfg))
+	a.alertStore = a.db.Alerts
+	if opts.Cluster == a.db.Cluster {
+		a.alertStore = clusterAlerts(a.db.Alerts, a.db.Cluster, a.member, opts.Now)
+	}
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation,
 		Owns: func(vendor string, _ int) bool { return a.member.Owns(vendor) }})

@@ -6,8 +6,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
+	"github.com/upstat/upstat/store/postgres"
 )
 
 // newMembership builds this replica's cluster membership: leases in
@@ -68,4 +70,36 @@ func (a *App) runMembership(ctx context.Context) (leave func()) {
 			a.log.Warn("cluster: leave", "err", err)
 		}
 	}
+}
+
+// clusterAlerts is the alert store of a replica sharing a PostgreSQL
+// database with others (its cluster store holds the leases): every write
+// of alert states is fenced by the alert-engine lease (it checks, in its
+// own transaction, that this replica still holds the lease in the term
+// the write was computed in), so a former leader (paused, cut off) cannot
+// write once another replica took over; and its delivery claims are made
+// in this replica's name, so another replica takes them as soon as this
+// one is no longer live. Any other store is returned as it is (SQLite:
+// one process).
+func clusterAlerts(s alert.Store, cs cluster.Store, m cluster.Membership, now func() time.Time) alert.Store {
+	pa, okA := s.(*postgres.Alerts)
+	pc, okC := cs.(*postgres.Cluster)
+	lm, okM := m.(*cluster.Leased)
+	if !okA || !okC || !okM {
+		return s
+	}
+	return pa.FencedBy(pc.LeaseFence(lm, cluster.AlertEngineKey, now)).ClaimingAs(lm.Self())
+}
+
+// alertTerm says whether this replica leads the alert engine (holds the
+// alert-engine lease) and in which term (the lease's generation); a
+// membership without leases (one process) leads in term 0.
+func (a *App) alertTerm() (int64, bool) {
+	if l, ok := a.member.(interface {
+		Lease(key string) (cluster.Lease, bool)
+	}); ok {
+		ls, held := l.Lease(cluster.AlertEngineKey)
+		return ls.Generation, held
+	}
+	return 0, a.member.Owns(cluster.AlertEngineKey)
 }

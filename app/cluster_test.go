@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/upstat/upstat"
+	"github.com/upstat/upstat/alert"
 	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/fixtures"
@@ -160,4 +163,83 @@ func countOf(m map[string]string, v string) int {
 		}
 	}
 	return n
+}
+
+// serve on PostgreSQL writes alert states through the alert-engine lease
+// fence: a replica that does not hold the lease has its writes refused
+// and nothing stored. It claims deliveries in its own name: once it is no
+// longer live, another replica takes its claims. On SQLite the store is
+// used as it is.
+func TestAlertStoreOnPostgresReplicas(t *testing.T) {
+	ctx := context.Background()
+	cfg := &config.Config{Listen: "127.0.0.1:0", Storage: pgtest.Schema(t),
+		Cluster: config.Cluster{LeaseTTL: 3 * time.Second, ReplicaID: "r1"},
+		Vendors: []config.Vendor{{ID: "v", Sources: []config.Source{{Kind: "statuspage", URL: "https://status.example.com"}}}}}
+	if err := cfg.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.db.Close() })
+	put := alert.Change{Put: []alert.State{{Key: "k", Rule: "r", Vendor: "v", Phase: alert.PhasePending, Since: time.Now()}}}
+	// Not yet ticked: the replica holds no lease.
+	if err := a.alertStore.Apply(ctx, put); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("write without the lease: %v, want ErrFenced", err)
+	}
+	if states, err := a.db.Alerts.AlertStates(ctx); err != nil || len(states) != 0 {
+		t.Fatalf("stored: %+v, %v", states, err)
+	}
+	if err := a.member.(*cluster.Leased).Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	term, leads := a.alertTerm()
+	if !leads || term < 1 {
+		t.Fatalf("after a heartbeat alone: leads %v in term %d", leads, term)
+	}
+	put.Term = term
+	if err := a.alertStore.Apply(ctx, put); err != nil {
+		t.Fatalf("the leader's write: %v", err)
+	}
+	put.Term = term + 1
+	if err := a.alertStore.Apply(ctx, put); !errors.Is(err, cluster.ErrFenced) {
+		t.Fatalf("write of another term: %v, want ErrFenced", err)
+	}
+
+	// r1 claims the firing it enqueued, then stops heartbeating.
+	at := time.Now().UTC()
+	n := alert.Notification{Status: alert.StatusFiring, Key: "k", Alert: upstat.Alert{Rule: "r", Vendor: "v"}}
+	if err := a.alertStore.Apply(ctx, alert.Change{Term: term, Enqueue: []alert.Delivery{{Notifier: "ops", AlertKey: "k",
+		Notification: n, State: alert.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.alertStore.(alert.Claimer).ClaimDeliveries(ctx, at, at.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("r1's claim: %d, %v", len(got), err)
+	}
+	other, err := postgres.Open(ctx, cfg.Storage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	later := at.Add(time.Minute) // r1's registration (lease_ttl 3s) has expired
+	if err := other.Cluster().Heartbeat(ctx, "r2", later, later.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := other.Alerts().ClaimingAs("r2").ClaimDeliveries(ctx, later, later.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("r2 taking the claim of r1, no longer live: %d, %v", len(got), err)
+	}
+
+	cfg.Storage = "sqlite:" + filepath.Join(t.TempDir(), "one.db")
+	one, err := New(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = one.db.Close() })
+	if one.alertStore != one.db.Alerts {
+		t.Fatal("the SQLite alert store is wrapped")
+	}
+	if term, leads := one.alertTerm(); !leads || term != 0 {
+		t.Fatalf("a single process: leads %v in term %d, want term 0", leads, term)
+	}
 }

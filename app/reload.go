@@ -12,7 +12,6 @@ import (
 
 	"github.com/upstat/upstat"
 	"github.com/upstat/upstat/alert"
-	"github.com/upstat/upstat/cluster"
 	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/poll"
 )
@@ -73,8 +72,8 @@ func (a *App) newEngine(cfg *config.Config) (*alert.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notifiers: %w", err)
 	}
-	e, err := alert.New(alert.Options{Store: a.db.Alerts, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
-		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg, Leader: func() bool { return a.member.Owns(cluster.AlertEngineKey) }})
+	e, err := alert.New(alert.Options{Store: a.alertStore, Reader: a.agg, Notifiers: notifiers, Rules: cfg.AlertRules,
+		Services: cfg.ServiceConfigs(), Now: a.opts.Now, Log: a.log, Registry: a.reg, Leader: a.alertTerm})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}

@@ -80,6 +80,7 @@ type vendorJSON struct {
 	Status          string     `json:"status"`
 	Stale           bool       `json:"stale"`
 	LastError       string     `json:"last_error"`
+	LastCheckedAt   *time.Time `json:"last_checked_at"`
 	LastSuccessAt   *time.Time `json:"last_success_at"`
 	ActiveIncidents int        `json:"active_incidents"`
 	Components      []struct {

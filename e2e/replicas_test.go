@@ -127,10 +127,17 @@ alerts:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	logDir := t.TempDir()
 	start := func() *replicaProc {
 		t.Helper()
 		listen := freePort(t)
 		cmd := exec.Command(bin, "serve", "--config", cfgPath, "--listen", listen)
+		logFile, err := os.Create(filepath.Join(logDir, fmt.Sprintf("replica-%s.log", strings.ReplaceAll(listen, ":", "-"))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logFile.Close() // the child keeps its own descriptor
+		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -165,6 +172,12 @@ alerts:
 		}
 	}
 
+	// On failure, what the replicas said about alerts and leases.
+	t.Cleanup(func() {
+		if t.Failed() {
+			logAlertLines(t, logDir)
+		}
+	})
 	reps := []*replicaProc{start(), start(), start()}
 	// Both vendors read once before the scenario starts, so each has
 	// exactly three status changes: unknown → operational → outage →
@@ -178,6 +191,11 @@ alerts:
 		}
 		return true
 	})
+	// Polls that change nothing move only the poll times: every replica,
+	// not only the vendor's poller, shows them (a second's batch and a
+	// second's follow later), in the vendor and in the summary, with the
+	// same status and staleness.
+	pollTimesFollowed(t, reps[:3], []string{"acme", "beta"})
 	// Every stream starts after the first event of the log (the cursor is
 	// opaque: take one the API gave).
 	var first struct {
@@ -323,5 +341,90 @@ alerts:
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("incident %s differs between survivors:\n%+v\n%+v", id, a, b)
 		}
+	}
+}
+
+// logAlertLines logs what each replica's log (in dir) says about alerts,
+// leases and failures: the story of a missed or repeated notification.
+func logAlertLines(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Errorf("replica log: %v", err)
+			continue
+		}
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.Contains(line, "alert") || strings.Contains(line, "cluster") || strings.Contains(line, "level=ERROR") {
+				t.Logf("%s: %s", filepath.Base(f), line)
+			}
+		}
+	}
+}
+
+// pollTimesFollowed checks that every replica shows, within 10s, a
+// last_checked_at of each vendor at least as late as the latest any of
+// them showed at the start, in /vendors/{id} and in /summary, and the
+// same status and staleness.
+func pollTimesFollowed(t *testing.T, reps []*replicaProc, vendors []string) {
+	t.Helper()
+	type summary struct {
+		Vendors []struct {
+			ID            string     `json:"id"`
+			Status        string     `json:"status"`
+			Stale         bool       `json:"stale"`
+			LastCheckedAt *time.Time `json:"last_checked_at"`
+		} `json:"vendors"`
+	}
+	// latestShown is the latest last_checked_at of id any replica shows.
+	latestShown := func(id string) time.Time {
+		var latest time.Time
+		for _, r := range reps {
+			var v vendorJSON
+			if err := getJSON(r.base, "/api/v1/vendors/"+id, &v); err != nil {
+				t.Fatal(err)
+			}
+			if v.LastCheckedAt != nil && v.LastCheckedAt.After(latest) {
+				latest = *v.LastCheckedAt
+			}
+		}
+		return latest
+	}
+	for _, id := range vendors {
+		// A few polls (every second) after the last change: the poller's
+		// poll times have moved on alone.
+		first := latestShown(id)
+		var latest time.Time
+		waitFor(t, 10*time.Second, id+" polled again without a change", func() bool {
+			latest = latestShown(id)
+			return latest.Sub(first) >= 2*time.Second
+		})
+		start := time.Now()
+		waitFor(t, 10*time.Second, "every replica showing "+id+"'s poll times of "+latest.Format(time.RFC3339Nano), func() bool {
+			var status string
+			var stale bool
+			for i, r := range reps {
+				var v vendorJSON
+				var sum summary
+				if getJSON(r.base, "/api/v1/vendors/"+id, &v) != nil || getJSON(r.base, "/api/v1/summary", &sum) != nil {
+					return false
+				}
+				if v.LastCheckedAt == nil || v.LastCheckedAt.Before(latest) {
+					return false
+				}
+				for _, s := range sum.Vendors {
+					if s.ID == id && (s.LastCheckedAt == nil || s.LastCheckedAt.Before(latest) || s.Status != v.Status || s.Stale != v.Stale) {
+						return false
+					}
+				}
+				if i > 0 && (v.Status != status || v.Stale != stale) {
+					t.Errorf("%s: replica %d shows %s stale %v, replica 0 %s stale %v", id, i, v.Status, v.Stale, status, stale)
+				}
+				status, stale = v.Status, v.Stale
+			}
+			return true
+		})
+		t.Logf("%s: every replica showed the poll times of %s after %s", id, latest.Format(time.RFC3339Nano), time.Since(start).Round(10*time.Millisecond))
 	}
 }

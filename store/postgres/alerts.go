@@ -18,8 +18,17 @@ import (
 // outbox) in this database.
 type Alerts struct {
 	db    *DB
-	fence func(ctx context.Context, tx pgx.Tx) error
+	fence Fence
+	// claimer is the replica (cluster_replicas.id) whose claims
+	// ClaimDeliveries makes; "" leaves them unattributed.
+	claimer string
 }
+
+// Fence checks, inside a writer's transaction, that the writer may still
+// write: term is the leadership term the change was computed in (see
+// alert.Change.Term). An error (wrapping cluster.ErrFenced when the
+// lease was lost) rolls the transaction back.
+type Fence func(ctx context.Context, tx pgx.Tx, term int64) error
 
 var _ alert.Store = (*Alerts)(nil)
 
@@ -27,11 +36,26 @@ var _ alert.Store = (*Alerts)(nil)
 func (db *DB) Alerts() *Alerts { return &Alerts{db: db} }
 
 // FencedBy returns this store with every Apply fenced: fence runs first
-// inside Apply's transaction, and when it fails nothing is written and
-// Apply returns its error. With Cluster.LeaseFence on the alert-engine
-// lease, a replica that lost the leadership cannot write alert states.
-func (a *Alerts) FencedBy(fence func(ctx context.Context, tx pgx.Tx) error) *Alerts {
-	return &Alerts{db: a.db, fence: fence}
+// inside Apply's transaction, with the change's term, and when it fails
+// nothing is written and Apply returns its error. With Cluster.LeaseFence
+// on the alert-engine lease, a replica that lost the leadership cannot
+// write alert states, nor write in a later term what it computed in an
+// earlier one.
+func (a *Alerts) FencedBy(fence Fence) *Alerts {
+	b := *a
+	b.fence = fence
+	return &b
+}
+
+// ClaimingAs returns this store with its delivery claims made in the name
+// of replica (its id in the cluster store of this database, where it
+// heartbeats). A claim of a replica that is no longer live (its
+// registration expired) can then be taken by another at once, instead of
+// when the claim runs out.
+func (a *Alerts) ClaimingAs(replica string) *Alerts {
+	b := *a
+	b.claimer = replica
+	return &b
 }
 
 // AlertStates implements alert.Store.
@@ -66,7 +90,7 @@ func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
 func (a *Alerts) Apply(ctx context.Context, c alert.Change) error {
 	err := pgx.BeginFunc(ctx, a.db.pool, func(tx pgx.Tx) error {
 		if a.fence != nil {
-			if err := a.fence(ctx, tx); err != nil {
+			if err := a.fence(ctx, tx, c.Term); err != nil {
 				return err
 			}
 		}
@@ -133,16 +157,23 @@ func (a *Alerts) DueDeliveries(ctx context.Context, now time.Time, limit int) ([
 var _ alert.Claimer = (*Alerts)(nil)
 
 // ClaimDeliveries implements alert.Claimer: the due heads of line that are
-// unclaimed (or whose claim expired) are locked with FOR UPDATE SKIP
-// LOCKED, so two replicas claiming at once take disjoint rows, and marked
-// claimed until until.
+// unclaimed, whose claim expired, or whose claiming replica is no longer
+// live (see ClaimingAs) are locked with FOR UPDATE SKIP LOCKED, so two
+// replicas claiming at once take disjoint rows, and marked claimed until
+// until.
 func (a *Alerts) ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]alert.Delivery, error) {
-	out, err := a.deliveries(ctx, `UPDATE alert_outbox SET claimed_until = $2 WHERE id IN (
+	var claimer *string
+	if a.claimer != "" {
+		claimer = &a.claimer
+	}
+	out, err := a.deliveries(ctx, `UPDATE alert_outbox SET claimed_until = $2, claimed_by = $4 WHERE id IN (
 		SELECT id FROM alert_outbox o
-		WHERE state = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+		WHERE state = 'pending' AND next_attempt_at <= $1
+		AND (claimed_until IS NULL OR claimed_until <= $1 OR (claimed_by IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM cluster_replicas r WHERE r.id = o.claimed_by AND r.expires_at > $1)))
 		AND id = (SELECT min(id) FROM alert_outbox p WHERE p.state = 'pending' AND p.notifier = o.notifier AND p.alert_key = o.alert_key)
 		ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING `+deliveryColumns, now, until, limit)
+		RETURNING `+deliveryColumns, now, until, limit, claimer)
 	slices.SortFunc(out, func(x, y alert.Delivery) int { return cmp.Compare(x.ID, y.ID) })
 	return out, err
 }
@@ -184,7 +215,7 @@ func (a *Alerts) deliveries(ctx context.Context, query string, args ...any) ([]a
 // unknown ID is an error wrapping upstat.ErrNotFound.
 func (a *Alerts) UpdateDelivery(ctx context.Context, d alert.Delivery) error {
 	tag, err := a.db.pool.Exec(ctx, `UPDATE alert_outbox SET state = $1, attempts = $2, next_attempt_at = $3,
-		last_error = $4, updated_at = $5, claimed_until = NULL WHERE id = $6`,
+		last_error = $4, updated_at = $5, claimed_until = NULL, claimed_by = NULL WHERE id = $6`,
 		string(d.State), d.Attempts, d.NextAttemptAt, d.LastError, d.UpdatedAt, d.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: update delivery %d: %w", d.ID, err)

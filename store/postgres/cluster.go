@@ -95,12 +95,18 @@ func (c *Cluster) Fence(ctx context.Context, tx pgx.Tx, l cluster.Lease, now tim
 
 // LeaseFence is a fence for Alerts.FencedBy (or any writer): it fences
 // with the lease m holds on key now, or fails with cluster.ErrFenced when
-// m does not hold it.
-func (c *Cluster) LeaseFence(m *cluster.Leased, key string, now func() time.Time) func(context.Context, pgx.Tx) error {
-	return func(ctx context.Context, tx pgx.Tx) error {
+// m does not hold it, or holds it in another generation than term (the
+// write was computed under a lease since lost, even if taken again). Term
+// 0 asks for any generation.
+func (c *Cluster) LeaseFence(m *cluster.Leased, key string, now func() time.Time) Fence {
+	return func(ctx context.Context, tx pgx.Tx, term int64) error {
 		l, ok := m.Lease(key)
 		if !ok {
 			return fmt.Errorf("postgres: lease %s not held by %s: %w", key, m.Self(), cluster.ErrFenced)
+		}
+		if term != 0 && l.Generation != term {
+			return fmt.Errorf("postgres: lease %s: %s holds generation %d, the write was made in %d: %w",
+				key, m.Self(), l.Generation, term, cluster.ErrFenced)
 		}
 		return c.Fence(ctx, tx, l, now())
 	}

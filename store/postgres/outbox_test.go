@@ -117,6 +117,59 @@ func TestOutboxClaimExpires(t *testing.T) {
 	}
 }
 
+// A claim made in the name of a replica that is no longer live (killed
+// after sending, before storing the outcome) is taken over as soon as the
+// replica's registration expires, not when the claim runs out: the
+// resolution queued behind the claimed firing is not held up for 90 s.
+// A live replica's claim still hides the delivery.
+func TestOutboxClaimOfDeadReplica(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	ctx := context.Background()
+	at := alerttest.At
+	db := open(t, dsn)
+	const ttl = 3 * time.Second
+	for _, id := range []string{"r1", "r2"} {
+		if err := db.Cluster().Heartbeat(ctx, id, at, at.Add(ttl)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r1, r2 := db.Alerts().ClaimingAs("r1"), open(t, dsn).Alerts().ClaimingAs("r2")
+	var enq []alert.Delivery
+	for _, st := range []alert.Status{alert.StatusFiring, alert.StatusResolved} {
+		n := alerttest.Sample(st)
+		enq = append(enq, alert.Delivery{Notifier: "ops", AlertKey: n.Key, Notification: n,
+			State: alert.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at})
+	}
+	if err := r1.Apply(ctx, alert.Change{Enqueue: enq}); err != nil {
+		t.Fatal(err)
+	}
+	until := at.Add(90 * time.Second)
+	got, err := r1.ClaimDeliveries(ctx, at, until, 4)
+	if err != nil || len(got) != 1 || got[0].Notification.Status != alert.StatusFiring {
+		t.Fatalf("r1's claim: %+v, %v", got, err)
+	}
+	if again, err := r2.ClaimDeliveries(ctx, at.Add(time.Second), until, 4); err != nil || len(again) != 0 {
+		t.Fatalf("r2 took a live replica's claim: %d, %v", len(again), err)
+	}
+	// r1 is killed: it heartbeats no more; r2 does.
+	if err := db.Cluster().Heartbeat(ctx, "r2", at.Add(2*time.Second), at.Add(2*time.Second+ttl)); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := r2.ClaimDeliveries(ctx, at.Add(ttl+time.Second), until, 4)
+	if err != nil || len(taken) != 1 || taken[0].ID != got[0].ID {
+		t.Fatalf("after r1's registration expired: %+v, %v, want its claimed firing", taken, err)
+	}
+	d := taken[0]
+	d.State, d.Attempts = alert.DeliverySent, 1
+	if err := r2.UpdateDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	next, err := r2.ClaimDeliveries(ctx, at.Add(ttl+time.Second), until, 4)
+	if err != nil || len(next) != 1 || next[0].Notification.Status != alert.StatusResolved {
+		t.Fatalf("the resolution behind it: %+v, %v", next, err)
+	}
+}
+
 // noVendors is a Reader with no vendors (the engine only delivers here).
 type noVendors struct{ upstat.Reader }
 
