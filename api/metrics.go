@@ -2,11 +2,11 @@ package api
 
 import (
 	"bufio"
+	"errors"
 	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,34 +90,35 @@ var componentFamily = metricFamily{"upstat_component_status",
 func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, collectTimeout)
 	defer cancel()
-	var vs []upstat.Vendor
-	if c.components {
-		var err error
-		if vs, err = c.reader.Vendors(ctx); err != nil {
-			return err
+	// The summary is all the vendor families need; the components are
+	// read one vendor at a time, so a scrape never holds every vendor's
+	// components at once (~30 MB at 10,000 vendors).
+	sums, err := c.reader.Summary(ctx)
+	if err != nil {
+		return err
+	}
+	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}}
+	var v upstat.Vendor
+	for _, f := range vendorFamilies {
+		m.header(f.name, f.help)
+		for i := range sums {
+			v.VendorSummary = sums[i]
+			f.write(m, &v)
 		}
-	} else {
-		// The summary is all the vendor series need, and far cheaper
-		// than whole vendors.
-		sums, err := c.reader.Summary(ctx)
+	}
+	if !c.components {
+		return nil
+	}
+	m.header(componentFamily.name, componentFamily.help)
+	for i := range sums {
+		full, err := c.reader.Vendor(ctx, sums[i].ID)
+		if errors.Is(err, upstat.ErrNotFound) {
+			continue // removed by a reload since the summary was read
+		}
 		if err != nil {
 			return err
 		}
-		vs = make([]upstat.Vendor, len(sums))
-		for i := range sums {
-			vs[i].VendorSummary = sums[i]
-		}
-	}
-	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}}
-	families := vendorFamilies
-	if c.components {
-		families = append(slices.Clip(families), componentFamily)
-	}
-	for _, f := range families {
-		m.header(f.name, f.help)
-		for i := range vs {
-			f.write(m, &vs[i])
-		}
+		componentFamily.write(m, full)
 	}
 	return nil
 }
