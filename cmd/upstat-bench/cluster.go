@@ -175,6 +175,9 @@ func clusterRun(ctx context.Context, f runFlags, dsn, work string, log io.Writer
 		}
 		cmd := exec.Command(bin, "serve", "--config", cfgPath, "--listen", listen, "--log-level", f.upstatLogLevel)
 		cmd.Stdout, cmd.Stderr = lf, lf
+		if len(f.upstatEnv) > 0 {
+			cmd.Env = append(os.Environ(), f.upstatEnv...)
+		}
 		if err := cmd.Start(); err != nil {
 			lf.Close()
 			return nil, fmt.Errorf("start upstat: %w", err)

@@ -45,7 +45,7 @@ type runFlags struct {
 	seed           uint64
 	skipFloor      bool
 	upstatLogLevel string
-	upstatMemLimit string
+	upstatEnv      []string
 	// storage, replicas, kills and leaseTTL select the cluster run
 	// (cluster.go): N replicas on a fresh PostgreSQL schema.
 	storage  string
@@ -144,7 +144,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Uint64Var(&f.seed, "seed", 1, "simulation seed")
 	fs.BoolVar(&f.skipFloor, "no-floor", false, "skip the bare-client floor")
 	fs.StringVar(&f.upstatLogLevel, "upstat-log-level", "warn", "upstat's --log-level")
-	fs.StringVar(&f.upstatMemLimit, "upstat-gomemlimit", "", "GOMEMLIMIT for upstat only (empty: upstat's default soft limit)")
+	fs.Func("upstat-env", "KEY=VALUE added to upstat's environment alone (repeatable), e.g. GOMEMLIMIT=120MiB or GOGC=50", func(v string) error {
+		if !strings.Contains(v, "=") {
+			return fmt.Errorf("%q is not KEY=VALUE", v)
+		}
+		f.upstatEnv = append(f.upstatEnv, v)
+		return nil
+	})
 	fs.StringVar(&f.storage, "storage", "", "PostgreSQL DSN: run -replicas upstat serve processes on a fresh schema in it (cluster run)")
 	fs.IntVar(&f.replicas, "replicas", 1, "upstat serve replicas sharing the work (needs -storage)")
 	fs.IntVar(&f.kills, "kills", 0, "cluster run: kill -9 a replica this many times after the window, restarting it, and time the takeover")
@@ -248,8 +254,8 @@ func loadRun(ctx context.Context, f runFlags, work string, log io.Writer) (*Repo
 		up = exec.CommandContext(upCtx, self, "serve", "--config", cfgPath, "-log-level", f.upstatLogLevel, "-pprof", pprofAddr)
 	}
 	up.Stdout, up.Stderr = logFile, logFile
-	if f.upstatMemLimit != "" {
-		up.Env = append(os.Environ(), "GOMEMLIMIT="+f.upstatMemLimit)
+	if len(f.upstatEnv) > 0 {
+		up.Env = append(os.Environ(), f.upstatEnv...)
 	}
 	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
 	up.WaitDelay = 10 * time.Second

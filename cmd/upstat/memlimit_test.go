@@ -71,3 +71,21 @@ func TestMemoryLimitLeavesGOMEMLIMIT(t *testing.T) {
 		t.Errorf("without GOMEMLIMIT: set %d, limit now %d; want %d", got, debug.SetMemoryLimit(-1), want)
 	}
 }
+
+// TestGCPercentLeavesGOGC: the default GOGC applies only when the
+// environment does not set one.
+func TestGCPercentLeavesGOGC(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	log := slog.New(slog.DiscardHandler)
+
+	t.Setenv("GOGC", "200")
+	debug.SetGCPercent(200)
+	if got := setGCPercent(log); got != 0 || debug.SetGCPercent(200) != 200 {
+		t.Errorf("with GOGC set: set %d; want it untouched", got)
+	}
+	os.Unsetenv("GOGC") // t.Setenv restores it
+	if got := setGCPercent(log); got != defaultGCPercent || debug.SetGCPercent(100) != defaultGCPercent {
+		t.Errorf("without GOGC: set %d; want %d", got, defaultGCPercent)
+	}
+}

@@ -36,6 +36,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	setGCPercent(log)
 	setMemoryLimit(cfg, cgroupMemoryMax("/sys/fs/cgroup/memory.max"), log)
 	a, err := app.New(ctx, cfg, app.Options{Log: log, Listen: *listen})
 	if err != nil {
