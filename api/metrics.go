@@ -2,9 +2,9 @@ package api
 
 import (
 	"bufio"
-	"errors"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
