@@ -312,7 +312,7 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, httperr.New(resp, "", time.Now())
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opts.MaxBody+1))
+	body, err := readBody(resp, f.opts.MaxBody)
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
@@ -321,6 +321,23 @@ func (f *Fetcher) Get(ctx context.Context, url, accept string) (*Response, error
 	}
 	out.Body = body
 	return out, nil
+}
+
+// readBody reads at most limit+1 bytes of resp's body. With a
+// Content-Length within the limit the buffer is allocated once at that
+// size: io.ReadAll doubles its way up, about as much garbage again as the
+// body (a first poll of 10,000 vendors reads every page in full).
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		// The client fails a body shorter than its Content-Length and
+		// never reads past it.
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 }
 
 // redactURLError hides the credentials of the URL a *url.Error quotes

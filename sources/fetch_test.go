@@ -5,9 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -276,5 +279,31 @@ func TestFetchErrorsRedactCredentials(t *testing.T) {
 				t.Errorf("error quotes %q: %v", secret, err)
 			}
 		}
+	}
+}
+
+// A body with a Content-Length is read into one buffer of that size, not
+// grown by doubling (first polls read every page in full).
+func TestBodyReadIntoItsLength(t *testing.T) {
+	body := strings.Repeat("x", 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	f := fastFetcher(FetchOptions{})
+	get := func() {
+		resp, err := f.Get(context.Background(), srv.URL, "")
+		if err != nil || string(resp.Body) != body {
+			t.Fatalf("get: %v (%d bytes)", err, len(resp.Body))
+		}
+	}
+	get() // connections, pools
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	get()
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 3<<19 {
+		t.Errorf("reading a 1 MiB body allocated %d bytes, want < 1.5 MiB", got)
 	}
 }
