@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/upstat/upstat"
 )
 
@@ -20,6 +22,11 @@ func (db *DB) queryIncidents(ctx context.Context, query string, args ...any) ([]
 		return nil, err
 	}
 	defer rows.Close()
+	return scanIncidents(rows)
+}
+
+// scanIncidents reads rows of incidentColumns.
+func scanIncidents(rows pgx.Rows) ([]upstat.IncidentRecord, error) {
 	var out []upstat.IncidentRecord
 	for rows.Next() {
 		var inc upstat.IncidentRecord

@@ -70,38 +70,58 @@ func configureVendor(ctx context.Context, tx pgx.Tx, v upstat.VendorState) error
 // LoadVendor implements upstat.VendorStore. An unknown id is an error
 // wrapping upstat.ErrNotFound.
 func (db *DB) LoadVendor(ctx context.Context, id string) (*upstat.VendorState, error) {
+	// One round trip for the four reads: a replica starting at 10,000
+	// vendors loads each of them.
 	st := &upstat.VendorState{}
 	v := &st.VendorRecord
-	var checked, success, changed, failing, first *time.Time
-	err := db.pool.QueryRow(ctx, `SELECT id, name, labels, status, stale, last_checked_at, last_success_at,
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, name, labels, status, stale, last_checked_at, last_success_at,
 		last_error, status_changed_at, failing_since, first_success_at, version FROM vendors WHERE id = $1`, id).
-		Scan(&v.ID, &v.Name, &v.Labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first, &v.Version)
-	if err != nil {
-		return nil, notFound(err, "vendor "+strconv.Quote(id))
-	}
-	v.LastCheckedAt, v.LastSuccessAt = utcPtr(checked), utcPtr(success)
-	v.StatusChangedAt, v.FailingSince, v.FirstSuccessAt = utcPtr(changed), utcPtr(failing), utcPtr(first)
-	if st.Sources, err = db.loadSources(ctx, id); err != nil {
-		return nil, fmt.Errorf("postgres: load sources of %s: %w", id, err)
-	}
-	if st.Components, err = db.loadComponents(ctx, id); err != nil {
-		return nil, fmt.Errorf("postgres: load components of %s: %w", id, err)
-	}
-	if st.Incidents, err = db.queryIncidents(ctx, `SELECT `+incidentColumns+` FROM incidents
+		QueryRow(func(row pgx.Row) error {
+			var checked, success, changed, failing, first *time.Time
+			err := row.Scan(&v.ID, &v.Name, &v.Labels, &v.Status, &v.Stale, &checked, &success, &v.LastError, &changed, &failing, &first, &v.Version)
+			if err != nil {
+				return notFound(err, "vendor "+strconv.Quote(id))
+			}
+			v.LastCheckedAt, v.LastSuccessAt = utcPtr(checked), utcPtr(success)
+			v.StatusChangedAt, v.FailingSince, v.FirstSuccessAt = utcPtr(changed), utcPtr(failing), utcPtr(first)
+			return nil
+		})
+	b.Queue(`SELECT idx, kind, url, last_error, last_checked_at, last_success_at,
+		failing_since, indicator FROM sources WHERE vendor_id = $1 ORDER BY idx`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			if st.Sources, err = scanSources(rows); err != nil {
+				return fmt.Errorf("sources: %w", err)
+			}
+			return nil
+		})
+	b.Queue(`SELECT grp, name, status, hidden, updated_at, source_idx, pos
+		FROM components WHERE vendor_id = $1 ORDER BY source_idx, pos, grp, name`, id).
+		Query(func(rows pgx.Rows) (err error) {
+			if st.Components, err = scanComponents(rows); err != nil {
+				return fmt.Errorf("components: %w", err)
+			}
+			return nil
+		})
+	b.Queue(`SELECT `+incidentColumns+` FROM incidents
 		WHERE vendor_id = $1 AND NOT status = ANY($2) ORDER BY started_at DESC, id DESC`,
-		id, states(upstat.IncidentState.Closed)); err != nil {
-		return nil, fmt.Errorf("postgres: load incidents of %s: %w", id, err)
+		id, states(upstat.IncidentState.Closed)).
+		Query(func(rows pgx.Rows) (err error) {
+			if st.Incidents, err = scanIncidents(rows); err != nil {
+				return fmt.Errorf("incidents: %w", err)
+			}
+			return nil
+		})
+	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
+		if errors.Is(err, upstat.ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("postgres: load vendor %s: %w", id, err)
 	}
 	return st, nil
 }
 
-func (db *DB) loadSources(ctx context.Context, id string) ([]upstat.SourceRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT idx, kind, url, last_error, last_checked_at, last_success_at,
-		failing_since, indicator FROM sources WHERE vendor_id = $1 ORDER BY idx`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func scanSources(rows pgx.Rows) ([]upstat.SourceRecord, error) {
 	var out []upstat.SourceRecord
 	for rows.Next() {
 		var s upstat.SourceRecord
@@ -120,13 +140,7 @@ func (db *DB) loadSources(ctx context.Context, id string) ([]upstat.SourceRecord
 	return out, rows.Err()
 }
 
-func (db *DB) loadComponents(ctx context.Context, id string) ([]upstat.ComponentRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT grp, name, status, hidden, updated_at, source_idx, pos
-		FROM components WHERE vendor_id = $1 ORDER BY source_idx, pos, grp, name`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func scanComponents(rows pgx.Rows) ([]upstat.ComponentRecord, error) {
 	var out []upstat.ComponentRecord
 	for rows.Next() {
 		var c upstat.ComponentRecord
