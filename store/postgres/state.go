@@ -164,8 +164,11 @@ func (db *DB) Apply(ctx context.Context, ch *upstat.VendorChange) error {
 			return err
 		}
 		if v := ch.Vendor; v != nil {
-			if _, err := tx.Exec(ctx, `UPDATE vendors SET status = $1, stale = $2, last_checked_at = $3,
-				last_success_at = $4, last_error = $5, status_changed_at = $6, failing_since = $7,
+			// Poll times never move back: a replica that does not poll the
+			// vendor (its stale check) writes the times it last read, and
+			// the owner's touches may have moved them on since.
+			if _, err := tx.Exec(ctx, `UPDATE vendors SET status = $1, stale = $2,
+				last_checked_at = GREATEST(last_checked_at, $3), last_success_at = GREATEST(last_success_at, $4), last_error = $5, status_changed_at = $6, failing_since = $7,
 				first_success_at = $8 WHERE id = $9`,
 				int(v.Status), v.Stale, msPtr(v.LastCheckedAt), msPtr(v.LastSuccessAt), v.LastError,
 				msPtr(v.StatusChangedAt), msPtr(v.FailingSince), msPtr(v.FirstSuccessAt), ch.VendorID); err != nil {
@@ -178,7 +181,8 @@ func (db *DB) Apply(ctx context.Context, ch *upstat.VendorChange) error {
 				n := int(*s.Indicator)
 				indicator = &n
 			}
-			if _, err := tx.Exec(ctx, `UPDATE sources SET last_error = $1, last_checked_at = $2, last_success_at = $3,
+			if _, err := tx.Exec(ctx, `UPDATE sources SET last_error = $1,
+				last_checked_at = GREATEST(last_checked_at, $2), last_success_at = GREATEST(last_success_at, $3),
 				failing_since = $4, indicator = $5 WHERE vendor_id = $6 AND idx = $7`,
 				s.LastError, msPtr(s.LastCheckedAt), msPtr(s.LastSuccessAt), msPtr(s.FailingSince), indicator,
 				ch.VendorID, s.Idx); err != nil {
