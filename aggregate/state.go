@@ -27,7 +27,8 @@ type vendorState struct {
 	// a map per vendor tripled their memory. A poll that changes
 	// components indexes them for the time it takes.
 	components []component
-	names      string // the components' names and groups, see component
+	names      string   // the components' names and groups, see component
+	groups     []string // the components' distinct groups, in names
 	// incs holds the vendor's open (not closed) incidents, without
 	// updates; closed ones stay in the database.
 	incs map[string]upstat.IncidentRecord
@@ -68,19 +69,19 @@ func newVendorState(st *upstat.VendorState) *vendorState {
 }
 
 // component is a Component as the state keeps it between polls, with
-// where it was last reported: 40 bytes, its name and group in the
-// vendor's names string, instead of a Component's 72, an 8-byte place and
-// a string allocation per name and group (at 10,000 vendors, ~420,000
-// components held 34 MB, many small strings scattered among a poll's
-// garbage).
+// where it was last reported: 32 bytes, its name in the vendor's names
+// string and its group an index in the vendor's groups, instead of a
+// Component's 72, an 8-byte place and a string allocation per name and
+// group (at 10,000 vendors, ~420,000 components held 34 MB, many small
+// strings scattered among a poll's garbage).
 type component struct {
-	nameAt, nameLen   uint32 // the name is names[nameAt:nameAt+nameLen]
-	groupAt, groupLen uint32
-	at                int64 // UpdatedAt in Unix nanoseconds, noTime when zero
-	sourceIdx         int32
-	pos               int32
-	status            upstat.Severity
-	hidden            bool
+	at              int64  // UpdatedAt in Unix nanoseconds, noTime when zero
+	nameAt, nameLen uint32 // the name is names[nameAt:nameAt+nameLen]
+	group           uint32 // groups[group]
+	sourceIdx       int32
+	pos             int32
+	status          upstat.Severity
+	hidden          bool
 }
 
 // noTime stands for a zero UpdatedAt (UnixNano of the zero time is
@@ -90,9 +91,7 @@ const noTime = math.MinInt64
 // name and group return a component's strings, sharing names' memory.
 func (v *vendorState) name(c *component) string { return v.names[c.nameAt : c.nameAt+c.nameLen] }
 
-func (v *vendorState) group(c *component) string {
-	return v.names[c.groupAt : c.groupAt+c.groupLen]
-}
+func (v *vendorState) group(c *component) string { return v.groups[c.group] }
 
 // componentView is the i-th component as the domain type (times in UTC).
 func (v *vendorState) componentView(i int) upstat.Component {
@@ -151,33 +150,46 @@ func (v *vendorState) setComponents(all []upstat.ComponentRecord) {
 		return a.Key() < b.Key()
 	})
 	v.components = make([]component, len(all))
+	// Groups are few and mostly contiguous in display order: the last one
+	// is tried first, then the others.
+	var groups []string
 	size := 0
-	for _, c := range all {
-		size += len(c.Name) + len(c.Group)
+	for i, c := range all {
+		g := len(groups) - 1
+		for g >= 0 && groups[g] != c.Group {
+			g--
+		}
+		if g < 0 {
+			groups = append(groups, c.Group)
+			g = len(groups) - 1
+			size += len(c.Group)
+		}
+		v.components[i].group = uint32(g)
+		size += len(c.Name)
 	}
+	// One string holds the groups, then the names, sized exactly (a
+	// Builder grown past its size would keep the spare capacity).
 	var names strings.Builder
 	names.Grow(size)
-	add := func(s string) (at, n uint32) {
-		at = uint32(names.Len())
-		names.WriteString(s)
-		return at, uint32(len(s))
+	for _, g := range groups {
+		names.WriteString(g)
 	}
 	for i, c := range all {
-		nc := component{at: noTime, sourceIdx: int32(c.SourceIdx), pos: int32(c.Pos), status: c.Status, hidden: c.Hidden}
+		nc := &v.components[i]
+		nc.at, nc.sourceIdx, nc.pos, nc.status, nc.hidden = noTime, int32(c.SourceIdx), int32(c.Pos), c.Status, c.Hidden
 		if !c.UpdatedAt.IsZero() {
 			nc.at = c.UpdatedAt.UnixNano()
 		}
-		nc.nameAt, nc.nameLen = add(c.Name)
-		// Groups are contiguous in display order: a group's name is kept
-		// once.
-		if i > 0 && c.Group == all[i-1].Group {
-			nc.groupAt, nc.groupLen = v.components[i-1].groupAt, v.components[i-1].groupLen
-		} else {
-			nc.groupAt, nc.groupLen = add(c.Group)
-		}
-		v.components[i] = nc
+		nc.nameAt, nc.nameLen = uint32(names.Len()), uint32(len(c.Name))
+		names.WriteString(c.Name)
 	}
 	v.names = names.String()
+	v.groups = make([]string, len(groups))
+	at := 0
+	for j, g := range groups {
+		v.groups[j] = v.names[at : at+len(g)]
+		at += len(g)
+	}
 }
 
 func (v *vendorState) deriveActive() {
