@@ -1,13 +1,17 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/upstat/upstat"
 )
@@ -24,20 +28,132 @@ var _ upstat.VendorStore = (*DB)(nil)
 const eventsLock = 0x65767473
 
 // Configure implements upstat.VendorStore: every vendor and source in one
-// transaction.
+// transaction. What is stored already is read first, and only the rows
+// that differ are written, in id order: a replica (re)starting with the
+// configuration the others run writes nothing, so it neither holds row
+// locks on every vendor while the others poll (at 10,000 vendors their
+// writes waited for it, and a touch batch locking in another order
+// deadlocked it, failing the start) nor takes minutes. A deadlock or
+// serialization failure is retried.
 func (db *DB) Configure(ctx context.Context, vendors []upstat.VendorState) error {
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		for _, v := range vendors {
+	var err error
+	for attempt := range 5 {
+		if err = db.configure(ctx, vendors); !retryable(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("postgres: configure: %w", ctx.Err())
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: configure: %w", err)
+	}
+	return nil
+}
+
+// retryable reports a transaction failure that running it again may
+// avoid: a deadlock, a serialization failure.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (db *DB) configure(ctx context.Context, vendors []upstat.VendorState) error {
+	stored, err := db.storedConfig(ctx, vendors)
+	if err != nil {
+		return err
+	}
+	sorted := slices.Clone(vendors)
+	slices.SortFunc(sorted, func(a, b upstat.VendorState) int { return cmp.Compare(a.ID, b.ID) })
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		for _, v := range sorted {
+			if stored.same(v) {
+				continue
+			}
 			if err := configureVendor(ctx, tx, v); err != nil {
 				return fmt.Errorf("vendor %s: %w", v.ID, err)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: configure: %w", err)
+}
+
+// storedConfig is what Configure writes, as stored: each vendor's name
+// and labels, its sources' kinds and URLs, and its highest component
+// source index.
+type storedConfig struct {
+	vendors map[string]upstat.VendorRecord
+	sources map[string][]upstat.SourceRecord // by Idx
+	maxComp map[string]int
+}
+
+func (db *DB) storedConfig(ctx context.Context, vendors []upstat.VendorState) (*storedConfig, error) {
+	ids := make([]string, len(vendors))
+	for i, v := range vendors {
+		ids[i] = v.ID
 	}
-	return nil
+	sc := &storedConfig{vendors: map[string]upstat.VendorRecord{}, sources: map[string][]upstat.SourceRecord{}, maxComp: map[string]int{}}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, name, labels FROM vendors WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var v upstat.VendorRecord
+			if err := rows.Scan(&v.ID, &v.Name, &v.Labels); err != nil {
+				return err
+			}
+			sc.vendors[v.ID] = v
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT vendor_id, idx, kind, url FROM sources WHERE vendor_id = ANY($1) ORDER BY vendor_id, idx`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id string
+			var s upstat.SourceRecord
+			if err := rows.Scan(&id, &s.Idx, &s.Kind, &s.URL); err != nil {
+				return err
+			}
+			sc.sources[id] = append(sc.sources[id], s)
+		}
+		return rows.Err()
+	})
+	b.Queue(`SELECT vendor_id, max(source_idx) FROM components WHERE vendor_id = ANY($1) GROUP BY vendor_id`, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			sc.maxComp[id] = n
+		}
+		return rows.Err()
+	})
+	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read stored configuration: %w", err)
+	}
+	return sc, nil
+}
+
+// same reports whether v is stored as configured: Configure has nothing
+// to write for it.
+func (sc *storedConfig) same(v upstat.VendorState) bool {
+	got, ok := sc.vendors[v.ID]
+	if !ok || got.Name != v.Name || !maps.Equal(got.Labels, v.Labels) {
+		return false
+	}
+	srcs := sc.sources[v.ID]
+	if len(srcs) != len(v.Sources) {
+		return false
+	}
+	for i, s := range v.Sources {
+		if srcs[i].Idx != i || srcs[i].Kind != s.Kind || srcs[i].URL != s.URL {
+			return false
+		}
+	}
+	if n, ok := sc.maxComp[v.ID]; ok && n >= len(v.Sources) {
+		return false
+	}
+	return true
 }
 
 func configureVendor(ctx context.Context, tx pgx.Tx, v upstat.VendorState) error {

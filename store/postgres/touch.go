@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -61,14 +63,25 @@ func (db *DB) writeTouches(ctx context.Context, vendors map[string]*touchq.Times
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, touchLock); err != nil {
 			return fmt.Errorf("touch lock: %w", err)
 		}
-		for id, p := range vendors {
+		// Rows are locked in id order, as every multi-vendor write does
+		// (Configure): two such writes never wait for each other in a
+		// cycle.
+		for _, id := range touched {
+			p := vendors[id]
+			if p == nil {
+				continue
+			}
 			if _, err := tx.Exec(ctx, `UPDATE vendors SET last_checked_at = GREATEST(last_checked_at, $1),
 				last_success_at = GREATEST(last_success_at, $2) WHERE id = $3`,
 				msPtr(p.Checked), msPtr(p.Success), id); err != nil {
 				return fmt.Errorf("vendor %s: %w", id, err)
 			}
 		}
-		for k, p := range sources {
+		keys := slices.SortedFunc(maps.Keys(sources), func(a, b touchq.SourceKey) int {
+			return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.Idx, b.Idx))
+		})
+		for _, k := range keys {
+			p := sources[k]
 			if _, err := tx.Exec(ctx, `UPDATE sources SET last_checked_at = GREATEST(last_checked_at, $1),
 				last_success_at = GREATEST(last_success_at, $2) WHERE vendor_id = $3 AND idx = $4`,
 				msPtr(p.Checked), msPtr(p.Success), k.Vendor, k.Idx); err != nil {
