@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/upstat/upstat/config"
 	"github.com/upstat/upstat/fixtures"
 )
 
@@ -129,7 +130,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.DurationVar(&f.interval, "interval", 30*time.Second, "upstat's poll interval (and the change cycle)")
 	fs.DurationVar(&f.duration, "duration", 60*time.Second, "measurement window, after warm-up")
 	fs.Float64Var(&f.change, "change", 0.02, "fraction of vendors changed per cycle")
-	fs.IntVar(&f.concurrency, "concurrency", 256, "upstat poll.concurrency")
+	fs.IntVar(&f.concurrency, "concurrency", config.DefaultConcurrency, "upstat poll.concurrency (default: upstat's own)")
 	fs.DurationVar(&f.tick, "tick", 0, "upstat poll.tick (0: upstat's default)")
 	fs.IntVar(&f.hosts, "hosts", 1, "serve the vendors from this many loopback addresses (127.0.0.1 to 127.0.0.N), round-robin, as real vendors are on distinct hosts")
 	fs.Float64Var(&f.vendorRate, "vendor-rps", 500, "GET /api/v1/vendors/{id} per second")
