@@ -1,8 +1,11 @@
 package aggregate
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,5 +53,34 @@ func TestStateComponentMemory(t *testing.T) {
 	got := kept[3].component(42)
 	if got.Name != "Component 42 of 3" || got.Group != "Region 2" || !got.UpdatedAt.Equal(at) || got.Pos != 42 {
 		t.Errorf("component(42) = %+v", got)
+	}
+}
+
+// EachComponent lists a vendor's components in display order without
+// copying them (/metrics calls it for every vendor at each scrape).
+func TestEachComponent(t *testing.T) {
+	e := newEnv(t, oneVendor("acme"))
+	grouped := comp("Pushes", upstat.PartialOutage)
+	grouped.Group = "Git"
+	e.record("acme", 0, &upstat.Snapshot{HasComponents: true, Components: []upstat.Component{comp("API", upstat.Operational), grouped}}, nil)
+	ctx := context.Background()
+	var got []string
+	list := func(group, name string, status upstat.Severity) {
+		got = append(got, fmt.Sprintf("%s|%s|%d", group, name, status))
+	}
+	if err := e.svc.EachComponent(ctx, "acme", list); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fmt.Sprintf("|API|%d", upstat.Operational), fmt.Sprintf("Git|Pushes|%d", upstat.PartialOutage)}
+	if !slices.Equal(got, want) {
+		t.Errorf("EachComponent = %q, want %q", got, want)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		_ = e.svc.EachComponent(ctx, "acme", func(string, string, upstat.Severity) {})
+	}); allocs > 0 {
+		t.Errorf("EachComponent allocated %.0f times, want 0", allocs)
+	}
+	if err := e.svc.EachComponent(ctx, "nope", list); !errors.Is(err, upstat.ErrNotFound) {
+		t.Errorf("unknown vendor: %v, want ErrNotFound", err)
 	}
 }

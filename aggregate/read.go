@@ -49,11 +49,24 @@ func (s *Service) Vendor(ctx context.Context, id string) (*upstat.Vendor, error)
 	return &out, nil
 }
 
+// EachComponent calls fn with the group, name and status of each of a
+// vendor's components, in display order, without copying them (/metrics
+// lists every component of every vendor at each scrape). An unknown vendor
+// is an error wrapping upstat.ErrNotFound.
+func (s *Service) EachComponent(ctx context.Context, id string, fn func(group, name string, status upstat.Severity)) error {
+	v, err := s.state(id)
+	if err != nil {
+		return fmt.Errorf("aggregate: %w", err)
+	}
+	for i := range v.components {
+		c := &v.components[i]
+		fn(v.group(c), v.name(c), c.status)
+	}
+	return nil
+}
+
 // Vendors returns every configured vendor as Vendor does, in configuration
-// order. To keep a call over thousands of vendors cheap (the alert engine
-// and /metrics make it often), each vendor's Components slice is shared
-// with the aggregator's immutable state: callers must not modify its
-// elements (appending is safe, the slice is clipped).
+// order, each a copy the caller may keep.
 func (s *Service) Vendors(ctx context.Context) ([]upstat.Vendor, error) {
 	states := s.states()
 	out := make([]upstat.Vendor, len(states))

@@ -97,7 +97,7 @@ func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}}
+	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}, pairWorst: map[componentPair]upstat.Severity{}}
 	var v upstat.Vendor
 	for _, f := range vendorFamilies {
 		m.header(f.name, f.help)
@@ -110,7 +110,15 @@ func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 		return nil
 	}
 	m.header(componentFamily.name, componentFamily.help)
+	lister, listed := c.reader.(componentLister)
 	for i := range sums {
+		if listed {
+			err := m.listedComponents(ctx, lister, sums[i].ID)
+			if err != nil && !errors.Is(err, upstat.ErrNotFound) {
+				return err
+			}
+			continue
+		}
 		full, err := c.reader.Vendor(ctx, sums[i].ID)
 		if errors.Is(err, upstat.ErrNotFound) {
 			continue // removed by a reload since the summary was read
@@ -123,6 +131,52 @@ func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 	return nil
 }
 
+// componentLister is a Reader that lists a vendor's components without
+// copying them (the aggregator does): a scrape then allocates next to
+// nothing per component, where building each vendor allocated ~40 MB in
+// half a second at 10,000 vendors.
+type componentLister interface {
+	EachComponent(ctx context.Context, vendor string, fn func(group, name string, status upstat.Severity)) error
+}
+
+// componentPair is a component's key as two strings (no concatenation).
+type componentPair struct{ group, name string }
+
+// listedComponents writes vendor's upstat_component_status series from
+// l, the worse status once for two components with the same key, as
+// componentFamily does.
+func (m *metricWriter) listedComponents(ctx context.Context, l componentLister, vendor string) error {
+	clear(m.pairWorst)
+	m.pairs = m.pairs[:0]
+	err := l.EachComponent(ctx, vendor, func(group, name string, status upstat.Severity) {
+		k := componentPair{group, name}
+		prev, seen := m.pairWorst[k]
+		if !seen {
+			m.pairs = append(m.pairs, k)
+			prev = upstat.Unknown
+		}
+		m.pairWorst[k] = upstat.Worse(prev, status)
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range m.pairs {
+		m.w.WriteString(`upstat_component_status{component="`)
+		if k.group != "" {
+			labelEscaper.WriteString(m.w, k.group)
+			m.w.WriteByte('/')
+		}
+		labelEscaper.WriteString(m.w, k.name)
+		m.w.WriteString(`",vendor="`)
+		labelEscaper.WriteString(m.w, vendor)
+		m.w.WriteString(`"} `)
+		m.num = strconv.AppendFloat(m.num[:0], float64(m.pairWorst[k]), 'g', -1, 64)
+		m.w.Write(m.num)
+		m.w.WriteByte('\n')
+	}
+	return nil
+}
+
 // metricWriter writes gauge series in the text exposition format
 // (version 0.0.4), labels given in name order as client_golang sorts them.
 type metricWriter struct {
@@ -130,6 +184,9 @@ type metricWriter struct {
 	num   []byte
 	worst map[string]upstat.Severity // componentFamily's scratch
 	order []string
+	// pairWorst and pairs are listedComponents' scratch.
+	pairWorst map[componentPair]upstat.Severity
+	pairs     []componentPair
 }
 
 func (m *metricWriter) header(name, help string) {

@@ -2,9 +2,12 @@ package api
 
 import (
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/common/expfmt"
@@ -104,4 +107,51 @@ func BenchmarkMetricsScrape(b *testing.B) {
 		n = rec.Body.Len()
 	}
 	b.ReportMetric(float64(n), "gzip-bytes")
+}
+
+// listingReader lists components through EachComponent, as the
+// aggregator does.
+type listingReader struct{ *apitest.Reader }
+
+func (r listingReader) EachComponent(ctx context.Context, id string, fn func(group, name string, status upstat.Severity)) error {
+	v, err := r.Vendor(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, c := range v.Components {
+		fn(c.Group, c.Name, c.Status)
+	}
+	return nil
+}
+
+// A reader that lists components gives the same series as one read vendor
+// by vendor: the worse of two same-key components once, keys escaped.
+func TestMetricsListedComponents(t *testing.T) {
+	r := fixtureReader()
+	vs, err := r.Vendors(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs[1].Components = append(vs[1].Components, upstat.Component{Name: "API", Status: upstat.Degraded},
+		upstat.Component{Group: `Edge "EU"`, Name: "a\\b", Status: upstat.MajorOutage})
+	r.SetVendors(vs...)
+	series := func(rd upstat.Reader) []string {
+		s, _ := newTestServer(t, rd, nil)
+		rec := do(s.Handler(), http.MethodGet, "/metrics", nil)
+		var out []string
+		for line := range strings.Lines(rec.Body.String()) {
+			if strings.HasPrefix(line, "upstat_component_status{") {
+				out = append(out, line)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	read, listed := series(r), series(listingReader{r})
+	if len(read) == 0 || !slices.Equal(read, listed) {
+		t.Errorf("listed components:\n%s\nread vendor by vendor:\n%s", strings.Join(listed, ""), strings.Join(read, ""))
+	}
+	if !slices.Contains(listed, `upstat_component_status{component="Edge \"EU\"/a\\b",vendor="stripe"} 4`+"\n") {
+		t.Errorf("escaped key missing:\n%s", strings.Join(listed, ""))
+	}
 }
