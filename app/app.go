@@ -120,6 +120,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a.alertStore = a.db.Alerts
 	if opts.Cluster == a.db.Cluster {
 		a.alertStore = clusterAlerts(a.db.Alerts, a.db.Cluster, a.member, opts.Now)
+		if r, ok := a.alertStore.(interface {
+			ReleaseClaims(context.Context) (int64, error)
+		}); ok {
+			if _, err := r.ReleaseClaims(ctx); err != nil {
+				a.db.Close()
+				return nil, err
+			}
+		}
 	}
 	a.sched, err = poll.New(poll.Options{Recorder: a.agg, Concurrency: cfg.Poll.Concurrency, Tick: cfg.Poll.Tick, Registry: a.reg, Log: a.log,
 		StaleCheck: opts.StaleCheck, OnRecorded: a.requestEvaluation,

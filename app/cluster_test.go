@@ -243,3 +243,44 @@ func TestAlertStoreOnPostgresReplicas(t *testing.T) {
 		t.Fatalf("a single process: leads %v in term %d, want term 0", leads, term)
 	}
 }
+
+// A replica restarted under the same replica_id releases the delivery
+// claims of its previous life as it starts: its registration is live
+// again, so no other replica would take them before claimed_until.
+func TestRestartReleasesOwnClaims(t *testing.T) {
+	ctx := context.Background()
+	cfg := &config.Config{Listen: "127.0.0.1:0", Storage: pgtest.Schema(t),
+		Cluster: config.Cluster{LeaseTTL: 3 * time.Second, ReplicaID: "r1"},
+		Vendors: []config.Vendor{{ID: "v", Sources: []config.Source{{Kind: "statuspage", URL: "https://status.example.com"}}}}}
+	if err := cfg.Complete(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := New(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = first.db.Close() })
+	at := time.Now().UTC()
+	n := alert.Notification{Status: alert.StatusFiring, Key: "k", Alert: upstat.Alert{Rule: "r", Vendor: "v"}}
+	life1 := first.db.Alerts.(*postgres.Alerts).ClaimingAs("r1")
+	if err := life1.Apply(ctx, alert.Change{Enqueue: []alert.Delivery{{Notifier: "ops", AlertKey: "k", Notification: n,
+		State: alert.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := life1.ClaimDeliveries(ctx, at, at.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("first life's claim: %+v, %v", got, err)
+	}
+	// Killed; the next life starts with the same configuration.
+	second, err := New(ctx, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = second.db.Close() })
+	// It registers under r1: the claim's replica is live again.
+	if err := second.member.(*cluster.Leased).Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := second.db.Alerts.(*postgres.Alerts).ClaimingAs("r1").ClaimDeliveries(ctx, at.Add(time.Second), at.Add(90*time.Second), 4); err != nil || len(got) != 1 {
+		t.Fatalf("after the restart: %d deliveries claimable, %v; want the first life's firing", len(got), err)
+	}
+}

@@ -58,6 +58,24 @@ func (a *Alerts) ClaimingAs(replica string) *Alerts {
 	return &b
 }
 
+// ReleaseClaims ends the delivery claims made under this store's claimer
+// (ClaimingAs) and returns how many. A process calls it as it starts,
+// before it delivers: claims in its replica's name are then its previous
+// life's (a replica id is unique in the cluster, and a restarted replica
+// with a fixed replica_id keeps it), and would otherwise wait for their
+// claimed_until, since that replica's registration is live again.
+func (a *Alerts) ReleaseClaims(ctx context.Context) (int64, error) {
+	if a.claimer == "" {
+		return 0, nil
+	}
+	tag, err := a.db.pool.Exec(ctx, `UPDATE alert_outbox SET claimed_until = NULL, claimed_by = NULL
+		WHERE claimed_by = $1 AND state = 'pending'`, a.claimer)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: release delivery claims: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // AlertStates implements alert.Store.
 func (a *Alerts) AlertStates(ctx context.Context) ([]alert.State, error) {
 	rows, err := a.db.pool.Query(ctx, `SELECT key, rule, vendor_id, component, phase, severity, since,

@@ -174,3 +174,41 @@ func TestOutboxClaimOfDeadReplica(t *testing.T) {
 type noVendors struct{ upstat.Reader }
 
 func (noVendors) Vendors(context.Context) ([]upstat.Vendor, error) { return nil, nil }
+
+// A replica restarted under the same replica_id (a fixed id, a pod name)
+// finds its previous life's claims: its registration is live again, so
+// no one else takes them, and it releases them as it starts instead of
+// leaving them until claimed_until.
+func TestOutboxClaimsOfAPreviousLife(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	ctx := context.Background()
+	at := alerttest.At
+	db := open(t, dsn)
+	if err := db.Cluster().Heartbeat(ctx, "r1", at, at.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	life1 := db.Alerts().ClaimingAs("r1")
+	n := alerttest.Sample(alert.StatusFiring)
+	if err := life1.Apply(ctx, alert.Change{Enqueue: []alert.Delivery{{Notifier: "ops", AlertKey: n.Key, Notification: n,
+		State: alert.DeliveryPending, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	until := at.Add(90 * time.Second)
+	if got, err := life1.ClaimDeliveries(ctx, at, until, 4); err != nil || len(got) != 1 {
+		t.Fatalf("first life's claim: %+v, %v", got, err)
+	}
+	// Killed mid-delivery; the next life registers under the same id.
+	life2 := open(t, dsn).Alerts().ClaimingAs("r1")
+	if err := db.Cluster().Heartbeat(ctx, "r1", at.Add(time.Second), at.Add(4*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := life2.ClaimDeliveries(ctx, at.Add(time.Second), until, 4); err != nil || len(got) != 0 {
+		t.Fatalf("without a release the claim is still held: got %d, %v", len(got), err)
+	}
+	if n, err := life2.ReleaseClaims(ctx); err != nil || n != 1 {
+		t.Fatalf("ReleaseClaims = %d, %v; want 1", n, err)
+	}
+	if got, err := life2.ClaimDeliveries(ctx, at.Add(time.Second), until, 4); err != nil || len(got) != 1 {
+		t.Fatalf("after the release: %+v, %v; want the firing", got, err)
+	}
+}
