@@ -170,19 +170,34 @@ func countOf(m map[string]string, v string) int {
 // and nothing stored. It claims deliveries in its own name: once it is no
 // longer live, another replica takes its claims. On SQLite the store is
 // used as it is.
-func TestAlertStoreOnPostgresReplicas(t *testing.T) {
-	ctx := context.Background()
+// replicaR1 is the configuration of replica r1 on a fresh PostgreSQL
+// schema, one vendor.
+func replicaR1(t *testing.T) *config.Config {
+	t.Helper()
 	cfg := &config.Config{Listen: "127.0.0.1:0", Storage: pgtest.Schema(t),
 		Cluster: config.Cluster{LeaseTTL: 3 * time.Second, ReplicaID: "r1"},
 		Vendors: []config.Vendor{{ID: "v", Sources: []config.Source{{Kind: "statuspage", URL: "https://status.example.com"}}}}}
 	if err := cfg.Complete(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(ctx, cfg, Options{})
+	return cfg
+}
+
+// startApp builds an App from cfg, closed at the end of the test.
+func startApp(t *testing.T, cfg *config.Config) *App {
+	t.Helper()
+	a, err := New(context.Background(), cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.db.Close() })
+	return a
+}
+
+func TestAlertStoreOnPostgresReplicas(t *testing.T) {
+	ctx := context.Background()
+	cfg := replicaR1(t)
+	a := startApp(t, cfg)
 	put := alert.Change{Put: []alert.State{{Key: "k", Rule: "r", Vendor: "v", Phase: alert.PhasePending, Since: time.Now()}}}
 	// Not yet ticked: the replica holds no lease.
 	if err := a.alertStore.Apply(ctx, put); !errors.Is(err, cluster.ErrFenced) {
@@ -249,17 +264,8 @@ func TestAlertStoreOnPostgresReplicas(t *testing.T) {
 // again, so no other replica would take them before claimed_until.
 func TestRestartReleasesOwnClaims(t *testing.T) {
 	ctx := context.Background()
-	cfg := &config.Config{Listen: "127.0.0.1:0", Storage: pgtest.Schema(t),
-		Cluster: config.Cluster{LeaseTTL: 3 * time.Second, ReplicaID: "r1"},
-		Vendors: []config.Vendor{{ID: "v", Sources: []config.Source{{Kind: "statuspage", URL: "https://status.example.com"}}}}}
-	if err := cfg.Complete(); err != nil {
-		t.Fatal(err)
-	}
-	first, err := New(ctx, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = first.db.Close() })
+	cfg := replicaR1(t)
+	first := startApp(t, cfg)
 	at := time.Now().UTC()
 	n := alert.Notification{Status: alert.StatusFiring, Key: "k", Alert: upstat.Alert{Rule: "r", Vendor: "v"}}
 	life1 := first.db.Alerts.(*postgres.Alerts).ClaimingAs("r1")
@@ -271,11 +277,7 @@ func TestRestartReleasesOwnClaims(t *testing.T) {
 		t.Fatalf("first life's claim: %+v, %v", got, err)
 	}
 	// Killed; the next life starts with the same configuration.
-	second, err := New(ctx, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = second.db.Close() })
+	second := startApp(t, cfg)
 	// It registers under r1: the claim's replica is live again.
 	if err := second.member.(*cluster.Leased).Tick(ctx); err != nil {
 		t.Fatal(err)
