@@ -63,26 +63,10 @@ var vendorFamilies = []metricFamily{
 		}},
 }
 
-// componentFamily is upstat_component_status. Two components with the
-// same key would make the scrape fail: the worse of them is written once.
-var componentFamily = metricFamily{"upstat_component_status",
-	"Component status on the upstat_vendor_status scale; component is \"Group/Name\" for grouped components.",
-	func(m *metricWriter, v *upstat.Vendor) {
-		clear(m.worst)
-		m.order = m.order[:0]
-		for _, comp := range v.Components {
-			k := comp.Key()
-			prev, seen := m.worst[k]
-			if !seen {
-				m.order = append(m.order, k)
-				prev = upstat.Unknown
-			}
-			m.worst[k] = upstat.Worse(prev, comp.Status)
-		}
-		for _, k := range m.order {
-			m.series("upstat_component_status", float64(m.worst[k]), "component", k, "vendor", v.ID)
-		}
-	}}
+// componentFamily is upstat_component_status, written by
+// listedComponents.
+var componentFamily = metricFamily{name: "upstat_component_status",
+	help: "Component status on the upstat_vendor_status scale; component is \"Group/Name\" for grouped components."}
 
 // write writes the vendor families in the text exposition format. A
 // Reader failure writes nothing and is returned (the other metrics are
@@ -97,7 +81,7 @@ func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &metricWriter{w: w, worst: map[string]upstat.Severity{}, pairWorst: map[componentPair]upstat.Severity{}}
+	m := &metricWriter{w: w, pairWorst: map[componentPair]upstat.Severity{}}
 	var v upstat.Vendor
 	for _, f := range vendorFamilies {
 		m.header(f.name, f.help)
@@ -110,23 +94,15 @@ func (c *vendorMetrics) write(ctx context.Context, w *bufio.Writer) error {
 		return nil
 	}
 	m.header(componentFamily.name, componentFamily.help)
-	lister, listed := c.reader.(componentLister)
+	lister, ok := c.reader.(componentLister)
+	if !ok {
+		lister = vendorLister{c.reader}
+	}
 	for i := range sums {
-		if listed {
-			err := m.listedComponents(ctx, lister, sums[i].ID)
-			if err != nil && !errors.Is(err, upstat.ErrNotFound) {
-				return err
-			}
-			continue
-		}
-		full, err := c.reader.Vendor(ctx, sums[i].ID)
-		if errors.Is(err, upstat.ErrNotFound) {
-			continue // removed by a reload since the summary was read
-		}
-		if err != nil {
+		err := m.listedComponents(ctx, lister, sums[i].ID)
+		if err != nil && !errors.Is(err, upstat.ErrNotFound) { // removed by a reload since the summary was read
 			return err
 		}
-		componentFamily.write(m, full)
 	}
 	return nil
 }
@@ -139,12 +115,28 @@ type componentLister interface {
 	EachComponent(ctx context.Context, vendor string, fn func(group, name string, status upstat.Severity)) error
 }
 
+// vendorLister lists components through Vendor, one vendor (copied) at
+// a time, for a Reader that cannot list them in place.
+type vendorLister struct{ upstat.Reader }
+
+// EachComponent implements componentLister.
+func (r vendorLister) EachComponent(ctx context.Context, id string, fn func(group, name string, status upstat.Severity)) error {
+	v, err := r.Vendor(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, c := range v.Components {
+		fn(c.Group, c.Name, c.Status)
+	}
+	return nil
+}
+
 // componentPair is a component's key as two strings (no concatenation).
 type componentPair struct{ group, name string }
 
 // listedComponents writes vendor's upstat_component_status series from
-// l, the worse status once for two components with the same key, as
-// componentFamily does.
+// l: the worse status once for two components with the same key (the
+// same series twice would make the scrape fail).
 func (m *metricWriter) listedComponents(ctx context.Context, l componentLister, vendor string) error {
 	clear(m.pairWorst)
 	m.pairs = m.pairs[:0]
@@ -180,10 +172,8 @@ func (m *metricWriter) listedComponents(ctx context.Context, l componentLister, 
 // metricWriter writes gauge series in the text exposition format
 // (version 0.0.4), labels given in name order as client_golang sorts them.
 type metricWriter struct {
-	w     *bufio.Writer
-	num   []byte
-	worst map[string]upstat.Severity // componentFamily's scratch
-	order []string
+	w   *bufio.Writer
+	num []byte
 	// pairWorst and pairs are listedComponents' scratch.
 	pairWorst map[componentPair]upstat.Severity
 	pairs     []componentPair

@@ -2,7 +2,6 @@ package api
 
 import (
 	"compress/gzip"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,21 +108,6 @@ func BenchmarkMetricsScrape(b *testing.B) {
 	b.ReportMetric(float64(n), "gzip-bytes")
 }
 
-// listingReader lists components through EachComponent, as the
-// aggregator does.
-type listingReader struct{ *apitest.Reader }
-
-func (r listingReader) EachComponent(ctx context.Context, id string, fn func(group, name string, status upstat.Severity)) error {
-	v, err := r.Vendor(ctx, id)
-	if err != nil {
-		return err
-	}
-	for _, c := range v.Components {
-		fn(c.Group, c.Name, c.Status)
-	}
-	return nil
-}
-
 // A reader that lists components gives the same series as one read vendor
 // by vendor: the worse of two same-key components once, keys escaped.
 func TestMetricsListedComponents(t *testing.T) {
@@ -147,7 +131,7 @@ func TestMetricsListedComponents(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	read, listed := series(r), series(listingReader{r})
+	read, listed := series(r), series(vendorLister{r})
 	if len(read) == 0 || !slices.Equal(read, listed) {
 		t.Errorf("listed components:\n%s\nread vendor by vendor:\n%s", strings.Join(listed, ""), strings.Join(read, ""))
 	}
